@@ -25,8 +25,8 @@ void Cli::add_common(CommonOptions& o, unsigned flags) {
   app_.add_flag("-v,--verbose", o.verbose, "More diagnostics on stderr (repeat for more)");
   app_.add_flag("-q,--quiet", o.quiet, "Only errors on stderr");
   app_.set_config("--config", "", "Read option defaults from FILE (name = value lines, TOML/INI)")
-      ->type_name("FILE")
-      ->check(CLI::ExistingFile);
+      ->check(CLI::Validator(CLI::ExistingFile).description(""))
+      ->type_name("FILE");
   if (flags & kInputOptions) {
     app_.add_option("--max-line", o.max_line, "Longest input record accepted (e.g. 16MiB); longer ones are rejected")
         ->type_name("SIZE");
