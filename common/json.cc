@@ -118,6 +118,11 @@ simdjson::simdjson_result<simdjson::ondemand::document> JsonParser::parse_copy(s
   return parser_.iterate(copy_.data(), text.size(), copy_.size());
 }
 
+simdjson::error_code JsonParser::validate_padded(std::string_view text) {
+  simdjson::dom::element root;
+  return dom_.parse(text.data(), text.size(), false).get(root);
+}
+
 simdjson::simdjson_result<simdjson::ondemand::value> find_path(simdjson::ondemand::value root,
                                                                 std::string_view dotted) {
   simdjson::ondemand::value cur = root;

@@ -34,8 +34,14 @@ class JsonParser {
   simdjson::simdjson_result<simdjson::ondemand::document> parse_copy(std::string_view text);
   simdjson::ondemand::parser& raw() { return parser_; }
 
+  // Fully validates text as exactly one JSON value (on-demand parsing checks only
+  // what it reads; this checks everything, trailing content included). text must be
+  // padded like for parse_padded. Returns SUCCESS or the first error.
+  simdjson::error_code validate_padded(std::string_view text);
+
  private:
   simdjson::ondemand::parser parser_;
+  simdjson::dom::parser dom_;
   std::string copy_;
 };
 
