@@ -6,6 +6,7 @@
 // with plain appends into the caller's buffer: no allocation per user.
 #include "common/synthetic.h"
 
+#include <algorithm>
 #include <cstdio>
 #include <cstring>
 #include <string_view>
@@ -276,13 +277,13 @@ void SyntheticUsers::append_user(std::string& o, uint64_t index) const {
   }
   uint32_t pic = r.below(100);
   const char* kind = female ? "women" : "men";
-  char b[200];
+  char b[400];
   int n = snprintf(b, sizeof b,
                    ",\"picture\":{\"large\":\"https://randomuser.me/api/portraits/%s/%u.jpg\",\"medium\":\"https://"
                    "randomuser.me/api/portraits/med/%s/%u.jpg\",\"thumbnail\":\"https://randomuser.me/api/portraits/"
                    "thumb/%s/%u.jpg\"}",
                    kind, pic, kind, pic, kind, pic);
-  o.append(b, static_cast<size_t>(n));
+  o.append(b, std::min(static_cast<size_t>(n), sizeof b - 1));
   o += ",\"nat\":";
   put_str(o, nat.code);
   o += "}";
