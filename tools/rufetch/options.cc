@@ -13,7 +13,9 @@
 namespace airstream::rufetch {
 namespace {
 
-Status usage(std::string msg) { return Status(kExitUsage, std::move(msg)); }
+Status usage(std::string msg) {
+  return Status(kExitUsage, std::move(msg));
+}
 
 std::vector<std::string> split_list(const std::string& text) {
   std::vector<std::string> out;
@@ -44,7 +46,8 @@ Status check_list(const char* option, std::string& value, const std::vector<std:
   auto items = split_list(value);
   if (items.empty()) return usage(std::string(option) + ": empty list");
   for (auto& item : items) {
-    for (char& c : item) c = static_cast<char>(upper ? toupper(static_cast<unsigned char>(c)) : tolower(static_cast<unsigned char>(c)));
+    for (char& c : item)
+      c = static_cast<char>(upper ? toupper(static_cast<unsigned char>(c)) : tolower(static_cast<unsigned char>(c)));
     if (std::find(allowed.begin(), allowed.end(), item) == allowed.end()) {
       return usage(std::string(option) + ": unknown value '" + item + "' (known: " + join(allowed) + ")");
     }
@@ -67,7 +70,8 @@ Status check_password(const std::string& spec) {
     size_t dash = item.find('-');
     std::string lo = item.substr(0, dash), hi = dash == std::string::npos ? "" : item.substr(dash + 1);
     auto digits = [](const std::string& s) {
-      return !s.empty() && s.size() <= 3 && std::all_of(s.begin(), s.end(), [](char c) { return isdigit(static_cast<unsigned char>(c)); });
+      return !s.empty() && s.size() <= 3 &&
+             std::all_of(s.begin(), s.end(), [](char c) { return isdigit(static_cast<unsigned char>(c)); });
     };
     if (&item != &items.back() || !digits(lo) || (dash != std::string::npos && !digits(hi))) {
       return usage("--password: '" + item + "' is not one of special, upper, lower, number or a length (8 or 8-16)");
@@ -109,34 +113,44 @@ const std::vector<std::string>& known_nationalities() {
 }
 
 const std::vector<std::string>& known_fields() {
-  static const std::vector<std::string> k = {"gender",     "name", "location", "email", "login", "registered",
-                                             "dob",        "phone", "cell",    "id",    "picture", "nat"};
+  static const std::vector<std::string> k = {"gender", "name",  "location", "email", "login",   "registered",
+                                             "dob",    "phone", "cell",     "id",    "picture", "nat"};
   return k;
 }
 
 void add_options(CLI::App& app, Options& o) {
-  app.add_option("--url", o.url, "API endpoint (default https://randomuser.me/api/)")->type_name("URL")->envname("RUFETCH_URL");
-  app.add_option("--api-version", o.api_version, "Pin the API version (e.g. 1.4: requests go to <url>1.4/)")->type_name("VER");
+  app.add_option("--url", o.url, "API endpoint (default https://randomuser.me/api/)")
+      ->type_name("URL")
+      ->envname("RUFETCH_URL");
+  app.add_option("--api-version", o.api_version, "Pin the API version (e.g. 1.4: requests go to <url>1.4/)")
+      ->type_name("VER");
   app.add_option("-n,--results", o.results, "Users per request, 1..5000 (default: --count up to 5000)")->type_name("N");
   app.add_option("-c,--count", o.count, "Total users to write, then exit (default: one page)")->type_name("N");
-  app.add_option("-s,--seed", o.seed, "API seed: the same seed gives the same users, page after page")->type_name("SEED");
+  app.add_option("-s,--seed", o.seed, "API seed: the same seed gives the same users, page after page")
+      ->type_name("SEED");
   app.add_option("--page", o.page, "First page to request (with --seed: continue a sequence)")->type_name("N");
-  app.add_option("--nat", o.nat, "Nationalities, comma-separated (AU BR CA CH DE DK ES FI FR GB IE IN IR MX NL NO NZ RS TR UA US)")
+  app.add_option("--nat", o.nat,
+                 "Nationalities, comma-separated (AU BR CA CH DE DK ES FI FR GB IE IN IR MX NL NO NZ RS TR UA US)")
       ->type_name("LIST");
   app.add_option("--gender", o.gender, "Only male or female users (the API ignores it with --seed)")
       ->type_name("GENDER")
       ->check(CLI::IsMember({"male", "female"}));
-  app.add_option("--inc", o.inc, "Only these result fields, comma-separated (gender,name,location,...)")->type_name("FIELDS");
+  app.add_option("--inc", o.inc, "Only these result fields, comma-separated (gender,name,location,...)")
+      ->type_name("FIELDS");
   app.add_option("--exc", o.exc, "All result fields except these, comma-separated")->type_name("FIELDS");
-  app.add_option("--password", o.password, "Password spec: CHARSETS,MIN-MAX (e.g. upper,lower,number,8-16)")->type_name("SPEC");
+  app.add_option("--password", o.password, "Password spec: CHARSETS,MIN-MAX (e.g. upper,lower,number,8-16)")
+      ->type_name("SPEC");
   app.add_option("-d,--duration", o.duration, "Fetch for this long, then exit (e.g. 60s)")->type_name("DURATION");
   app.add_flag("-f,--follow", o.follow, "Keep fetching until interrupted");
-  app.add_option("-i,--interval", o.interval, "Wait at least this long between requests (e.g. 1s)")->type_name("DURATION");
+  app.add_option("-i,--interval", o.interval, "Wait at least this long between requests (e.g. 1s)")
+      ->type_name("DURATION");
   app.add_option("-r,--rate", o.rate, "At most N users per second (default 50; 0 = unlimited; --synthetic: unlimited)")
       ->type_name("N");
   app.add_flag("--synthetic", o.synthetic, "Generate synthetic randomuser-shaped users locally (no network)");
-  app.add_option("--retries", o.retries, "Retries per page on 429/5xx/timeouts/bad bodies, then exit 75")->type_name("N");
-  app.add_option("--retry-delay", o.retry_delay, "First retry delay, doubled each retry, with jitter")->type_name("DURATION");
+  app.add_option("--retries", o.retries, "Retries per page on 429/5xx/timeouts/bad bodies, then exit 75")
+      ->type_name("N");
+  app.add_option("--retry-delay", o.retry_delay, "First retry delay, doubled each retry, with jitter")
+      ->type_name("DURATION");
   app.add_option("--retry-max-delay", o.retry_max_delay, "Longest delay between retries (Retry-After may ask for more)")
       ->type_name("DURATION");
   app.add_option("--connect-timeout", o.connect_timeout, "Connection timeout per request")->type_name("DURATION");
@@ -144,7 +158,8 @@ void add_options(CLI::App& app, Options& o) {
   app.add_option("--cacert", o.cacert, "Verify the server with the CA certificates in FILE (PEM)")
       ->type_name("FILE")
       ->check(CLI::ExistingFile);
-  app.add_flag("-e,--envelope", o.envelope, "Wrap each user: {\"seed\",\"page\",\"index\",\"version\",\"fetched_at\",\"result\"}");
+  app.add_flag("-e,--envelope", o.envelope,
+               "Wrap each user: {\"seed\",\"page\",\"index\",\"version\",\"fetched_at\",\"result\"}");
 }
 
 Status finish_options(Options& o) {
@@ -169,8 +184,9 @@ Status finish_options(Options& o) {
   }
   if (!o.api_version.empty()) {
     const std::string& v = o.api_version;
-    bool ok = isdigit(static_cast<unsigned char>(v.front())) && isdigit(static_cast<unsigned char>(v.back())) &&
-              std::all_of(v.begin(), v.end(), [](char c) { return isdigit(static_cast<unsigned char>(c)) || c == '.'; });
+    bool ok =
+        isdigit(static_cast<unsigned char>(v.front())) && isdigit(static_cast<unsigned char>(v.back())) &&
+        std::all_of(v.begin(), v.end(), [](char c) { return isdigit(static_cast<unsigned char>(c)) || c == '.'; });
     if (!ok) return usage("--api-version: expected a version number such as 1.4");
   }
   if (!o.synthetic && o.url.rfind("http://", 0) != 0 && o.url.rfind("https://", 0) != 0) {
@@ -236,7 +252,8 @@ std::string build_url(const Options& o, uint64_t page) {
 }
 
 uint64_t synthetic_seed_from(const std::string& seed) {
-  if (!seed.empty() && seed.size() <= 19 && std::all_of(seed.begin(), seed.end(), [](char c) { return isdigit(static_cast<unsigned char>(c)); })) {
+  if (!seed.empty() && seed.size() <= 19 &&
+      std::all_of(seed.begin(), seed.end(), [](char c) { return isdigit(static_cast<unsigned char>(c)); })) {
     return std::stoull(seed);
   }
   uint64_t h = 0xcbf29ce484222325ull;

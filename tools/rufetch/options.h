@@ -54,14 +54,14 @@ struct Options {
   bool envelope = false;
 
   // Derived by finish_options().
-  uint32_t page_size = 1;              // results per request
-  std::optional<uint64_t> limit;       // total users (nullopt: no limit)
-  std::optional<Millis> run_for;       // --duration
-  Millis min_interval{0};              // --interval
-  double users_per_s = 0;              // 0: unlimited
+  uint32_t page_size = 1;         // results per request
+  std::optional<uint64_t> limit;  // total users (nullopt: no limit)
+  std::optional<Millis> run_for;  // --duration
+  Millis min_interval{0};         // --interval
+  double users_per_s = 0;         // 0: unlimited
   Millis connect_timeout_ms{10000}, timeout_ms{60000}, retry_delay_ms{1000}, retry_max_delay_ms{60000};
   uint64_t synthetic_seed = 0;
-  std::vector<std::string> warnings;   // printed by the tool after parsing
+  std::vector<std::string> warnings;  // printed by the tool after parsing
 };
 
 // The nationality codes the API knows (one unknown code makes it ignore the list).

@@ -27,12 +27,12 @@ struct RunCounters {
 };
 
 struct RunResult {
-  Status status;            // the error that ended the run, if any
-  uint64_t delivered = 0;   // users written
-  uint64_t pages = 0;       // pages written
-  uint64_t retries = 0;     // failed attempts, all pages
-  bool stopped = false;     // by a signal
-  bool broken_pipe = false; // stdout reader gone
+  Status status;             // the error that ended the run, if any
+  uint64_t delivered = 0;    // users written
+  uint64_t pages = 0;        // pages written
+  uint64_t retries = 0;      // failed attempts, all pages
+  bool stopped = false;      // by a signal
+  bool broken_pipe = false;  // stdout reader gone
 };
 
 RunResult run_pages(const Options& o, Source& source, Writer& out, const RunCounters& counters);

@@ -14,7 +14,7 @@
 namespace airstream::rufetch {
 
 struct PageOutcome {
-  uint64_t written = 0;  // users appended to the output
+  uint64_t written = 0;   // users appended to the output
   uint64_t bytes_in = 0;  // bytes received (HTTP body, after decompression)
   uint32_t retries = 0;   // failed attempts before this outcome
 };
