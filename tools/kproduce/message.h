@@ -1,0 +1,69 @@
+// Turning one input line into one Kafka message: the plain NDJSON mode (the line is
+// the value, validated as JSON; key from a dotted path or a fixed string) and the
+// --envelope mode (kconsume's envelope: topic, partition, timestamp, key, headers,
+// value). Library code: errors are returned as reject reasons, never printed.
+#pragma once
+
+#include <librdkafka/rdkafka.h>
+#include <simdjson.h>
+
+#include <cstdint>
+#include <deque>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace kproduce {
+
+struct Header {
+  std::string_view name;
+  std::string_view value;
+  bool is_null = false;
+};
+
+// One message ready for rd_kafka_producev. The views point into the input line, the
+// builder's parser or its scratch storage: valid until the next build().
+struct OutMessage {
+  std::string_view topic;  // empty: the default topic (-t)
+  int32_t partition = RD_KAFKA_PARTITION_UA;
+  bool has_value = true;  // false: tombstone (NULL value)
+  std::string_view value;
+  bool has_key = false;
+  std::string_view key;
+  int64_t timestamp = 0;  // 0: set by the producer
+  std::vector<Header> headers;
+};
+
+struct BuildOptions {
+  bool envelope = false;
+  std::string key_path;                 // -k: dotted path of the key field
+  std::optional<std::string> fixed_key;  // -K
+  std::vector<Header> extra_headers;     // -H name=value (views into the options)
+};
+
+// Parses "name=value" (-H); returns false when there is no '='.
+bool parse_header_option(std::string_view text, Header* out);
+
+class MessageBuilder {
+ public:
+  explicit MessageBuilder(BuildOptions options) : opt_(std::move(options)) {}
+
+  // Fills out from one record (text padded with simdjson::SIMDJSON_PADDING readable
+  // bytes). Returns "" on success, else the reject reason (e.g. "invalid JSON (bad
+  // number)", "login.uuid: key field missing").
+  std::string build(std::string_view text, OutMessage* out);
+
+ private:
+  std::string build_plain(std::string_view text, OutMessage* out);
+  std::string build_envelope(std::string_view text, OutMessage* out);
+  std::string key_from_dom(simdjson::dom::element root, OutMessage* out);
+  std::string_view keep(std::string s);
+
+  BuildOptions opt_;
+  simdjson::dom::parser dom_;
+  simdjson::ondemand::parser ondemand_;
+  std::deque<std::string> scratch_;  // decoded base64 etc. (deque: stable addresses)
+};
+
+}  // namespace kproduce
