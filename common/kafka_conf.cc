@@ -114,6 +114,13 @@ std::string kafka_conf_dump(rd_kafka_conf_t* conf) {
     sorted[name] = value;
   }
   rd_kafka_conf_dump_free(arr, cnt);
+  // Topic-level properties set through the global configuration (acks, partitioner,
+  // message.timeout.ms, ...) live in the default topic configuration.
+  if (rd_kafka_topic_conf_t* tconf = rd_kafka_conf_get_default_topic_conf(conf)) {
+    arr = rd_kafka_topic_conf_dump(tconf, &cnt);
+    for (size_t i = 0; i + 1 < cnt; i += 2) sorted[arr[i]] = arr[i + 1];
+    rd_kafka_conf_dump_free(arr, cnt);
+  }
   std::string out;
   for (const auto& [k, v] : sorted) out += k + " = " + v + "\n";
   return out;
