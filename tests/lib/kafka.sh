@@ -32,13 +32,13 @@ _kafka_fail() {
 
 # Appends a command to the EXIT trap instead of replacing it.
 _kafka_on_exit() {
-  local prev
+  local cmd=$1 prev
   prev=$(trap -p EXIT)
   if [[ -n "$prev" ]]; then
-    eval "set -- $prev"
-    trap "$3; $1" EXIT
+    eval "set -- $prev" # trap -- 'COMMANDS' EXIT
+    trap "$cmd; $3" EXIT
   else
-    trap "$1" EXIT
+    trap "$cmd" EXIT
   fi
 }
 
