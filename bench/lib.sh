@@ -1,0 +1,80 @@
+# Benchmark harness shared by bench/*.sh. Source it, then:
+#   bench_init                       builds Release into build/bench (once per run)
+#   bench_data N FILE                N synthetic randomuser-shaped users (seed 42), cached
+#   measure LABEL 'shell command'    runs it under /usr/bin/time -v; keeps wall time and peak RSS
+#   report STAGE RECORDS TOOL PEER   prints records/s of both, the ratio and peak RSS, and
+#                                    appends a row to $BENCH_RESULTS for bench/run's table
+#   elapsed LABEL / peak_rss_mb LABEL   the measured figures
+# Every figure comes from the same run on the same input; nothing here asserts timings.
+set -euo pipefail
+
+BENCH_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+: "${BENCH_BUILD:=$BENCH_ROOT/build/bench}"
+: "${BENCH_DIR:=$BENCH_ROOT/build/bench-data}"
+: "${BENCH_RESULTS:=$BENCH_DIR/results.tsv}"
+export BENCH_ROOT BENCH_BUILD BENCH_DIR BENCH_RESULTS
+declare -A _wall _rss
+
+_bench_cleanups=()
+bench_on_exit() { _bench_cleanups+=("$*"); }
+_bench_run_cleanups() {
+  local i
+  for ((i = ${#_bench_cleanups[@]} - 1; i >= 0; i--)); do eval "${_bench_cleanups[$i]}" >/dev/null 2>&1 || true; done
+}
+trap _bench_run_cleanups EXIT
+
+bench_init() {
+  mkdir -p "$BENCH_DIR"
+  if [ -z "${BENCH_SKIP_BUILD:-}" ]; then
+    "$BENCH_ROOT/scripts/build" "$BENCH_BUILD" >/dev/null
+    export BENCH_SKIP_BUILD=1  # nested benchmarks reuse this build
+  fi
+  export PATH="$BENCH_BUILD/bin:$PATH"
+  BENCH_TMP=$(mktemp -d /tmp/airstream-bench.XXXXXX)
+  bench_on_exit "rm -rf '$BENCH_TMP'"
+}
+
+bench_data() {
+  local n=$1 file=$2
+  if [ ! -s "$file" ] || [ "$(wc -l <"$file")" -ne "$n" ]; then
+    rufetch --synthetic --seed 42 --count "$n" >"$file.tmp"
+    mv "$file.tmp" "$file"
+  fi
+}
+
+measure() {
+  local label=$1 cmd=$2 out="$BENCH_TMP/time.$RANDOM"
+  local start end
+  start=$(date +%s.%N)
+  if ! /usr/bin/time -v -o "$out" bash -o pipefail -c "$cmd"; then
+    echo "bench: '$label' failed: $cmd" >&2
+    return 1
+  fi
+  end=$(date +%s.%N)
+  _wall[$label]=$(awk -v a="$start" -v b="$end" 'BEGIN { printf "%.3f", b - a }')
+  _rss[$label]=$(awk -F: '/Maximum resident set size/ { printf "%.1f", $2 / 1024 }' "$out")
+}
+
+elapsed() { echo "${_wall[$1]}"; }
+peak_rss_mb() { echo "${_rss[$1]}"; }
+
+report() {
+  local stage=$1 n=$2 tool=$3 peer=$4
+  local tw=${_wall[$tool]} pw=${_wall[$peer]}
+  local trate prate ratio
+  trate=$(awk -v n="$n" -v t="$tw" 'BEGIN { printf "%.0f", n / (t > 0 ? t : 1e-9) }')
+  prate=$(awk -v n="$n" -v t="$pw" 'BEGIN { printf "%.0f", n / (t > 0 ? t : 1e-9) }')
+  ratio=$(awk -v a="$tw" -v b="$pw" 'BEGIN { printf "%.2f", b / (a > 0 ? a : 1e-9) }')
+  printf '%-28s %10s rec/s  (%6.2fs, %7s MB)   %-24s %10s rec/s  (%6.2fs, %7s MB)   ratio %sx\n' \
+    "$tool" "$trate" "$tw" "${_rss[$tool]}" "$peer" "$prate" "$pw" "${_rss[$peer]}" "$ratio"
+  printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$stage" "$n" "$tool" "$trate" "${_rss[$tool]}" \
+    "$peer" "$prate" "${_rss[$peer]}" "$ratio" >>"$BENCH_RESULTS"
+}
+
+# report_single STAGE RECORDS LABEL: a measurement without a peer (e.g. the whole pipeline).
+report_single() {
+  local stage=$1 n=$2 label=$3 rate
+  rate=$(awk -v n="$n" -v t="${_wall[$label]}" 'BEGIN { printf "%.0f", n / (t > 0 ? t : 1e-9) }')
+  printf '%-28s %10s rec/s  (%6.2fs, %7s MB)\n' "$label" "$rate" "${_wall[$label]}" "${_rss[$label]}"
+  printf '%s\t%s\t%s\t%s\t%s\t-\t-\t-\t-\n' "$stage" "$n" "$label" "$rate" "${_rss[$label]}" >>"$BENCH_RESULTS"
+}
