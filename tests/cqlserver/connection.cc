@@ -1,0 +1,248 @@
+// Transport side of a test-server connection. Protocol v4 (native_protocol_v4.spec
+// section 2) uses 9-byte frame headers, with the body optionally LZ4-compressed
+// (section 5: a 4-byte uncompressed length, then the LZ4 block). Protocol v5
+// (native_protocol_v5.spec section 2) starts the same way, but once the server
+// has answered STARTUP (READY or AUTHENTICATE) every message travels inside
+// segments: a little-endian header (17-bit payload length and a self-contained
+// bit; with compression, 17-bit compressed + 17-bit uncompressed lengths) with a
+// CRC24, the payload (up to 128 KiB - 1, LZ4-compressed when that helps), then a
+// CRC32 of the payload. A request with a version this server does not speak gets
+// a protocol error so that clients step down. Requests on a connection are
+// handled in order; responses are written in batches, one write per read.
+#include "connection.h"
+
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+
+#include <thread>
+
+namespace cqlsrv {
+namespace {
+
+constexpr size_t kMaxSegmentPayload = 131071;
+constexpr uint32_t kMaxFrame = 256u << 20;
+
+void put_le(std::string& out, uint64_t v, int n) {
+  for (int i = 0; i < n; i++) out.push_back(static_cast<char>(v >> (8 * i)));
+}
+
+uint64_t get_le(const char* p, int n) {
+  uint64_t v = 0;
+  for (int i = n - 1; i >= 0; i--) v = (v << 8) | static_cast<unsigned char>(p[i]);
+  return v;
+}
+
+}  // namespace
+
+Connection::Connection(Server& server, int node, int fd)
+    : server_(server), store_(server.store()), node_(node), fd_(fd) {}
+
+Connection::~Connection() {
+  if (ssl_) SSL_free(ssl_);
+}
+
+bool Connection::handshake_tls() {
+  ssl_ = SSL_new(server_.ssl_ctx());
+  if (!ssl_) return false;
+  SSL_set_fd(ssl_, fd_);
+  return SSL_accept(ssl_) == 1;
+}
+
+long Connection::read_some(char* buf, size_t n) {
+  if (ssl_) return SSL_read(ssl_, buf, static_cast<int>(n));
+  for (;;) {
+    ssize_t r = recv(fd_, buf, n, 0);
+    if (r < 0 && errno == EINTR) continue;
+    return r;
+  }
+}
+
+bool Connection::write_all(std::string_view data) {
+  while (!data.empty()) {
+    long n;
+    if (ssl_) {
+      n = SSL_write(ssl_, data.data(), static_cast<int>(data.size()));
+    } else {
+      n = send(fd_, data.data(), data.size(), MSG_NOSIGNAL);
+      if (n < 0 && errno == EINTR) continue;
+    }
+    if (n <= 0) return false;
+    data.remove_prefix(static_cast<size_t>(n));
+  }
+  return true;
+}
+
+void Connection::run() {
+  if (server_.ssl_ctx() && !handshake_tls()) return;
+  std::vector<char> buf(256 * 1024);
+  for (;;) {
+    long n = read_some(buf.data(), buf.size());
+    if (n <= 0) return;
+    arrival_ = std::chrono::steady_clock::now();
+    in_.append(buf.data(), static_cast<size_t>(n));
+    bool ok = process_input();
+    if (!flush() || !ok || close_after_flush_) return;
+    if (in_pos_ == in_.size()) {
+      in_.clear();
+      in_pos_ = 0;
+    } else if (in_pos_ > (1u << 20)) {
+      in_.erase(0, in_pos_);
+      in_pos_ = 0;
+    }
+  }
+}
+
+bool Connection::flush() {
+  if (!out_.empty()) {
+    wrap_segments(out_, wire_);
+    out_.clear();
+  }
+  if (wire_.empty()) return true;
+  bool ok = write_all(wire_);
+  wire_.clear();
+  return ok;
+}
+
+bool Connection::process_input() {
+  if (!segments_) {
+    if (!process_envelopes(in_, in_pos_)) return false;
+    if (!segments_ || close_after_flush_) return true;
+  }
+  return process_segments();
+}
+
+bool Connection::process_envelopes(std::string& buf, size_t& pos) {
+  const bool raw = !segments_;
+  while (!close_after_flush_) {
+    if (raw && segments_) return true;  // switched to v5 segments mid-buffer
+    size_t avail = buf.size() - pos;
+    if (avail == 0) break;
+    const char* p = buf.data() + pos;
+    const int v = static_cast<unsigned char>(p[0]) & 0x7f;
+    if (version_ == 0 && (v < 4 || v > server_.options().version_max)) {
+      if (v < 3) return false;  // v1/v2 headers differ; nothing sensible to answer
+      version_ = v > server_.options().version_max ? server_.options().version_max : v;
+      int16_t stream = avail >= 4 ? static_cast<int16_t>(load_be16(p + 2)) : 0;
+      std::string msg = "Invalid or unsupported protocol version (" + std::to_string(v) +
+                        "); supported versions are (4/v4" + (server_.options().version_max >= 5 ? ", 5/v5" : "") + ")";
+      send_error(stream, {kProtocolError, msg, {}});
+      version_ = 0;
+      close_after_flush_ = true;
+      return true;
+    }
+    if (avail < 9) break;
+    uint32_t len = load_be32(p + 5);
+    if (len > kMaxFrame) return false;
+    if (avail < 9 + static_cast<size_t>(len)) break;
+    auto flags = static_cast<uint8_t>(p[1]);
+    auto stream = static_cast<int16_t>(load_be16(p + 2));
+    auto opcode = static_cast<uint8_t>(p[4]);
+    std::string_view body(p + 9, len);
+    pos += 9 + len;
+    int delay = server_.faults().delay_ms.load(std::memory_order_relaxed);
+    if (delay > 0) std::this_thread::sleep_until(arrival_ + std::chrono::milliseconds(delay));
+    handle(static_cast<uint8_t>(v), flags, stream, opcode, body);
+    if (delay > 0 && !flush()) return false;
+  }
+  return true;
+}
+
+bool Connection::process_segments() {
+  const int hlen = compress_ ? 5 : 3;
+  for (;;) {
+    size_t avail = in_.size() - in_pos_;
+    if (avail < static_cast<size_t>(hlen + 3)) break;
+    const char* p = in_.data() + in_pos_;
+    uint64_t h = get_le(p, hlen);
+    if (crc24(h, hlen) != get_le(p + hlen, 3)) return false;  // corrupted header: close, as Cassandra does
+    size_t plen = h & 0x1FFFF;
+    size_t ulen = compress_ ? (h >> 17) & 0x1FFFF : 0;
+    if (avail < static_cast<size_t>(hlen + 3) + plen + 4) break;
+    const char* payload = p + hlen + 3;
+    if (crc32_cassandra(payload, plen) != get_le(payload + plen, 4)) return false;
+    if (ulen > 0) {
+      std::string tmp;
+      if (!lz4_decompress(std::string_view(payload, plen), ulen, tmp)) return false;
+      frames_ += tmp;
+    } else {
+      frames_.append(payload, plen);
+    }
+    in_pos_ += static_cast<size_t>(hlen + 3) + plen + 4;
+  }
+  bool ok = process_envelopes(frames_, frames_pos_);
+  if (frames_pos_ == frames_.size()) {
+    frames_.clear();
+    frames_pos_ = 0;
+  }
+  return ok;
+}
+
+void Connection::emit(uint8_t opcode, int16_t stream, std::string body) {
+  std::string& dst = segments_ ? out_ : wire_;
+  uint8_t flags = 0;
+  // v4 compression covers every frame after the STARTUP exchange.
+  if (compress_ && !segments_ && ready_ && version_ < 5 && !body.empty()) {
+    std::string c = be32(static_cast<int32_t>(body.size())) + lz4_compress(body);
+    body = std::move(c);
+    flags |= 0x01;
+  }
+  dst.push_back(static_cast<char>(0x80 | version_));
+  dst.push_back(static_cast<char>(flags));
+  dst.push_back(static_cast<char>(static_cast<uint16_t>(stream) >> 8));
+  dst.push_back(static_cast<char>(stream));
+  dst.push_back(static_cast<char>(opcode));
+  dst += be32(static_cast<int32_t>(body.size()));
+  dst += body;
+}
+
+void Connection::wrap_segments(std::string_view envs, std::string& out) {
+  auto segment = [&](std::string_view payload, bool self_contained) {
+    if (compress_) {
+      std::string c = lz4_compress(payload);
+      bool use = !c.empty() && c.size() < payload.size();
+      std::string_view body = use ? std::string_view(c) : payload;
+      uint64_t h = body.size() | (uint64_t(use ? payload.size() : 0) << 17) | (uint64_t(self_contained) << 34);
+      put_le(out, h, 5);
+      put_le(out, crc24(h, 5), 3);
+      out.append(body);
+      put_le(out, crc32_cassandra(body.data(), body.size()), 4);
+    } else {
+      uint64_t h = payload.size() | (uint64_t(self_contained) << 17);
+      put_le(out, h, 3);
+      put_le(out, crc24(h, 3), 3);
+      out.append(payload);
+      put_le(out, crc32_cassandra(payload.data(), payload.size()), 4);
+    }
+  };
+  size_t start = 0, pos = 0;
+  while (pos < envs.size()) {
+    size_t len = 9 + load_be32(envs.data() + pos + 5);
+    if (len > kMaxSegmentPayload) {
+      if (pos > start) segment(envs.substr(start, pos - start), true);
+      for (size_t off = 0; off < len; off += kMaxSegmentPayload)
+        segment(envs.substr(pos + off, std::min(kMaxSegmentPayload, len - off)), false);
+      pos += len;
+      start = pos;
+      continue;
+    }
+    if (pos + len - start > kMaxSegmentPayload) {
+      segment(envs.substr(start, pos - start), true);
+      start = pos;
+    }
+    pos += len;
+  }
+  if (pos > start) segment(envs.substr(start, pos - start), true);
+}
+
+void serve_connection(Server& server, int node, int fd) {
+  {
+    Connection c(server, node, fd);
+    c.run();
+  }
+  server.remove_conn(node, fd);
+}
+
+}  // namespace cqlsrv

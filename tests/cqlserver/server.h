@@ -1,0 +1,83 @@
+// The test server: N nodes (node i listens on the i-th loopback address, same
+// port), one shared store, fault injection driven by stdin commands.
+#pragma once
+
+#include <openssl/ssl.h>
+
+#include <atomic>
+#include <memory>
+#include <mutex>
+#include <set>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "store.h"
+
+namespace cqlsrv {
+
+struct Options {
+  std::string listen = "127.0.0.1";
+  int port = 9042;
+  int nodes = 1;
+  bool auth = false;
+  std::string user, password;
+  std::string cert, key;
+  int version_max = 5;
+};
+
+// Pending injected failures, shared by every node.
+struct Faults {
+  std::atomic<int> overloaded{0}, write_timeout{0}, unavailable{0}, bootstrapping{0};
+  std::atomic<int> delay_ms{0};
+};
+
+// Takes one from a counter if it is positive.
+bool take_fault(std::atomic<int>& counter);
+
+class Server {
+ public:
+  explicit Server(Options opts);
+  ~Server();
+  // Binds every node (picking a free port when port is 0). Returns "" or an error.
+  std::string start();
+  // Runs one stdin command; returns its one-line reply. Sets quit for "quit".
+  std::string command(const std::string& line, bool& quit);
+  void stop();
+
+  Store& store() { return *store_; }
+  Faults& faults() { return faults_; }
+  const Options& options() const { return opts_; }
+  SSL_CTX* ssl_ctx() { return ssl_ctx_; }
+  int port() const { return opts_.port; }
+
+  // Connection registry (so drop/down can close client connections).
+  bool add_conn(int node, int fd);
+  void remove_conn(int node, int fd);
+
+ private:
+  struct Node {
+    int index = 0;
+    std::string addr;
+    int listen_fd = -1;
+    std::thread acceptor;
+    std::mutex mu;
+    std::set<int> conns;
+    bool up = false;
+  };
+  std::string listen_node(Node& n);
+  void close_node(Node& n);
+  void drop_conns(Node& n);
+  void accept_loop(Node* n, int fd);
+
+  Options opts_;
+  std::unique_ptr<Store> store_;
+  Faults faults_;
+  SSL_CTX* ssl_ctx_ = nullptr;
+  std::vector<std::unique_ptr<Node>> nodes_;
+};
+
+// Serves one accepted client connection until it closes.
+void serve_connection(Server& server, int node, int fd);
+
+}  // namespace cqlsrv

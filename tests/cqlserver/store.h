@@ -1,0 +1,162 @@
+// In-memory keyspaces, tables, rows and prepared statements shared by every node
+// of the test server, and the execution of parsed statements against them.
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "ast.h"
+
+namespace cqlsrv {
+
+using Value = std::optional<std::string>;  // nullopt = null
+using Row = std::vector<Value>;            // one value per table column
+
+struct Column {
+  std::string name;
+  Type type;
+  enum Role { kPartition, kClustering, kRegular } role = kRegular;
+  int position = -1;  // index within the partition or clustering key
+};
+
+struct Table {
+  std::string ks, name, id;  // id: 16 uuid bytes
+  std::vector<Column> cols;
+  std::vector<int> pk, ck;
+  std::vector<bool> ck_desc;
+  std::atomic<bool> dropped{false};
+  int index(std::string_view col) const;
+
+  std::mutex mu;
+  std::unordered_map<std::string, std::map<std::string, Row>> data;  // partition key -> clustering key -> row
+};
+
+struct Keyspace {
+  std::string name;
+  std::vector<std::pair<std::string, std::string>> replication;
+  bool durable_writes = true;
+  std::map<std::string, std::shared_ptr<Table>> tables;
+};
+
+struct ColumnSpec {
+  std::string ks, table, name;
+  Type type;
+};
+
+struct ResultSet {
+  std::vector<ColumnSpec> cols;
+  std::vector<Row> rows;
+  std::string paging_state;  // non-empty: more pages
+};
+
+struct Result {
+  enum Kind { kVoid, kRows, kSetKeyspace, kSchemaChange } kind = kVoid;
+  ResultSet rows;
+  std::string keyspace;                                // kSetKeyspace
+  std::string change, target, change_ks, change_name;  // kSchemaChange
+};
+
+// A value bound to a marker: len -1 null, -2 unset, else data.
+struct Bound {
+  int32_t len = -1;
+  std::string_view data;
+};
+
+struct Prepared {
+  std::string id;           // 16 bytes
+  std::string metadata_id;  // 16 bytes (v5 result_metadata_id)
+  std::string keyspace;     // the connection's keyspace at PREPARE time
+  Parsed parsed;
+  std::vector<ColumnSpec> bind;  // one per marker
+  std::vector<uint16_t> pk_indices;
+  std::vector<ColumnSpec> result_cols;
+  bool is_write = false;
+};
+
+// One INSERT, validated and ready to apply.
+struct Mutation {
+  std::shared_ptr<Table> table;
+  std::string pk, ck;
+  Row row;
+  std::vector<char> set;  // 1 for columns the statement sets (unset values stay 0)
+  size_t bytes = 0;
+  int64_t token = 0;
+  bool if_not_exists = false;
+};
+
+struct NodeStats {
+  std::atomic<uint64_t> requests{0}, rows_written{0}, rows_not_replica{0};
+};
+
+// Per-request context: the node answering, the connection's keyspace and the
+// request's bound values and paging.
+struct ExecContext {
+  int node = 0;
+  std::string* keyspace = nullptr;
+  const std::vector<Bound>* values = nullptr;
+  int32_t page_size = -1;
+  std::string_view paging_state;
+};
+
+class Store {
+ public:
+  Store(int nodes, std::vector<std::string> addresses, int port);
+
+  Result execute(const Parsed& p, ExecContext& ctx);
+  std::shared_ptr<Prepared> prepare(const std::string& query, const std::string& keyspace);
+  std::shared_ptr<Prepared> find_prepared(std::string_view id);
+  void forget_prepared();
+  // Rejects a batch whose values exceed the 50 KiB batch_size_fail_threshold.
+  static void check_batch_size(size_t bytes);
+  Mutation build_insert(const InsertStatement& s, ExecContext& ctx);
+  Result apply(Mutation& m, int node);
+
+  NodeStats& stats(int node) { return *stats_[static_cast<size_t>(node)]; }
+  int nodes() const { return nodes_; }
+  int64_t token_of(int node) const { return tokens_[static_cast<size_t>(node)]; }
+  int owner(int64_t token) const;
+  const std::string& address(int node) const { return addresses_[static_cast<size_t>(node)]; }
+
+ private:
+  friend class SystemTables;
+  std::shared_ptr<Table> table(const QualifiedName& q, const std::string& conn_ks);
+  Result create_keyspace(const CreateKeyspace& c);
+  Result create_table(const CreateTable& c, const std::string& conn_ks);
+  Result drop(const DropStatement& d, const std::string& conn_ks);
+  Result select(const SelectStatement& s, ExecContext& ctx);
+  std::vector<ColumnSpec> table_specs(const SelectStatement& s, const std::string& conn_ks, bool& is_system);
+  void bump_schema();
+
+  int nodes_;
+  std::vector<std::string> addresses_;
+  int port_;
+  std::vector<int64_t> tokens_;
+  std::vector<std::unique_ptr<NodeStats>> stats_;
+
+  std::mutex mu_;  // schema and prepared statements
+  std::map<std::string, std::unique_ptr<Keyspace>> keyspaces_;
+  std::string schema_version_;
+  std::unordered_map<std::string, std::shared_ptr<Prepared>> prepared_;
+};
+
+// Resolves a term to bytes: a bind marker takes ctx.values, a literal is converted.
+// Returns false for unset.
+bool resolve_term(const Term& t, const Type& type, std::string_view col, const ExecContext& ctx, Value& out);
+
+// Applies the select list, count(*), LIMIT and paging to the matching rows.
+ResultSet shape_result(const SelectStatement& s, const std::vector<ColumnSpec>& cols,
+                       const std::vector<const Row*>& rows, const ExecContext& ctx);
+// The result columns of a SELECT over a table with columns `cols`.
+std::vector<ColumnSpec> select_columns(const SelectStatement& s, const std::vector<ColumnSpec>& cols);
+
+std::string make_uuid_bytes(uint64_t hi, uint64_t lo);
+std::string uuid_text(std::string_view bytes);
+
+}  // namespace cqlsrv

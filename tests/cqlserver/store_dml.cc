@@ -1,0 +1,347 @@
+// INSERT, SELECT and PREPARE of the test server's store. INSERT takes literals
+// or bind markers; an unset marker (native_protocol_v4.spec section 3 [value]
+// n == -2) leaves the column untouched; a missing, null or unset partition or
+// clustering key is Invalid, as in Cassandra. SELECT reads one partition (all
+// partition key columns restricted by equality), or scans the whole table when
+// there is no WHERE clause (or ALLOW FILTERING); it supports column lists,
+// count(*), LIMIT and result paging (the paging state is the row offset).
+#include <cstring>
+
+#include "murmur3.h"
+#include "store.h"
+#include "system_tables.h"
+#include "wire.h"
+
+namespace cqlsrv {
+namespace {
+
+std::string key_bytes(const std::vector<int>& idx, const Row& row) {
+  if (idx.size() == 1) return *row[static_cast<size_t>(idx[0])];
+  std::string out;
+  for (int i : idx) {
+    const std::string& v = *row[static_cast<size_t>(i)];
+    out.push_back(static_cast<char>(v.size() >> 8));
+    out.push_back(static_cast<char>(v.size()));
+    out += v;
+    out.push_back('\0');
+  }
+  return out;
+}
+
+std::vector<ColumnSpec> specs_of(const Table& t) {
+  std::vector<ColumnSpec> out;
+  for (auto& c : t.cols) out.push_back({t.ks, t.name, c.name, c.type});
+  return out;
+}
+
+const char* kFilteringMsg =
+    "Cannot execute this query as it might involve data filtering and thus may have unpredictable performance. If you "
+    "want to execute this query despite the performance unpredictability, use ALLOW FILTERING";
+
+Type int_type(Kind k) {
+  Type t;
+  t.kind = k;
+  return t;
+}
+
+}  // namespace
+
+bool resolve_term(const Term& t, const Type& type, std::string_view col, const ExecContext& ctx, Value& out) {
+  if (t.tag != Term::kMarker) {
+    out = term_to_bytes(t, type, col);
+    return true;
+  }
+  if (!ctx.values || static_cast<size_t>(t.marker) >= ctx.values->size())
+    throw_invalid("there were more markers(?) in CQL than bound variables");
+  const Bound& b = (*ctx.values)[static_cast<size_t>(t.marker)];
+  if (b.len == -2) return false;
+  if (b.len == -1) {
+    out.reset();
+    return true;
+  }
+  auto err = validate_value(type, b.data);
+  if (!err.empty()) throw_invalid("Exception while binding column " + std::string(col) + ": " + err);
+  out.emplace(b.data);
+  return true;
+}
+
+Mutation Store::build_insert(const InsertStatement& s, ExecContext& ctx) {
+  Mutation m;
+  m.table = table(s.table, *ctx.keyspace);
+  const Table& t = *m.table;
+  m.row.resize(t.cols.size());
+  m.set.assign(t.cols.size(), 0);
+  m.if_not_exists = s.if_not_exists;
+  for (size_t i = 0; i < s.cols.size(); i++) {
+    int idx = t.index(s.cols[i]);
+    if (idx < 0) throw_invalid("Undefined column name " + s.cols[i]);
+    auto ui = static_cast<size_t>(idx);
+    if (m.set[ui]) throw_invalid("The column names contains duplicates");
+    const Column& c = t.cols[ui];
+    Value v;
+    bool present = resolve_term(s.values[i], c.type, c.name, ctx, v);
+    if (c.role != Column::kRegular) {
+      if (!present) throw_invalid("Invalid unset value for column " + c.name);
+      if (!v) throw_invalid("Invalid null value in condition for column " + c.name);
+    }
+    if (!present) continue;
+    m.set[ui] = 1;
+    m.bytes += v ? v->size() : 0;
+    m.row[ui] = std::move(v);
+  }
+  std::string missing;
+  for (int i : t.pk)
+    if (!m.set[static_cast<size_t>(i)]) missing += (missing.empty() ? "" : ", ") + t.cols[static_cast<size_t>(i)].name;
+  if (!missing.empty()) throw_invalid("Some partition key parts are missing: " + missing);
+  for (int i : t.ck)
+    if (!m.set[static_cast<size_t>(i)]) missing += (missing.empty() ? "" : ", ") + t.cols[static_cast<size_t>(i)].name;
+  if (!missing.empty()) throw_invalid("Some clustering keys are missing: " + missing);
+  if (s.ttl) {
+    Value v;
+    if (resolve_term(*s.ttl, int_type(Kind::kInt), "[ttl]", ctx, v) && v && v->size() == 4) {
+      auto ttl = static_cast<int32_t>(load_be32(v->data()));
+      if (ttl < 0) throw_invalid("A TTL must be greater or equal to 0, but was " + std::to_string(ttl));
+      if (ttl > 630720000)
+        throw_invalid("ttl is too large. requested (" + std::to_string(ttl) + ") maximum (630720000)");
+    }
+  }
+  if (s.timestamp) {
+    Value v;
+    resolve_term(*s.timestamp, int_type(Kind::kBigint), "[timestamp]", ctx, v);
+  }
+  m.pk = key_bytes(t.pk, m.row);
+  if (m.pk.empty()) throw_invalid("Key may not be empty");
+  m.ck = t.ck.empty() ? std::string() : key_bytes(t.ck, m.row);
+  m.token = murmur3_token(m.pk);
+  return m;
+}
+
+Result Store::apply(Mutation& m, int node) {
+  Table& t = *m.table;
+  if (t.dropped) throw_invalid("unconfigured table " + t.name);
+  NodeStats& st = stats(node);
+  if (owner(m.token) != node) st.rows_not_replica.fetch_add(1, std::memory_order_relaxed);
+  Result r;
+  {
+    std::lock_guard<std::mutex> lock(t.mu);
+    auto& part = t.data[m.pk];
+    auto [it, inserted] = part.try_emplace(m.ck);
+    if (m.if_not_exists) {
+      r.kind = Result::kRows;
+      r.rows.cols.push_back({t.ks, t.name, "[applied]", int_type(Kind::kBoolean)});
+      r.rows.rows.push_back({std::string(1, inserted ? '\1' : '\0')});
+      if (!inserted) return r;
+    }
+    if (inserted) {
+      it->second = std::move(m.row);
+    } else {
+      for (size_t i = 0; i < m.set.size(); i++)
+        if (m.set[i]) it->second[i] = std::move(m.row[i]);
+    }
+  }
+  st.rows_written.fetch_add(1, std::memory_order_relaxed);
+  return r;
+}
+
+std::vector<ColumnSpec> Store::table_specs(const SelectStatement& s, const std::string& conn_ks, bool& is_system) {
+  const std::string& ks = s.table.ks.empty() ? conn_ks : s.table.ks;
+  is_system = SystemTables::is_system(ks);
+  if (is_system) return SystemTables::columns(ks, s.table.name);
+  return specs_of(*table(s.table, conn_ks));
+}
+
+std::vector<ColumnSpec> select_columns(const SelectStatement& s, const std::vector<ColumnSpec>& cols) {
+  if (s.star) return cols;
+  std::vector<ColumnSpec> out;
+  for (auto& sel : s.selectors) {
+    if (sel.count) {
+      ColumnSpec c = cols.empty() ? ColumnSpec{} : cols[0];
+      c.name = sel.alias;
+      c.type = int_type(Kind::kBigint);
+      out.push_back(c);
+      continue;
+    }
+    bool found = false;
+    for (auto& c : cols) {
+      if (c.name == sel.column) {
+        out.push_back(c);
+        out.back().name = sel.alias;
+        found = true;
+      }
+    }
+    if (!found) throw_invalid("Undefined column name " + sel.column);
+  }
+  return out;
+}
+
+ResultSet shape_result(const SelectStatement& s, const std::vector<ColumnSpec>& cols,
+                       const std::vector<const Row*>& rows, const ExecContext& ctx) {
+  ResultSet out;
+  out.cols = select_columns(s, cols);
+  size_t limit = SIZE_MAX;
+  if (s.limit) {
+    Value v;
+    if (resolve_term(*s.limit, int_type(Kind::kInt), "[limit]", ctx, v) && v && v->size() == 4) {
+      auto l = static_cast<int32_t>(load_be32(v->data()));
+      if (l <= 0) throw_invalid("LIMIT must be strictly positive");
+      limit = static_cast<size_t>(l);
+    }
+  }
+  bool has_count = false;
+  for (auto& sel : s.selectors) has_count |= sel.count;
+  if (has_count) {
+    Row r;
+    for (auto& sel : s.selectors) {
+      if (sel.count) {
+        r.push_back(be64(static_cast<int64_t>(rows.size())));
+      } else {
+        int idx = -1;
+        for (size_t i = 0; i < cols.size(); i++)
+          if (cols[i].name == sel.column) idx = static_cast<int>(i);
+        r.push_back(rows.empty() ? Value() : (*rows[0])[static_cast<size_t>(idx)]);
+      }
+    }
+    out.rows.push_back(std::move(r));
+    return out;
+  }
+  std::vector<size_t> proj;
+  if (s.star) {
+    for (size_t i = 0; i < cols.size(); i++) proj.push_back(i);
+  } else {
+    for (auto& sel : s.selectors)
+      for (size_t i = 0; i < cols.size(); i++)
+        if (cols[i].name == sel.column) proj.push_back(i);
+  }
+  size_t offset = 0;
+  if (ctx.paging_state.size() == 8) offset = load_be64(ctx.paging_state.data());
+  size_t total = std::min(rows.size(), limit);
+  size_t end = total;
+  if (ctx.page_size > 0) end = std::min(total, offset + static_cast<size_t>(ctx.page_size));
+  for (size_t i = offset; i < end; i++) {
+    Row r;
+    r.reserve(proj.size());
+    for (size_t p : proj) r.push_back((*rows[i])[p]);
+    out.rows.push_back(std::move(r));
+  }
+  if (end < total) out.paging_state = be64(static_cast<int64_t>(end));
+  return out;
+}
+
+Result Store::select(const SelectStatement& s, ExecContext& ctx) {
+  bool is_system = false;
+  std::vector<ColumnSpec> cols = table_specs(s, *ctx.keyspace, is_system);
+  std::vector<std::pair<size_t, Value>> rel;
+  for (auto& r : s.where) {
+    size_t idx = cols.size();
+    for (size_t i = 0; i < cols.size(); i++)
+      if (cols[i].name == r.column) idx = i;
+    if (idx == cols.size()) {
+      if (is_system) continue;
+      throw_invalid("Undefined column name " + r.column);
+    }
+    Value v;
+    if (!resolve_term(r.value, cols[idx].type, r.column, ctx, v))
+      throw_invalid("Invalid unset value for column " + r.column);
+    if (!v) throw_invalid("Invalid null value in condition for column " + r.column);
+    rel.emplace_back(idx, std::move(v));
+  }
+  auto matches = [&](const Row& row) {
+    for (auto& [i, v] : rel)
+      if (!row[i] || *row[i] != *v) return false;
+    return true;
+  };
+  Result res;
+  res.kind = Result::kRows;
+  std::vector<const Row*> hits;
+  if (is_system) {
+    const std::string& ks = s.table.ks.empty() ? *ctx.keyspace : s.table.ks;
+    std::vector<Row> rows = SystemTables::rows(*this, ks, s.table.name, ctx.node);
+    for (auto& r : rows)
+      if (matches(r)) hits.push_back(&r);
+    res.rows = shape_result(s, cols, hits, ctx);
+    return res;
+  }
+  auto t = table(s.table, *ctx.keyspace);
+  bool pk_full = true, other = false;
+  Row probe(t->cols.size());
+  for (int i : t->pk) {
+    bool found = false;
+    for (auto& [idx, v] : rel)
+      if (idx == static_cast<size_t>(i)) found = true, probe[idx] = v;
+    pk_full &= found;
+  }
+  for (auto& [idx, v] : rel) other |= t->cols[idx].role == Column::kRegular;
+  if (!rel.empty() && (!pk_full || other) && !s.allow_filtering) throw_invalid(kFilteringMsg);
+  std::lock_guard<std::mutex> lock(t->mu);
+  if (pk_full) {
+    auto p = t->data.find(key_bytes(t->pk, probe));
+    if (p != t->data.end())
+      for (auto& [ck, row] : p->second)
+        if (matches(row)) hits.push_back(&row);
+  } else {
+    for (auto& [pk, part] : t->data)
+      for (auto& [ck, row] : part)
+        if (matches(row)) hits.push_back(&row);
+  }
+  res.rows = shape_result(s, cols, hits, ctx);
+  return res;
+}
+
+std::shared_ptr<Prepared> Store::prepare(const std::string& query, const std::string& keyspace) {
+  auto p = std::make_shared<Prepared>();
+  p->parsed = parse_cql(query);
+  p->keyspace = keyspace;
+  p->bind.resize(static_cast<size_t>(p->parsed.markers));
+  auto bind_marker = [&](const Term& term, ColumnSpec spec) {
+    if (term.tag == Term::kMarker) p->bind[static_cast<size_t>(term.marker)] = std::move(spec);
+  };
+  auto pk_markers = [&](const Table& t, const std::vector<std::pair<std::string, const Term*>>& terms) {
+    for (int i : t.pk) {
+      int marker = -1;
+      for (auto& [name, term] : terms)
+        if (name == t.cols[static_cast<size_t>(i)].name && term->tag == Term::kMarker) marker = term->marker;
+      if (marker < 0) {
+        p->pk_indices.clear();
+        return;
+      }
+      p->pk_indices.push_back(static_cast<uint16_t>(marker));
+    }
+  };
+  if (auto* ins = std::get_if<InsertStatement>(&p->parsed.stmt)) {
+    auto t = table(ins->table, keyspace);
+    std::vector<std::pair<std::string, const Term*>> terms;
+    for (size_t i = 0; i < ins->cols.size(); i++) {
+      int idx = t->index(ins->cols[i]);
+      if (idx < 0) throw_invalid("Undefined column name " + ins->cols[i]);
+      bind_marker(ins->values[i], {t->ks, t->name, ins->cols[i], t->cols[static_cast<size_t>(idx)].type});
+      terms.emplace_back(ins->cols[i], &ins->values[i]);
+    }
+    if (ins->ttl) bind_marker(*ins->ttl, {t->ks, t->name, "[ttl]", int_type(Kind::kInt)});
+    if (ins->timestamp) bind_marker(*ins->timestamp, {t->ks, t->name, "[timestamp]", int_type(Kind::kBigint)});
+    pk_markers(*t, terms);
+    p->is_write = true;
+  } else if (auto* sel = std::get_if<SelectStatement>(&p->parsed.stmt)) {
+    bool is_system = false;
+    auto cols = table_specs(*sel, keyspace, is_system);
+    p->result_cols = select_columns(*sel, cols);
+    std::vector<std::pair<std::string, const Term*>> terms;
+    for (auto& r : sel->where) {
+      for (auto& c : cols)
+        if (c.name == r.column) bind_marker(r.value, c);
+      terms.emplace_back(r.column, &r.value);
+    }
+    if (sel->limit && !cols.empty())
+      bind_marker(*sel->limit, {cols[0].ks, cols[0].table, "[limit]", int_type(Kind::kInt)});
+    if (!is_system) pk_markers(*table(sel->table, keyspace), terms);
+  }
+  std::string meta;
+  for (auto& c : p->result_cols) meta += c.name + ":" + type_to_cql(c.type) + ";";
+  p->id = be64(murmur3_token(keyspace + '\0' + query)) + be64(murmur3_token(query + '\1' + keyspace));
+  p->metadata_id = be64(murmur3_token(meta)) + be64(murmur3_token(meta + "#"));
+  std::lock_guard<std::mutex> lock(mu_);
+  auto [it, inserted] = prepared_.try_emplace(p->id, p);
+  if (!inserted) it->second = p;
+  return p;
+}
+
+}  // namespace cqlsrv
