@@ -123,6 +123,14 @@ static Result schema_change(std::string change, std::string target, std::string 
   return r;
 }
 
+// AlreadyExists (0x2400) carries the keyspace and the table ("" for a keyspace).
+static std::string already_exists_extra(const std::string& ks, const std::string& table) {
+  Writer w;
+  w.string(ks);
+  w.string(table);
+  return std::move(w.buf());
+}
+
 Result Store::create_keyspace(const CreateKeyspace& c) {
   std::string cls;
   for (auto& [k, v] : c.replication)
@@ -134,7 +142,7 @@ Result Store::create_keyspace(const CreateKeyspace& c) {
   std::lock_guard<std::mutex> lock(mu_);
   if (keyspaces_.count(c.name)) {
     if (c.if_not_exists) return Result{};
-    throw CqlError{kAlreadyExists, "Keyspace " + c.name + " already exists", {}};
+    throw CqlError{kAlreadyExists, "Keyspace " + c.name + " already exists", already_exists_extra(c.name, "")};
   }
   auto ks = std::make_unique<Keyspace>();
   ks->name = c.name;
@@ -177,6 +185,7 @@ Result Store::create_table(const CreateTable& c, const std::string& conn_ks) {
   add_key(c.pk, Column::kPartition, t->pk);
   add_key(c.ck, Column::kClustering, t->ck);
   t->ck_desc = c.ck_desc;
+  t->data.reserve(1 << 16);  // benchmarks write hundreds of thousands of partitions
   std::vector<ColumnDef> regular;
   for (auto& d : c.cols)
     if (t->index(d.name) < 0) regular.push_back(d);
@@ -188,7 +197,8 @@ Result Store::create_table(const CreateTable& c, const std::string& conn_ks) {
   if (k == keyspaces_.end()) throw_invalid("Keyspace " + ks_name + " does not exist");
   if (k->second->tables.count(t->name)) {
     if (c.if_not_exists) return Result{};
-    throw CqlError{kAlreadyExists, "Object " + ks_name + "." + t->name + " already exists", {}};
+    throw CqlError{kAlreadyExists, "Object " + ks_name + "." + t->name + " already exists",
+                   already_exists_extra(ks_name, t->name)};
   }
   static uint64_t next_id = 1;
   t->id = make_uuid_bytes(0x7ab1e000'0000'4000ULL | next_id, 0x8000'0000'0000'0000ULL | next_id);
@@ -224,8 +234,10 @@ Result Store::drop(const DropStatement& d, const std::string& conn_ks) {
 }
 
 std::shared_ptr<Prepared> Store::find_prepared(std::string_view id) {
+  thread_local std::string key;  // 16-byte ids do not fit the small-string buffer
+  key.assign(id);
   std::lock_guard<std::mutex> lock(mu_);
-  auto it = prepared_.find(std::string(id));
+  auto it = prepared_.find(key);
   return it == prepared_.end() ? nullptr : it->second;
 }
 

@@ -4,6 +4,7 @@
 // use when a bound value has the wrong size or content (they surface to the
 // client as Invalid, 0x2200).
 #include <cstdio>
+#include <cstring>
 
 #include "ast.h"
 #include "wire.h"
@@ -40,6 +41,12 @@ const NamedKind& info(Kind k) {
 
 bool valid_utf8(std::string_view s) {
   size_t i = 0, n = s.size();
+  while (i + 8 <= n) {  // ASCII fast path
+    uint64_t w;
+    std::memcpy(&w, s.data() + i, 8);
+    if (w & 0x8080808080808080ULL) break;
+    i += 8;
+  }
   while (i < n) {
     auto c = static_cast<unsigned char>(s[i]);
     if (c < 0x80) {
