@@ -108,7 +108,12 @@ class Errors(unittest.TestCase):
         small = BatchStatement(batch_type=BatchType.UNLOGGED)
         for i in range(4):
             small.add(self.insert, [uuid.uuid4(), "x" * 1000, i])
-        self.session.execute(small)
+        self.assertIsNone(self.session.execute(small).response_future.warnings)
+        warned = BatchStatement(batch_type=BatchType.UNLOGGED)
+        for i in range(4):
+            warned.add(self.insert, [uuid.uuid4(), "x" * 2000, i])  # 8 KB > 5 KiB warn threshold
+        warnings = self.session.execute(warned).response_future.warnings
+        self.assertTrue(warnings and "exceeding specified threshold of 5120" in warnings[0], warnings)
 
     def test_unprepared_reprepares(self):
         before = self.server.stats()[0]["requests"]

@@ -183,6 +183,13 @@ bool Connection::process_segments() {
 void Connection::emit(uint8_t opcode, int16_t stream, std::string body) {
   std::string& dst = segments_ ? out_ : wire_;
   uint8_t flags = 0;
+  if (!warnings_.empty()) {
+    Writer w;
+    w.string_list(warnings_);
+    body.insert(0, w.buf());
+    warnings_.clear();
+    flags |= 0x08;
+  }
   // v4 compression covers every frame after the STARTUP exchange.
   if (compress_ && !segments_ && ready_ && version_ < 5 && !body.empty()) {
     std::string c = be32(static_cast<int32_t>(body.size())) + lz4_compress(body);

@@ -70,6 +70,7 @@ class Connection {
   bool segments_ = false;  // v5 framing active
   bool close_after_flush_ = false;
   std::string keyspace_;
+  std::vector<std::string> warnings_;  // attached to the next response (flag 0x08)
 
   std::string in_;
   size_t in_pos_ = 0;

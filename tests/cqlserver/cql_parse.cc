@@ -477,7 +477,6 @@ class Parser {
 
   SelectStatement select() {
     SelectStatement s;
-    accept_kw("json");
     if (accept_punct("*")) {
       s.star = true;
     } else {

@@ -341,6 +341,15 @@ void Connection::on_batch(int16_t stream, Reader& r) {
     bytes += muts.back().bytes;
   }
   Store::check_batch_size(bytes);
+  if (bytes > 5 * 1024) {  // batch_size_warn_threshold
+    std::string tables;
+    for (auto& m : muts) {
+      std::string name = m.table->ks + "." + m.table->name;
+      if (tables.find(name) == std::string::npos) tables += (tables.empty() ? "" : ", ") + name;
+    }
+    warnings_.push_back("Batch for [" + tables + "] is of size " + std::to_string(bytes) +
+                        ", exceeding specified threshold of 5120 by " + std::to_string(bytes - 5120) + ".");
+  }
   check_write_faults(q.consistency, type == 0 ? "BATCH" : type == 1 ? "UNLOGGED_BATCH" : "COUNTER");
   for (auto& m : muts) store_.apply(m, node_);
   emit(kResult, stream, encode_result(Result{}));
