@@ -73,14 +73,7 @@ def normalize(name, value):
     return value
 
 
-class DriverConformance(unittest.TestCase):
-    @classmethod
-    def setUpClass(cls):
-        cls.server = harness.TestServer()
-
-    @classmethod
-    def tearDownClass(cls):
-        cls.server.stop()
+class DriverConformance(harness.ServerCase):
 
     def connect(self, version, compression=False):
         c = harness.cluster(self.server, protocol_version=version, compression=compression)
@@ -171,6 +164,22 @@ class DriverConformance(unittest.TestCase):
         self.addCleanup(c4.shutdown)
         c4.connect().execute("SELECT release_version FROM system.local")
         self.assertEqual(c4.protocol_version, 4)
+
+    def test_concurrent_writes(self):
+        from cassandra.concurrent import execute_concurrent_with_args
+        _, session = self.connect(5 if 5 in ProtocolVersion.SUPPORTED_VERSIONS else 4)
+        session.execute("CREATE KEYSPACE IF NOT EXISTS ks_conc WITH replication = "
+                        "{'class': 'SimpleStrategy', 'replication_factor': 1}")
+        session.execute("CREATE TABLE IF NOT EXISTS ks_conc.t (id uuid PRIMARY KEY, n int, s text)")
+        prep = session.prepare("INSERT INTO ks_conc.t (id, n, s) VALUES (?, ?, ?)")
+        args = [(uuid.uuid4(), i, "row %d" % i) for i in range(3000)]
+        results = execute_concurrent_with_args(session, prep, args, concurrency=200)
+        self.assertTrue(all(ok for ok, _ in results))
+        self.assertEqual(session.execute("SELECT count(*) FROM ks_conc.t").one()[0], 3000)
+        sel = session.prepare("SELECT n, s FROM ks_conc.t WHERE id = ?")
+        for key, n, s in args[::97]:
+            row = session.execute(sel, [key]).one()
+            self.assertEqual((row.n, row.s), (n, s))
 
     def test_unset_and_null(self):
         from cassandra.query import UNSET_VALUE

@@ -35,14 +35,8 @@ def can_connect(host, port):
         return False
 
 
-class Routing(unittest.TestCase):
-    @classmethod
-    def setUpClass(cls):
-        cls.server = harness.TestServer(nodes=3)
-
-    @classmethod
-    def tearDownClass(cls):
-        cls.server.stop()
+class Routing(harness.ServerCase):
+    SERVER_ARGS = {"nodes": 3}
 
     def test_murmur3_vectors(self):
         rng = random.Random(6)

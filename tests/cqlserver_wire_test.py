@@ -94,14 +94,7 @@ def error_of(body):
     return code, body[6:6 + n].decode(), body[6 + n:]
 
 
-class Wire(unittest.TestCase):
-    @classmethod
-    def setUpClass(cls):
-        cls.server = harness.TestServer()
-
-    @classmethod
-    def tearDownClass(cls):
-        cls.server.stop()
+class Wire(harness.ServerCase):
 
     def test_unsupported_versions(self):
         c = Conn(self.server.port)

@@ -95,6 +95,19 @@ class TestServer:
                 self.proc.wait()
 
 
+class ServerCase(unittest.TestCase):
+    """A TestCase class with one shared TestServer (SERVER_ARGS) in cls.server."""
+    SERVER_ARGS = {}
+
+    @classmethod
+    def setUpClass(cls):
+        cls.server = TestServer(**cls.SERVER_ARGS)
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.server.stop()
+
+
 def make_cert(dirname):
     """Self-signed certificate for 127.0.0.1; returns (cert, key) or None."""
     cert = os.path.join(dirname, "cert.pem")
