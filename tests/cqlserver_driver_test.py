@@ -196,6 +196,23 @@ class DriverConformance(harness.ServerCase):
         rows = list(session.execute("SELECT c, a, b FROM ks_unset.t WHERE k = %s", ["x"]))
         self.assertEqual([(r.c, r.a, r.b) for r in rows], [(1, "first", None), (2, "second", None)])
 
+    def test_clustering_order(self):
+        cluster, session = self.connect(4)
+        session.execute("CREATE KEYSPACE IF NOT EXISTS ks_order WITH replication = "
+                        "{'class': 'SimpleStrategy', 'replication_factor': 1}")
+        session.execute("CREATE TABLE IF NOT EXISTS ks_order.t (p int, a int, b text, d double, v int, "
+                        "PRIMARY KEY (p, a, b, d)) WITH CLUSTERING ORDER BY (a ASC, b DESC, d ASC)")
+        keys = [(a, b, d) for a in (-5, 0, 3, 1000) for b in ("", "b", "aa", "a\x00") for d in (-1.5, 0.0, 2.25)]
+        prep = session.prepare("INSERT INTO ks_order.t (p, a, b, d, v) VALUES (1, ?, ?, ?, 0)")
+        for k in reversed(keys):
+            session.execute(prep, k)
+        rows = [(r.a, r.b, r.d) for r in session.execute("SELECT a, b, d FROM ks_order.t WHERE p = 1")]
+        expect = sorted(keys, key=lambda k: (k[0], [-ord(ch) for ch in k[1]] + [1], k[2]))
+        self.assertEqual(rows, expect)
+        meta = cluster.metadata.keyspaces["ks_order"].tables["t"]
+        self.assertEqual([c.name for c in meta.clustering_key], ["a", "b", "d"])
+        self.assertEqual([c.is_reversed for c in meta.clustering_key], [False, True, False])
+
     def test_paging_and_use(self):
         _, session = self.connect(5 if 5 in ProtocolVersion.SUPPORTED_VERSIONS else 4)
         session.execute("CREATE KEYSPACE IF NOT EXISTS ks_page WITH replication = "

@@ -79,6 +79,7 @@ class Routing(harness.ServerCase):
         self.assertEqual(sum(written), 2 * n)
         for node, count in enumerate(written):
             self.assertGreater(count, 2 * n // 10, "node %d got too few rows: %s" % (node + 1, written))
+        self.assertTrue(all(a["connections"] >= 1 for a in after), after)  # the driver pools every node
         for a, b in zip(after, before):
             self.assertEqual(a["rows_not_replica"] - b["rows_not_replica"], 0, (before, after))
         # the driver's replica for a key is the node the server says owns it

@@ -219,10 +219,16 @@ std::string Server::command(const std::string& line, bool& quit) {
     std::string out;
     for (int i = 0; i < opts_.nodes; i++) {
       NodeStats& s = store_->stats(i);
+      Node& n = *nodes_[static_cast<size_t>(i)];
+      size_t conns = 0;
+      {
+        std::lock_guard<std::mutex> lock(n.mu);
+        conns = n.conns.size();
+      }
       if (i) out += "\n";
       out += "{\"node\":" + std::to_string(i + 1) + ",\"address\":\"" + nodes_[static_cast<size_t>(i)]->addr +
              "\",\"up\":" + (nodes_[static_cast<size_t>(i)]->listen_fd >= 0 ? "true" : "false") +
-             ",\"requests\":" + std::to_string(s.requests.load()) +
+             ",\"connections\":" + std::to_string(conns) + ",\"requests\":" + std::to_string(s.requests.load()) +
              ",\"rows_written\":" + std::to_string(s.rows_written.load()) +
              ",\"rows_not_replica\":" + std::to_string(s.rows_not_replica.load()) + "}";
     }

@@ -28,6 +28,46 @@ std::string key_bytes(const std::vector<int>& idx, const Row& row) {
   return out;
 }
 
+// Clustering keys are map keys whose byte order is the CQL order: signed integers
+// and floats are made unsigned-comparable, each component is escaped (00 -> 00 01)
+// and terminated (00 00), and DESC components are inverted.
+std::string clustering_key(const Table& t, const Row& row) {
+  std::string out;
+  for (size_t k = 0; k < t.ck.size(); k++) {
+    const Column& c = t.cols[static_cast<size_t>(t.ck[k])];
+    std::string v = *row[static_cast<size_t>(t.ck[k])];
+    switch (c.type.kind) {
+      case Kind::kInt:
+      case Kind::kBigint:
+      case Kind::kSmallint:
+      case Kind::kTinyint:
+      case Kind::kTimestamp:
+      case Kind::kCounter:
+        if (!v.empty()) v[0] = static_cast<char>(v[0] ^ 0x80);
+        break;
+      case Kind::kFloat:
+      case Kind::kDouble:
+        if (!v.empty() && (v[0] & 0x80)) {
+          for (auto& ch : v) ch = static_cast<char>(~ch);
+        } else if (!v.empty()) {
+          v[0] = static_cast<char>(v[0] ^ 0x80);
+        }
+        break;
+      default:
+        break;
+    }
+    size_t start = out.size();
+    for (char ch : v) {
+      out.push_back(ch);
+      if (ch == '\0') out.push_back('\1');
+    }
+    out.append(2, '\0');
+    if (t.ck_desc[k])
+      for (size_t i = start; i < out.size(); i++) out[i] = static_cast<char>(~out[i]);
+  }
+  return out;
+}
+
 std::vector<ColumnSpec> specs_of(const Table& t) {
   std::vector<ColumnSpec> out;
   for (auto& c : t.cols) out.push_back({t.ks, t.name, c.name, c.type});
@@ -111,7 +151,7 @@ Mutation Store::build_insert(const InsertStatement& s, ExecContext& ctx) {
   }
   m.pk = key_bytes(t.pk, m.row);
   if (m.pk.empty()) throw_invalid("Key may not be empty");
-  m.ck = t.ck.empty() ? std::string() : key_bytes(t.ck, m.row);
+  m.ck = clustering_key(t, m.row);
   m.token = murmur3_token(m.pk);
   return m;
 }
