@@ -1,13 +1,14 @@
-// pgload: not implemented yet (see its issue); exits 70 after the common option parsing
-// so --help, --version and usage errors already behave as in every tool.
-#include "common/cli.h"
+// pgload: NDJSON into a PostgreSQL table with COPY, in batches, append or upsert.
+#include "app.h"
 #include "common/signals.h"
 
 int main(int argc, char** argv) {
   airstream::install_signal_handlers();
-  airstream::Cli cli("pgload", "pgload (airstream): not implemented yet");
+  airstream::Cli cli("pgload", "Load NDJSON records into a PostgreSQL table with COPY (append or upsert, in batches)");
   airstream::CommonOptions common;
   cli.add_common(common, airstream::kAllOptions);
+  airstream::pgload::PgloadOptions options;
+  airstream::pgload::add_pgload_options(cli.app(), options);
   if (auto code = cli.parse(argc, argv)) return *code;
-  return airstream::not_implemented("pgload");
+  return airstream::pgload::run_pgload(options, common);
 }

@@ -1,0 +1,272 @@
+// pgload's driver: connect, find (or create, possibly inferring the columns from a
+// sample of the input) the target table, then stream records through RecordEncoder
+// into the Loader. Records the encoder refuses go to the common Rejecter at once;
+// rows the server refuses come back from the Loader's bisection. When input goes idle
+// the current batch is committed, so a slow stream is stored without waiting for a
+// full batch. SIGINT/SIGTERM: reading stops, the current batch is committed, and the
+// exit code is 130/143. A lost connection: the current batch is lost (rolled back by
+// the server), committed batches stay, exit 75.
+#include "app.h"
+
+#include <memory>
+
+#include "common/diag.h"
+#include "common/ndjson_reader.h"
+#include "common/signals.h"
+#include "encoder.h"
+#include "infer.h"
+#include "loader.h"
+#include "pg_conn.h"
+#include "table.h"
+
+namespace airstream::pgload {
+namespace {
+
+struct Buffered {
+  uint64_t line = 0, offset = 0;
+  std::string text;  // padded with kJsonPadding bytes
+  std::string error;
+};
+
+class App {
+ public:
+  App(PgloadOptions& o, CommonOptions& common) : o_(o), common_(common), stats_("pgload") {}
+  int run();
+
+ private:
+  Status setup_table(LineReader& reader);
+  Status create_table(LineReader& reader, const TableName& name);
+  Status build_encoder();
+  Status process(uint64_t line, uint64_t offset, std::string_view text, std::string_view error);
+  Status reject(uint64_t line, uint64_t offset, std::string_view text, std::string_view reason);
+  int fail(const Status& s);
+  void summary(const char* how);
+
+  PgloadOptions& o_;
+  CommonOptions& common_;
+  Stats stats_;
+  Rejecter rej_;
+  PgConn conn_;
+  TableInfo table_;
+  RecordEncoder encoder_;
+  std::unique_ptr<Loader> loader_;
+  std::vector<Buffered> sample_;
+  std::string row_;
+  std::string encode_error_;
+  Status loader_error_;  // a failure inside the Loader (never retry its batch)
+  std::atomic<uint64_t>* records_in_ = nullptr;
+  std::atomic<uint64_t>* rows_committed_ = nullptr;
+  std::atomic<uint64_t>* batches_ = nullptr;
+  std::atomic<uint64_t>* rejected_ = nullptr;
+};
+
+Status App::create_table(LineReader& reader, const TableName& name) {
+  std::string defs = o_.schema;
+  if (defs.empty()) {
+    std::vector<std::pair<std::string, ColKind>> cols;
+    if (o_.jsonb.empty() || !o_.map_pairs.empty()) {
+      // Sample the input; the records are kept and loaded afterwards.
+      SchemaInference inference(o_.map_pairs);
+      LineRecord rec;
+      size_t bytes = 0;
+      while (sample_.size() < static_cast<size_t>(o_.infer_rows) && bytes < (64u << 20) &&
+             reader.next(rec) == LineReader::Next::kRecord) {
+        Buffered b{rec.line, rec.offset, std::string(rec.text), std::string(rec.error)};
+        b.text.append(kJsonPadding, '\0');
+        bytes += b.text.size();
+        if (b.error.empty()) inference.observe(std::string_view(b.text).substr(0, rec.text.size()));
+        sample_.push_back(std::move(b));
+      }
+      cols = inference.columns();
+      if (!o_.jsonb.empty()) cols.resize(o_.map_pairs.size());
+    }
+    if (!o_.jsonb.empty()) cols.emplace_back(o_.jsonb, ColKind::kJsonb);
+    if (cols.empty())
+      return Status(sample_.empty() ? kExitOk : kExitDataErr,
+                    sample_.empty() ? "no input records: table not created"
+                                    : "no column could be inferred from the first records");
+    defs = column_defs_sql(cols, o_.keys);
+  }
+  diag::info(1, "creating table %s (%s)", name.display().c_str(), defs.c_str());
+  return conn_.exec(create_table_sql(name, defs));
+}
+
+Status App::setup_table(LineReader& reader) {
+  auto name = parse_table_name(o_.table);
+  if (!name) return name.status();
+  auto info = load_table(conn_, *name);
+  if (!info) return info.status();
+  if (info->columns.empty()) {
+    if (!o_.create)
+      return Status(kExitConfig, "table " + name->display() + " does not exist (use --create to create it)");
+    if (Status s = create_table(reader, *name); !s.ok()) return s;
+    info = load_table(conn_, *name);
+    if (!info) return info.status();
+    if (info->columns.empty()) return Status(kExitConfig, "table " + name->display() + " has no columns");
+  }
+  table_ = std::move(*info);
+  return Status::Ok();
+}
+
+Status App::build_encoder() {
+  auto need_column = [&](const std::string& col, const char* what) -> Status {
+    const Column* c = table_.find(col);
+    if (c == nullptr) return Status(kExitConfig, std::string(what) + ": table " + table_.name.display() +
+                                                     " has no column \"" + col + "\"");
+    if (!c->writable) return Status(kExitConfig, std::string(what) + ": column \"" + col + "\" is generated");
+    return Status::Ok();
+  };
+  for (const auto& [col, field] : o_.map_pairs)
+    if (Status s = need_column(col, "--map"); !s.ok()) return s;
+  for (const auto& k : o_.keys)
+    if (Status s = need_column(k, "--key"); !s.ok()) return s;
+  if (!o_.jsonb.empty())
+    if (Status s = need_column(o_.jsonb, "--jsonb"); !s.ok()) return s;
+
+  std::vector<EncoderColumn> cols;
+  std::vector<std::string> names;
+  for (const auto& c : table_.columns) {
+    if (!c.writable) continue;
+    EncoderColumn e;
+    e.name = c.name;
+    e.kind = c.kind;
+    e.has_default = c.has_default;
+    e.whole_record = c.name == o_.jsonb;
+    bool mapped = false;
+    for (const auto& [col, field] : o_.map_pairs) {
+      if (col == c.name) e.field = field, mapped = true;
+    }
+    if (!mapped && !e.whole_record) {
+      // A field that feeds another column through --map feeds only that one.
+      for (const auto& [col, field] : o_.map_pairs) e.no_field = e.no_field || field == c.name;
+    }
+    names.push_back(c.name);
+    cols.push_back(std::move(e));
+  }
+  if (Status s = encoder_.init(std::move(cols), o_.strict); !s.ok()) return s;
+
+  LoaderOptions lo;
+  lo.table = table_.name.quoted();
+  lo.all_columns = names;
+  lo.upsert = o_.mode == "upsert";
+  lo.ignore_conflicts = o_.on_conflict == "ignore";
+  lo.keys = o_.keys;
+  lo.batch_rows = static_cast<size_t>(o_.batch_rows);
+  lo.batch_bytes = o_.batch_bytes_value;
+  LoaderCallbacks cb;
+  cb.on_reject = [this](const RowMeta& m, std::string_view raw, std::string_view reason) {
+    return reject(m.line, m.offset, raw, reason);
+  };
+  cb.on_batch_done = [this](const std::vector<RowMeta>&, uint64_t committed) {
+    *rows_committed_ += committed;
+    if (committed > 0) ++*batches_;
+  };
+  cb.columns_for = [this](uint64_t sig) { return encoder_.columns_for(sig); };
+  loader_ = std::make_unique<Loader>(conn_, std::move(lo), std::move(cb));
+  return loader_->prepare();
+}
+
+Status App::reject(uint64_t line, uint64_t offset, std::string_view text, std::string_view reason) {
+  ++*rejected_;
+  RejectInfo info;
+  info.line = line;
+  info.offset = offset;
+  info.error = reason;
+  info.record = text;
+  return rej_.reject(info);
+}
+
+Status App::process(uint64_t line, uint64_t offset, std::string_view text, std::string_view error) {
+  ++*records_in_;
+  if (!error.empty()) return reject(line, offset, text, error);
+  row_.clear();
+  uint64_t sig = 0;
+  if (!encoder_.encode(text, row_, sig, encode_error_)) return reject(line, offset, text, encode_error_);
+  Status s = loader_->add(RowMeta{line, offset, line}, text, row_, sig);
+  if (!s.ok()) loader_error_ = s;
+  return s;
+}
+
+void App::summary(const char* how) {
+  double secs = stats_.elapsed_seconds();
+  uint64_t rows = loader_ ? loader_->committed_rows() : 0;
+  diag::note("%s: %llu rows committed in %llu batches, %llu rejected, %.0f rows/s", how,
+             static_cast<unsigned long long>(rows), static_cast<unsigned long long>(loader_ ? loader_->batches() : 0),
+             static_cast<unsigned long long>(rejected_->load()), secs > 0 ? static_cast<double>(rows) / secs : 0.0);
+}
+
+int App::fail(const Status& s) {
+  diag::error("%s", s.message().c_str());
+  if (loader_ && loader_->pending() > 0)
+    diag::note("the current batch (%zu records from line %llu) was not committed", loader_->pending(),
+               static_cast<unsigned long long>(loader_->pending_first_line()));
+  if (loader_) loader_->abandon();
+  summary("stopped");
+  (void)stats_.finish();
+  (void)rej_.flush();
+  return s.exit_code();
+}
+
+int App::run() {
+  records_in_ = &stats_.counter("records_in", "NDJSON records read");
+  rows_committed_ = &stats_.counter("rows_committed", "Rows committed to the table");
+  batches_ = &stats_.counter("batches", "Batches committed");
+  rejected_ = &stats_.counter("rejected", "Records rejected (client-side or by the server)");
+  stats_.set_progress_counters({"records_in", "rows_committed", "rejected"});
+  if (Status s = rej_.open("pgload", common_.reject); !s.ok()) return diag::error("%s", s.message().c_str()), s.exit_code();
+  if (Status s = conn_.connect(o_.conninfo); !s.ok()) return diag::error("%s", s.message().c_str()), s.exit_code();
+  LineReader reader(o_.inputs, common_.reader);
+  if (Status s = setup_table(reader); !s.ok()) {
+    if (s.exit_code() == kExitOk) return diag::warn("%s", s.message().c_str()), kExitOk;
+    return diag::error("%s", s.message().c_str()), s.exit_code();
+  }
+  if (Status s = build_encoder(); !s.ok()) return diag::error("%s", s.message().c_str()), s.exit_code();
+  diag::info(1, "loading into %s (%zu columns, mode %s)", table_.name.display().c_str(),
+             encoder_.columns().size(), o_.mode.c_str());
+  (void)stats_.start(common_.stats_options);
+
+  Status stop;  // why the loop ended early
+  for (auto& b : sample_) {
+    stop = process(b.line, b.offset, std::string_view(b.text).substr(0, b.text.size() - kJsonPadding), b.error);
+    if (!stop.ok()) break;
+  }
+  sample_.clear();
+  sample_.shrink_to_fit();
+  Status idle_error;
+  reader.set_idle_hook([&] {
+    if (!idle_error.ok() || !loader_error_.ok()) return;
+    idle_error = loader_->flush();
+    if (!idle_error.ok()) loader_error_ = idle_error;
+  });
+  LineRecord rec;
+  while (stop.ok() && loader_error_.ok()) {
+    if (reader.next(rec) != LineReader::Next::kRecord) break;
+    stop = process(rec.line, rec.offset, rec.text, rec.error);
+  }
+  if (!loader_error_.ok()) return fail(loader_error_);
+  // Commit what was read (also after a signal or a reject limit).
+  if (Status s = loader_->flush(); !s.ok()) return fail(s);
+  if (!stop.ok()) return fail(stop);
+  if (reader.status().exit_code() != kExitOk) return fail(reader.status());
+  (void)stats_.finish();
+  if (Status s = rej_.flush(); !s.ok()) return diag::error("%s", s.message().c_str()), s.exit_code();
+  if (reader.stopped() || stop_requested()) {
+    summary("interrupted");
+    return stop_exit_code() != 0 ? stop_exit_code() : kExitSigterm;
+  }
+  summary("done");
+  return rej_.finish_code();
+}
+
+}  // namespace
+
+int run_pgload(PgloadOptions& options, CommonOptions& common) {
+  if (Status s = validate_options(options); !s.ok()) {
+    diag::error("%s", s.message().c_str());
+    return s.exit_code();
+  }
+  App app(options, common);
+  return app.run();
+}
+
+}  // namespace airstream::pgload

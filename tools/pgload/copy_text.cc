@@ -1,0 +1,206 @@
+// COPY text-format escaping and value syntax checks (PostgreSQL docs, "COPY", section
+// "Text Format": backslash escapes \b \f \n \r \t \v \\ and \N for NULL; we escape
+// only what must be escaped: the delimiter TAB, LF, CR and backslash). The checks
+// mirror PostgreSQL's input functions closely enough that a value passing them is
+// accepted by the server (range errors for numerics aside, which bisection catches).
+#include "copy_text.h"
+
+#include <cstring>
+
+namespace airstream::pgload {
+namespace {
+
+bool is_hex(char c) { return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F'); }
+bool is_digit(char c) { return c >= '0' && c <= '9'; }
+
+bool iequals(std::string_view a, std::string_view b) {
+  if (a.size() != b.size()) return false;
+  for (size_t i = 0; i < a.size(); i++) {
+    char x = a[i] >= 'A' && a[i] <= 'Z' ? static_cast<char>(a[i] + 32) : a[i];
+    if (x != b[i]) return false;
+  }
+  return true;
+}
+
+// Consumes exactly n digits at s[pos].
+bool digits(std::string_view s, size_t& pos, size_t n) {
+  if (pos + n > s.size()) return false;
+  for (size_t i = 0; i < n; i++)
+    if (!is_digit(s[pos + i])) return false;
+  pos += n;
+  return true;
+}
+
+}  // namespace
+
+ColKind kind_for_type(std::string_view t) {
+  if (t == "text" || t == "varchar" || t == "bpchar" || t == "name" || t == "citext") return ColKind::kText;
+  if (t == "int2") return ColKind::kInt16;
+  if (t == "int4") return ColKind::kInt32;
+  if (t == "int8") return ColKind::kInt64;
+  if (t == "float4" || t == "float8") return ColKind::kFloat;
+  if (t == "numeric") return ColKind::kNumeric;
+  if (t == "bool") return ColKind::kBool;
+  if (t == "uuid") return ColKind::kUuid;
+  if (t == "json") return ColKind::kJson;
+  if (t == "jsonb") return ColKind::kJsonb;
+  if (t == "timestamptz" || t == "timestamp" || t == "date" || t == "time" || t == "timetz")
+    return ColKind::kTimestamp;
+  if (t == "bytea") return ColKind::kBytea;
+  return ColKind::kOther;
+}
+
+const char* kind_name(ColKind k) {
+  switch (k) {
+    case ColKind::kText: return "text";
+    case ColKind::kInt16: return "smallint";
+    case ColKind::kInt32: return "integer";
+    case ColKind::kInt64: return "bigint";
+    case ColKind::kFloat: return "double precision";
+    case ColKind::kNumeric: return "numeric";
+    case ColKind::kBool: return "boolean";
+    case ColKind::kUuid: return "uuid";
+    case ColKind::kJson: return "json";
+    case ColKind::kJsonb: return "jsonb";
+    case ColKind::kTimestamp: return "timestamp";
+    case ColKind::kBytea: return "bytea";
+    case ColKind::kOther: return "other";
+  }
+  return "other";
+}
+
+void append_copy_escaped(std::string& out, std::string_view s) {
+  const char* p = s.data();
+  const char* end = p + s.size();
+  while (p < end) {
+    // Copy the longest run that needs no escaping in one go.
+    const char* run = p;
+    while (p < end && *p != '\\' && *p != '\t' && *p != '\n' && *p != '\r') p++;
+    out.append(run, static_cast<size_t>(p - run));
+    if (p == end) break;
+    out.push_back('\\');
+    switch (*p) {
+      case '\\': out.push_back('\\'); break;
+      case '\t': out.push_back('t'); break;
+      case '\n': out.push_back('n'); break;
+      default: out.push_back('r'); break;
+    }
+    p++;
+  }
+}
+
+bool is_uuid(std::string_view s) {
+  if (s.size() == 38 && s.front() == '{' && s.back() == '}') s = s.substr(1, 36);
+  if (s.size() == 32) {
+    for (char c : s)
+      if (!is_hex(c)) return false;
+    return true;
+  }
+  if (s.size() != 36) return false;
+  for (size_t i = 0; i < 36; i++) {
+    if (i == 8 || i == 13 || i == 18 || i == 23) {
+      if (s[i] != '-') return false;
+    } else if (!is_hex(s[i])) {
+      return false;
+    }
+  }
+  return true;
+}
+
+bool parse_int64(std::string_view s, int64_t& value) {
+  size_t i = 0;
+  bool neg = false;
+  if (i < s.size() && (s[i] == '-' || s[i] == '+')) neg = s[i++] == '-';
+  if (i == s.size()) return false;
+  uint64_t v = 0;
+  const uint64_t limit = neg ? uint64_t{1} << 63 : (uint64_t{1} << 63) - 1;
+  for (; i < s.size(); i++) {
+    if (!is_digit(s[i])) return false;
+    uint64_t d = static_cast<uint64_t>(s[i] - '0');
+    if (v > (limit - d) / 10) return false;
+    v = v * 10 + d;
+  }
+  value = neg ? static_cast<int64_t>(0 - v) : static_cast<int64_t>(v);
+  return true;
+}
+
+bool int_fits(ColKind kind, int64_t v) {
+  switch (kind) {
+    case ColKind::kInt16: return v >= -32768 && v <= 32767;
+    case ColKind::kInt32: return v >= INT32_MIN && v <= INT32_MAX;
+    default: return true;
+  }
+}
+
+bool is_number_text(std::string_view s) {
+  if (iequals(s, "nan") || iequals(s, "infinity") || iequals(s, "-infinity") || iequals(s, "+infinity")) return true;
+  size_t i = 0;
+  if (i < s.size() && (s[i] == '-' || s[i] == '+')) i++;
+  size_t int_digits = 0, frac_digits = 0;
+  while (i < s.size() && is_digit(s[i])) i++, int_digits++;
+  if (i < s.size() && s[i] == '.') {
+    i++;
+    while (i < s.size() && is_digit(s[i])) i++, frac_digits++;
+  }
+  if (int_digits + frac_digits == 0) return false;
+  if (i < s.size() && (s[i] == 'e' || s[i] == 'E')) {
+    i++;
+    if (i < s.size() && (s[i] == '-' || s[i] == '+')) i++;
+    size_t exp_digits = 0;
+    while (i < s.size() && is_digit(s[i])) i++, exp_digits++;
+    if (exp_digits == 0) return false;
+  }
+  return i == s.size();
+}
+
+bool parse_bool_text(std::string_view s, bool& value) {
+  static const char* const kTrue[] = {"true", "t", "yes", "y", "on", "1"};
+  static const char* const kFalse[] = {"false", "f", "no", "n", "off", "0"};
+  for (const char* t : kTrue)
+    if (iequals(s, t)) return value = true, true;
+  for (const char* f : kFalse)
+    if (iequals(s, f)) return value = false, true;
+  return false;
+}
+
+bool is_iso8601_timestamp(std::string_view s) {
+  size_t p = 0;
+  if (!digits(s, p, 4) || p >= s.size() || s[p++] != '-' || !digits(s, p, 2) || p >= s.size() || s[p++] != '-' ||
+      !digits(s, p, 2))
+    return false;
+  if (p >= s.size() || (s[p] != 'T' && s[p] != ' ')) return false;
+  p++;
+  if (!digits(s, p, 2) || p >= s.size() || s[p++] != ':' || !digits(s, p, 2)) return false;
+  if (p < s.size() && s[p] == ':') {
+    p++;
+    if (!digits(s, p, 2)) return false;
+    if (p < s.size() && (s[p] == '.' || s[p] == ',')) {
+      p++;
+      size_t start = p;
+      while (p < s.size() && is_digit(s[p])) p++;
+      if (p == start) return false;
+    }
+  }
+  if (p == s.size()) return true;
+  if (s[p] == 'Z' || s[p] == 'z') return p + 1 == s.size();
+  if (s[p] != '+' && s[p] != '-') return false;
+  p++;
+  if (!digits(s, p, 2)) return false;
+  if (p == s.size()) return true;
+  if (s[p] == ':') p++;
+  return digits(s, p, 2) && p == s.size();
+}
+
+bool json_has_nul_escape(std::string_view raw) {
+  size_t pos = 0;
+  while ((pos = raw.find("u0000", pos)) != std::string_view::npos) {
+    // Count the backslashes right before 'u': an odd number means "\u0000".
+    size_t n = 0;
+    while (pos > n && raw[pos - 1 - n] == '\\') n++;
+    if (n % 2 == 1) return true;
+    pos += 5;
+  }
+  return false;
+}
+
+}  // namespace airstream::pgload

@@ -1,0 +1,150 @@
+// Unit tests: JSON value -> COPY text conversion per column type, and whole records
+// through RecordEncoder (mapping, defaults and signatures, --strict, --jsonb).
+#include <gtest/gtest.h>
+
+#include "encoder.h"
+
+namespace airstream::pgload {
+namespace {
+
+// Converts the value of field "v" in {"v": <json>}.
+struct Conv {
+  bool ok = false;
+  std::string out, error;
+};
+Conv convert(const std::string& json, ColKind kind) {
+  JsonParser parser;
+  std::string doc_text = "{\"v\":" + json + "}";
+  Conv c;
+  simdjson::ondemand::document doc;
+  EXPECT_FALSE(parser.parse_copy(doc_text).get(doc));
+  simdjson::ondemand::value v;
+  EXPECT_FALSE(doc["v"].get(v));
+  c.ok = convert_value(v, kind, c.out, c.error);
+  return c;
+}
+
+TEST(Convert, Integers) {
+  EXPECT_EQ(convert("42", ColKind::kInt64).out, "42");
+  EXPECT_EQ(convert("\"-7\"", ColKind::kInt64).out, "-7");
+  EXPECT_EQ(convert("3.0", ColKind::kInt32).out, "3");
+  EXPECT_EQ(convert("1e3", ColKind::kInt64).out, "1000");
+  auto c = convert("\"abc\"", ColKind::kInt64);
+  EXPECT_FALSE(c.ok);
+  EXPECT_EQ(c.error, "expected bigint, got string \"abc\"");
+  EXPECT_FALSE(convert("1.5", ColKind::kInt64).ok);
+  EXPECT_FALSE(convert("40000", ColKind::kInt16).ok);
+  EXPECT_FALSE(convert("99999999999999999999", ColKind::kInt64).ok);
+  EXPECT_FALSE(convert("true", ColKind::kInt64).ok);
+  EXPECT_FALSE(convert("{}", ColKind::kInt64).ok);
+  EXPECT_EQ(convert("null", ColKind::kInt64).out, "\\N");
+}
+
+TEST(Convert, FloatsAndNumeric) {
+  EXPECT_EQ(convert("1.25e-3", ColKind::kFloat).out, "1.25e-3");
+  EXPECT_EQ(convert("\"2.5\"", ColKind::kNumeric).out, "2.5");
+  EXPECT_EQ(convert("123456789012345678901234567890.5", ColKind::kNumeric).out, "123456789012345678901234567890.5");
+  EXPECT_FALSE(convert("\"x\"", ColKind::kFloat).ok);
+}
+
+TEST(Convert, BoolsUuidsTimestamps) {
+  EXPECT_EQ(convert("true", ColKind::kBool).out, "t");
+  EXPECT_EQ(convert("\"no\"", ColKind::kBool).out, "f");
+  EXPECT_FALSE(convert("1", ColKind::kBool).ok);
+  EXPECT_EQ(convert("\"0b6e6a6e-2b3c-4c7e-9f3a-1f2e3d4c5b6a\"", ColKind::kUuid).out,
+            "0b6e6a6e-2b3c-4c7e-9f3a-1f2e3d4c5b6a");
+  auto c = convert("\"not-a-uuid\"", ColKind::kUuid);
+  EXPECT_FALSE(c.ok);
+  EXPECT_NE(c.error.find("invalid uuid"), std::string::npos);
+  EXPECT_EQ(convert("\"2024-01-02T03:04:05Z\"", ColKind::kTimestamp).out, "2024-01-02T03:04:05Z");
+  EXPECT_FALSE(convert("1700000000", ColKind::kTimestamp).ok);
+}
+
+TEST(Convert, TextEscapingAndNul) {
+  EXPECT_EQ(convert(R"("a\tb\nc\\d\re")", ColKind::kText).out, "a\\tb\\nc\\\\d\\re");
+  EXPECT_EQ(convert(R"("\\N")", ColKind::kText).out, "\\\\N");
+  EXPECT_EQ(convert("12", ColKind::kText).out, "12");
+  EXPECT_EQ(convert("false", ColKind::kText).out, "false");
+  EXPECT_EQ(convert(R"({"a": "x\ty"})", ColKind::kText).out, R"({"a": "x\\ty"})");
+  auto c = convert(R"("bad\u0000byte")", ColKind::kText);
+  EXPECT_FALSE(c.ok);
+  EXPECT_NE(c.error.find("NUL"), std::string::npos);
+}
+
+TEST(Convert, Json) {
+  EXPECT_EQ(convert(R"({"a":[1,"x\\y"]})", ColKind::kJsonb).out, R"({"a":[1,"x\\\\y"]})");
+  EXPECT_EQ(convert(R"("str")", ColKind::kJsonb).out, R"("str")");
+  EXPECT_EQ(convert("3", ColKind::kJson).out, "3");
+  EXPECT_FALSE(convert(R"({"a":"\u0000"})", ColKind::kJsonb).ok);
+  EXPECT_TRUE(convert(R"({"a":"\u0000"})", ColKind::kJson).ok);
+}
+
+struct Encoded {
+  bool ok;
+  std::string row, error;
+  uint64_t sig = 0;
+};
+Encoded encode(RecordEncoder& enc, const std::string& rec) {
+  std::string p = rec + std::string(64, '\0');
+  Encoded e;
+  e.ok = enc.encode(std::string_view(p).substr(0, rec.size()), e.row, e.sig, e.error);
+  return e;
+}
+
+TEST(Encoder, ColumnsMappingDefaults) {
+  RecordEncoder enc;
+  std::vector<EncoderColumn> cols = {{"id", ColKind::kUuid, false, "login.uuid"},
+                                     {"name", ColKind::kText, false, ""},
+                                     {"age", ColKind::kInt32, true, "dob.age"},
+                                     {"loaded", ColKind::kTimestamp, true, ""}};
+  ASSERT_TRUE(enc.init(cols, false).ok());
+  auto e = encode(enc, R"({"name":"Ann\tB","x":1,"login":{"uuid":"0b6e6a6e-2b3c-4c7e-9f3a-1f2e3d4c5b6a","y":2},)"
+                       R"("dob":{"age":41}})");
+  ASSERT_TRUE(e.ok) << e.error;
+  EXPECT_EQ(e.row, "0b6e6a6e-2b3c-4c7e-9f3a-1f2e3d4c5b6a\tAnn\\tB\t41\n");
+  EXPECT_EQ(e.sig, 2u);  // "loaded" (second column with a default) left out
+  EXPECT_EQ(enc.columns_for(e.sig), (std::vector<std::string>{"id", "name", "age"}));
+  e = encode(enc, R"({"name":null})");
+  ASSERT_TRUE(e.ok) << e.error;
+  EXPECT_EQ(e.row, "\\N\t\\N\n");
+  EXPECT_EQ(e.sig, 3u);
+  e = encode(enc, R"({"login":{"uuid":"nope"}})");
+  EXPECT_FALSE(e.ok);
+  EXPECT_EQ(e.error.rfind("id: invalid uuid", 0), 0u) << e.error;
+  e = encode(enc, R"({"other":1})");
+  EXPECT_FALSE(e.ok);
+  e = encode(enc, R"([1,2])");
+  EXPECT_FALSE(e.ok);
+  e = encode(enc, R"({"name":"a"} trailing)");
+  EXPECT_FALSE(e.ok);
+  e = encode(enc, R"({"name":"a",)");
+  EXPECT_FALSE(e.ok);
+}
+
+TEST(Encoder, StrictAndWholeRecord) {
+  RecordEncoder enc;
+  std::vector<EncoderColumn> cols = {{"id", ColKind::kInt64, false, ""}, {"doc", ColKind::kJsonb, false, ""}};
+  cols[1].whole_record = true;
+  ASSERT_TRUE(enc.init(cols, true).ok());
+  auto e = encode(enc, R"({"id":5,"s":"a\\b"})");
+  EXPECT_FALSE(e.ok);  // "s" has no column under --strict
+  EXPECT_NE(e.error.find("unknown field \"s\""), std::string::npos) << e.error;
+  RecordEncoder loose;
+  ASSERT_TRUE(loose.init(cols, false).ok());
+  e = encode(loose, R"({"id":5,"s":"a\\b"})");
+  ASSERT_TRUE(e.ok) << e.error;
+  EXPECT_EQ(e.row, "5\t{\"id\":5,\"s\":\"a\\\\\\\\b\"}\n");
+  e = encode(loose, R"({"id":5,"s":"\u0000"})");
+  EXPECT_FALSE(e.ok);
+}
+
+TEST(Encoder, HostileNames) {
+  RecordEncoder enc;
+  ASSERT_TRUE(enc.init({{"a\"; drop table x; --", ColKind::kText, false, ""}}, false).ok());
+  auto e = encode(enc, R"({"a\"; drop table x; --":"v"})");
+  ASSERT_TRUE(e.ok) << e.error;
+  EXPECT_EQ(e.row, "v\n");
+}
+
+}  // namespace
+}  // namespace airstream::pgload

@@ -1,0 +1,224 @@
+// Batch loading with COPY (PostgreSQL docs: "COPY", and libpq 34.10 "Functions
+// Associated with the COPY Command"). One batch = BEGIN; COPY ... FROM STDIN (one per
+// run of rows with the same column list); [upsert: INSERT INTO t SELECT DISTINCT ON
+// (key) ... FROM staging ON CONFLICT (key) DO UPDATE/NOTHING]; COMMIT. The staging
+// table is temporary and ON COMMIT DELETE ROWS, so it is empty at the start of every
+// transaction; its __pgload_ord column (a bigserial filled in COPY order) lets the
+// last occurrence of a key within a batch win, as a re-run of the same input would.
+#include "loader.h"
+
+#include "pg_conn.h"
+#include "table.h"
+
+namespace airstream::pgload {
+namespace {
+constexpr const char* kStage = "pg_temp.pgload_stage";
+}
+
+Loader::Loader(PgConn& conn, LoaderOptions options, LoaderCallbacks callbacks)
+    : conn_(conn), opt_(std::move(options)), cb_(std::move(callbacks)) {}
+
+Status Loader::prepare() {
+  if (!opt_.upsert) return Status::Ok();
+  if (opt_.keys.empty()) return Status(kExitUsage, "upsert mode needs --key");
+  Status s = conn_.exec(std::string("CREATE TEMP TABLE IF NOT EXISTS pgload_stage (LIKE ") + opt_.table +
+                        " INCLUDING DEFAULTS) ON COMMIT DELETE ROWS");
+  if (s.ok()) s = conn_.exec(std::string("ALTER TABLE ") + kStage + " ADD COLUMN IF NOT EXISTS __pgload_ord bigserial");
+  if (!s.ok()) return s;
+  std::string cols = column_list(opt_.all_columns);
+  std::string keys = column_list(opt_.keys);
+  upsert_sql_ = "INSERT INTO " + opt_.table + " (" + cols + ") SELECT DISTINCT ON (" + keys + ") " + cols + " FROM " +
+                kStage + " ORDER BY " + keys + ", __pgload_ord " + (opt_.ignore_conflicts ? "ASC" : "DESC") +
+                " ON CONFLICT (" + keys + ") DO ";
+  std::string sets;
+  for (const auto& c : opt_.all_columns) {
+    bool is_key = false;
+    for (const auto& k : opt_.keys) is_key = is_key || k == c;
+    if (is_key) continue;
+    if (!sets.empty()) sets += ", ";
+    sets += quote_ident(c) + " = EXCLUDED." + quote_ident(c);
+  }
+  upsert_sql_ += opt_.ignore_conflicts || sets.empty() ? "NOTHING" : "UPDATE SET " + sets;
+  return Status::Ok();
+}
+
+const std::string& Loader::copy_sql(uint64_t signature) {
+  auto it = copy_sql_.find(signature);
+  if (it != copy_sql_.end()) return it->second;
+  std::string target = opt_.upsert ? kStage : opt_.table;
+  std::string sql = "COPY " + target + " (" + column_list(cb_.columns_for(signature)) + ") FROM STDIN";
+  return copy_sql_.emplace(signature, std::move(sql)).first->second;
+}
+
+Status Loader::send_pending(size_t upto) {
+  if (upto <= sent_) return Status::Ok();
+  Status s = conn_.copy_put(std::string_view(data_).substr(sent_, upto - sent_));
+  sent_ = upto;
+  return s;
+}
+
+Status Loader::begin_stream(uint64_t signature) {
+  if (!in_tx_) {
+    if (Status s = conn_.exec("BEGIN"); !s.ok()) return s;
+    in_tx_ = true;
+  }
+  if (in_copy_ && copy_signature_ != signature) {
+    if (Status s = send_pending(rows_.back().data_off); !s.ok()) return s;
+    in_copy_ = false;
+    if (Status s = conn_.copy_end(); !s.ok()) return s;
+  }
+  if (!in_copy_) {
+    sent_ = rows_.back().data_off;
+    if (Status s = conn_.copy_begin(copy_sql(signature)); !s.ok()) return s;
+    in_copy_ = true;
+    copy_signature_ = signature;
+  }
+  return Status::Ok();
+}
+
+Status Loader::add(const RowMeta& meta, std::string_view raw, std::string_view copy_line, uint64_t signature) {
+  Row r;
+  r.meta = meta;
+  r.data_off = data_.size();
+  r.data_len = copy_line.size();
+  r.raw_off = raw_.size();
+  r.raw_len = raw.size();
+  r.signature = signature;
+  data_.append(copy_line);
+  raw_.append(raw);
+  rows_.push_back(r);
+  data_rows_++;
+  if (stream_error_.ok()) {
+    Status s = begin_stream(signature);
+    if (s.ok() && data_.size() - sent_ >= opt_.send_chunk) s = send_pending(data_.size());
+    if (!s.ok()) {
+      if (s.exit_code() != kExitRejected) return s;
+      stream_error_ = s;  // the transaction is aborted; flush() isolates the bad rows
+      in_copy_ = false;
+    }
+  }
+  if (rows_.size() >= opt_.batch_rows || data_.size() + raw_.size() >= opt_.batch_bytes) return flush();
+  return Status::Ok();
+}
+
+Status Loader::add_skipped(const RowMeta& meta) {
+  Row r;
+  r.meta = meta;
+  r.data_off = data_.size();
+  r.raw_off = raw_.size();
+  r.skipped = true;
+  rows_.push_back(r);
+  if (rows_.size() >= opt_.batch_rows) return flush();
+  return Status::Ok();
+}
+
+Status Loader::finish_transaction() {
+  if (!in_tx_) return Status::Ok();
+  Status s = send_pending(data_.size());
+  if (in_copy_) {
+    in_copy_ = false;
+    Status e = conn_.copy_end();
+    if (s.ok()) s = e;
+  }
+  if (s.ok() && opt_.upsert) s = conn_.exec(upsert_sql_);
+  if (s.ok()) {
+    s = conn_.exec("COMMIT");
+    in_tx_ = false;
+  }
+  return s;
+}
+
+void Loader::abandon() {
+  if (!conn_.connected()) return;
+  if (in_copy_) conn_.copy_abort();
+  in_copy_ = false;
+  if (in_tx_) (void)conn_.exec("ROLLBACK");
+  in_tx_ = false;
+}
+
+Status Loader::run_range(size_t lo, size_t hi) {
+  bool any = false;
+  for (size_t i = lo; i < hi && !any; i++) any = !rows_[i].skipped;
+  if (!any) return Status::Ok();
+  Status s = conn_.exec("BEGIN");
+  size_t i = lo;
+  while (s.ok() && i < hi) {
+    if (rows_[i].skipped) {
+      i++;
+      continue;
+    }
+    size_t j = i + 1;
+    uint64_t sig = rows_[i].signature;
+    while (j < hi && (rows_[j].skipped || rows_[j].signature == sig)) j++;
+    size_t begin = rows_[i].data_off, end = rows_[j - 1].data_off + rows_[j - 1].data_len;
+    s = conn_.copy_begin(copy_sql(sig));
+    if (!s.ok()) break;
+    s = conn_.copy_put(std::string_view(data_).substr(begin, end - begin));
+    Status e = conn_.copy_end();
+    if (s.ok()) s = e;
+    i = j;
+  }
+  if (s.ok() && opt_.upsert) s = conn_.exec(upsert_sql_);
+  if (s.ok()) s = conn_.exec("COMMIT");
+  if (!s.ok() && conn_.connected()) (void)conn_.exec("ROLLBACK");
+  return s;
+}
+
+Status Loader::resolve(size_t lo, size_t hi, const Status& failure) {
+  size_t n = 0, only = lo;
+  for (size_t i = lo; i < hi; i++)
+    if (!rows_[i].skipped) n++, only = i;
+  if (n == 0) return Status::Ok();
+  if (n == 1) {
+    const Row& r = rows_[only];
+    rejected_++;
+    return cb_.on_reject(r.meta, std::string_view(raw_).substr(r.raw_off, r.raw_len), failure.message());
+  }
+  size_t mid = lo + (hi - lo) / 2;
+  for (auto [a, b] : {std::pair{lo, mid}, std::pair{mid, hi}}) {
+    Status s = run_range(a, b);
+    if (s.ok()) {
+      for (size_t i = a; i < b; i++) batch_committed_ += rows_[i].skipped ? 0 : 1;
+      continue;
+    }
+    if (s.exit_code() != kExitRejected) return s;
+    if (Status r = resolve(a, b, s); !r.ok()) return r;
+  }
+  return Status::Ok();
+}
+
+Status Loader::flush() {
+  if (rows_.empty()) return Status::Ok();
+  Status s = stream_error_;
+  if (s.ok()) s = finish_transaction();
+  if (s.ok()) {
+    batch_committed_ = data_rows_;
+  } else {
+    if (s.exit_code() != kExitRejected) return s;
+    abandon();
+    if (Status r = resolve(0, rows_.size(), s); !r.ok()) return r;
+  }
+  if (data_rows_ > 0) batches_++;
+  committed_ += batch_committed_;
+  settle();
+  return Status::Ok();
+}
+
+void Loader::settle() {
+  if (cb_.on_batch_done) {
+    std::vector<RowMeta> metas;
+    metas.reserve(rows_.size());
+    for (const auto& r : rows_) metas.push_back(r.meta);
+    cb_.on_batch_done(metas, batch_committed_);
+  }
+  rows_.clear();
+  data_.clear();
+  raw_.clear();
+  data_rows_ = 0;
+  sent_ = 0;
+  stream_error_ = Status::Ok();
+  batch_committed_ = 0;
+  in_tx_ = in_copy_ = false;
+}
+
+}  // namespace airstream::pgload

@@ -1,0 +1,64 @@
+// pgload options: connection (-d, else libpq's PG* variables and ~/.pgpass), target
+// table, field mapping, table creation, load mode and batching. A password is never
+// an option: libpq takes it from PGPASSWORD, ~/.pgpass or the connection string.
+#include "options.h"
+
+#include "common/units.h"
+
+namespace airstream::pgload {
+
+void add_pgload_options(CLI::App& app, PgloadOptions& o) {
+  app.add_option("-d,--dbname", o.conninfo,
+                 "libpq connection string or URI (default: PGHOST, PGPORT, PGUSER, PGDATABASE, ... and ~/.pgpass)")
+      ->type_name("CONNINFO");
+  app.add_option("-t,--table", o.table, "Target table, [schema.]table (unquoted parts fold to lower case)")
+      ->type_name("TABLE")
+      ->required();
+  app.add_option("--map", o.maps, "Column COL takes field FIELD (a dotted path reaches into objects); repeatable")
+      ->type_name("COL=FIELD");
+  app.add_flag("--strict", o.strict, "Reject records with a top-level field that no column takes");
+  app.add_flag("--create", o.create, "Create the table if it does not exist (from --schema, --jsonb or inferred)");
+  app.add_option("--schema", o.schema, "Column definitions for --create, e.g. 'id uuid primary key, name text'")
+      ->type_name("DEFS");
+  app.add_option("--infer-rows", o.infer_rows, "Records sampled to infer column types for --create")
+      ->type_name("N")
+      ->check(CLI::Range(int64_t{1}, int64_t{1000000}));
+  app.add_option("--jsonb", o.jsonb, "Store each whole record in jsonb column COL")->type_name("COL");
+  app.add_option("--mode", o.mode, "append: COPY into the table; upsert: insert or update by --key")
+      ->type_name("MODE")
+      ->check(CLI::IsMember({"append", "upsert"}));
+  app.add_option("--key", o.keys, "Conflict key columns for --mode upsert (comma-separated or repeated)")
+      ->type_name("COLS")
+      ->delimiter(',');
+  app.add_option("--on-conflict", o.on_conflict, "Upsert: update the existing row, or ignore the new one")
+      ->type_name("ACTION")
+      ->check(CLI::IsMember({"update", "ignore"}));
+  app.add_option("--batch-rows", o.batch_rows, "Rows per batch (one transaction each)")
+      ->type_name("N")
+      ->check(CLI::Range(int64_t{1}, int64_t{100000000}));
+  app.add_option("--batch-bytes", o.batch_bytes, "Bytes per batch (records as read plus COPY data), e.g. 8MiB")
+      ->type_name("SIZE");
+  app.add_option("inputs", o.inputs, "NDJSON input files ('-' or none: standard input)")->type_name("FILE");
+}
+
+Status validate_options(PgloadOptions& o) {
+  for (const auto& m : o.maps) {
+    size_t eq = m.find('=');
+    if (eq == std::string::npos || eq == 0 || eq + 1 == m.size())
+      return Status(kExitUsage, "--map expects COL=FIELD, got '" + m + "'");
+    o.map_pairs.emplace_back(m.substr(0, eq), m.substr(eq + 1));
+  }
+  if (o.mode == "upsert" && o.keys.empty()) return Status(kExitUsage, "--mode upsert needs --key");
+  if (o.mode != "upsert" && !o.keys.empty() && !o.create)
+    return Status(kExitUsage, "--key is for --mode upsert (or --create, to declare the primary key)");
+  if (!o.schema.empty() && !o.create) return Status(kExitUsage, "--schema needs --create");
+  for (const auto& k : o.keys)
+    if (k.empty()) return Status(kExitUsage, "--key: empty column name");
+  auto bytes = parse_size(o.batch_bytes);
+  if (!bytes) return Status(kExitUsage, "--batch-bytes: " + bytes.status().message());
+  if (*bytes < 1024) return Status(kExitUsage, "--batch-bytes must be at least 1KiB");
+  o.batch_bytes_value = *bytes;
+  return Status::Ok();
+}
+
+}  // namespace airstream::pgload

@@ -1,0 +1,39 @@
+// pgload's command-line options (beyond the common ones) and their validation.
+#pragma once
+
+#include <CLI/CLI.hpp>
+
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "common/status.h"
+
+namespace airstream::pgload {
+
+struct PgloadOptions {
+  std::string conninfo;  // -d: libpq connection string or URI ("" = PG* environment)
+  std::string table;     // -t [schema.]table
+  std::vector<std::string> maps;  // col=field
+  bool strict = false;
+  bool create = false;
+  std::string schema;  // column definitions for --create
+  int64_t infer_rows = 1000;
+  std::string jsonb;  // column that takes the whole record
+  std::string mode = "append";
+  std::vector<std::string> keys;
+  std::string on_conflict = "update";
+  int64_t batch_rows = 10000;
+  std::string batch_bytes = "8MiB";
+  std::vector<std::string> inputs;
+
+  // Derived by validate().
+  std::vector<std::pair<std::string, std::string>> map_pairs;  // (column, field path)
+  uint64_t batch_bytes_value = 0;
+};
+
+void add_pgload_options(CLI::App& app, PgloadOptions& o);
+// Checks combinations and fills the derived fields (usage errors: exit 64).
+Status validate_options(PgloadOptions& o);
+
+}  // namespace airstream::pgload
