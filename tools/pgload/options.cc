@@ -15,7 +15,10 @@ void add_pgload_options(CLI::App& app, PgloadOptions& o) {
       ->type_name("TABLE")
       ->required();
   app.add_option("--map", o.maps, "Column COL takes field FIELD (a dotted path reaches into objects); repeatable")
-      ->type_name("COL=FIELD");
+      ->type_name("COL=FIELD")
+      ->expected(1)
+      ->allow_extra_args(false)
+      ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
   app.add_flag("--strict", o.strict, "Reject records with a top-level field that no column takes");
   app.add_flag("--create", o.create, "Create the table if it does not exist (from --schema, --jsonb or inferred)");
   app.add_option("--schema", o.schema, "Column definitions for --create, e.g. 'id uuid primary key, name text'")
@@ -29,6 +32,9 @@ void add_pgload_options(CLI::App& app, PgloadOptions& o) {
       ->check(CLI::IsMember({"append", "upsert"}));
   app.add_option("--key", o.keys, "Conflict key columns for --mode upsert (comma-separated or repeated)")
       ->type_name("COLS")
+      ->expected(1)
+      ->allow_extra_args(false)
+      ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll)
       ->delimiter(',');
   app.add_option("--on-conflict", o.on_conflict, "Upsert: update the existing row, or ignore the new one")
       ->type_name("ACTION")
