@@ -25,23 +25,35 @@ std::string_view trim_right(std::string_view s) {
 
 const char* dom_type_name(element_type t) {
   switch (t) {
-    case element_type::ARRAY: return "array";
-    case element_type::OBJECT: return "object";
-    case element_type::NULL_VALUE: return "null";
-    case element_type::BOOL: return "boolean";
-    case element_type::STRING: return "string";
-    default: return "number";
+    case element_type::ARRAY:
+      return "array";
+    case element_type::OBJECT:
+      return "object";
+    case element_type::NULL_VALUE:
+      return "null";
+    case element_type::BOOL:
+      return "boolean";
+    case element_type::STRING:
+      return "string";
+    default:
+      return "number";
   }
 }
 
 const char* od_type_name(json_type t) {
   switch (t) {
-    case json_type::array: return "array";
-    case json_type::object: return "object";
-    case json_type::null: return "null";
-    case json_type::boolean: return "boolean";
-    case json_type::string: return "string";
-    default: return "number";
+    case json_type::array:
+      return "array";
+    case json_type::object:
+      return "object";
+    case json_type::null:
+      return "null";
+    case json_type::boolean:
+      return "boolean";
+    case json_type::string:
+      return "string";
+    default:
+      return "number";
   }
 }
 
@@ -191,7 +203,8 @@ std::string MessageBuilder::build_envelope(std::string_view text, OutMessage* ou
           json_type pt;
           if (part.type().get(pt)) return "envelope: headers: malformed pair";
           if (n == 0) {
-            if (pt != json_type::string || part.get_string().get(h.name)) return "envelope: headers: name must be a string";
+            if (pt != json_type::string || part.get_string().get(h.name))
+              return "envelope: headers: name must be a string";
           } else if (n == 1) {
             if (pt == json_type::null) {
               h.is_null = true;

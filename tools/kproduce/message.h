@@ -37,7 +37,7 @@ struct OutMessage {
 
 struct BuildOptions {
   bool envelope = false;
-  std::string key_path;                 // -k: dotted path of the key field
+  std::string key_path;                  // -k: dotted path of the key field
   std::optional<std::string> fixed_key;  // -K
   std::vector<Header> extra_headers;     // -H name=value (views into the options)
 };

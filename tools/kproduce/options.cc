@@ -15,7 +15,8 @@ void add_options(airstream::Cli& cli, ProduceOptions& o) {
   app.add_option("-t,--topic", o.topic, "Topic to produce to (with --envelope: overrides the envelope's)")
       ->type_name("TOPIC")
       ->envname("KAFKA_TOPIC");
-  app.add_option("-k,--key-path", o.key_path, "Message key from this field of the record (dotted path, e.g. login.uuid)")
+  app.add_option("-k,--key-path", o.key_path,
+                 "Message key from this field of the record (dotted path, e.g. login.uuid)")
       ->type_name("PATH");
   app.add_option("-K,--key", o.fixed_key, "The same fixed key for every message")->type_name("STRING");
   app.add_option("-p,--partition", o.partition, "Produce to this partition (default: the partitioner's choice)")

@@ -15,12 +15,12 @@ namespace kproduce {
 struct ProduceOptions {
   airstream::CommonOptions common;
   airstream::KafkaOptions kafka;
-  std::vector<std::string> inputs;  // files; empty or "-": stdin
-  std::string topic;                // -t
-  std::string key_path;             // -k
+  std::vector<std::string> inputs;       // files; empty or "-": stdin
+  std::string topic;                     // -t
+  std::string key_path;                  // -k
   std::optional<std::string> fixed_key;  // -K
-  int32_t partition = -1;           // -p; -1: partitioner (or the envelope's partition)
-  std::vector<std::string> headers;  // -H name=value
+  int32_t partition = -1;                // -p; -1: partitioner (or the envelope's partition)
+  std::vector<std::string> headers;      // -H name=value
   bool envelope = false;
   std::string timeout = "60s";
   std::string transactional_id;

@@ -9,6 +9,7 @@
 // (init, begin, commit every N records, abort on a signal or an abortable error).
 #include "producer.h"
 
+#include <algorithm>
 #include <memory>
 
 #include "common/json.h"
@@ -63,8 +64,8 @@ Status Producer::wait_reachable() {
   rd_kafka_resp_err_t e = rd_kafka_metadata(rk_, 0, nullptr, &md, static_cast<int>(set_.timeout_ms));
   if (e != RD_KAFKA_RESP_ERR_NO_ERROR)
     return Status(airstream::kExitUnavailable, "no Kafka broker reachable within " +
-                                                   std::to_string(set_.timeout_ms / 1000.0).substr(0, 5) +
-                                                   "s (" + err_text(e) + ")");
+                                                   std::to_string(set_.timeout_ms / 1000.0).substr(0, 5) + "s (" +
+                                                   err_text(e) + ")");
   rd_kafka_metadata_destroy(md);
   return Status::Ok();
 }
@@ -92,7 +93,7 @@ Status Producer::create_topic(const std::string& name, int partitions, int repli
   } else if (rd_kafka_event_error(ev) != RD_KAFKA_RESP_ERR_NO_ERROR) {
     rd_kafka_resp_err_t e = rd_kafka_event_error(ev);
     int code = e == RD_KAFKA_RESP_ERR__TIMED_OUT || e == RD_KAFKA_RESP_ERR__TRANSPORT ? airstream::kExitUnavailable
-                                                                                        : airstream::kExitSoftware;
+                                                                                      : airstream::kExitSoftware;
     st = Status(code, "create topic " + name + ": " + rd_kafka_event_error_string(ev));
   } else {
     size_t cnt = 0;
@@ -132,8 +133,8 @@ Status Producer::produce(const OutMessage& m, uint64_t line, uint64_t offset, st
   if (!m.headers.empty()) {
     hdrs = rd_kafka_headers_new(m.headers.size());
     for (const auto& h : m.headers)
-      rd_kafka_header_add(hdrs, h.name.data(), static_cast<ssize_t>(h.name.size()), h.is_null ? nullptr : h.value.data(),
-                          h.is_null ? 0 : static_cast<ssize_t>(h.value.size()));
+      rd_kafka_header_add(hdrs, h.name.data(), static_cast<ssize_t>(h.name.size()),
+                          h.is_null ? nullptr : h.value.data(), h.is_null ? 0 : static_cast<ssize_t>(h.value.size()));
   }
   rd_kafka_resp_err_t e = RD_KAFKA_RESP_ERR__INVALID_ARG;
   for (;;) {
@@ -142,8 +143,7 @@ Status Producer::produce(const OutMessage& m, uint64_t line, uint64_t offset, st
         rk_, RD_KAFKA_V_RKT(rkt), RD_KAFKA_V_PARTITION(m.partition), RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY),
         RD_KAFKA_V_VALUE(m.has_value ? const_cast<char*>(m.value.data()) : nullptr, m.has_value ? m.value.size() : 0),
         RD_KAFKA_V_KEY(m.has_key ? m.key.data() : nullptr, m.has_key ? m.key.size() : 0),
-        RD_KAFKA_V_TIMESTAMP(m.timestamp), RD_KAFKA_V_HEADERS(hdrs), RD_KAFKA_V_OPAQUE(pending.get()),
-        RD_KAFKA_V_END);
+        RD_KAFKA_V_TIMESTAMP(m.timestamp), RD_KAFKA_V_HEADERS(hdrs), RD_KAFKA_V_OPAQUE(pending.get()), RD_KAFKA_V_END);
     if (e != RD_KAFKA_RESP_ERR__QUEUE_FULL) break;
     // Backpressure: the local queue is full; serve delivery reports until there is room.
     rd_kafka_poll(rk_, 20);
@@ -152,6 +152,7 @@ Status Producer::produce(const OutMessage& m, uint64_t line, uint64_t offset, st
   }
   if (e == RD_KAFKA_RESP_ERR_NO_ERROR) {
     pending.release();  // freed in the delivery report
+    if (outstanding_++ == 0) last_progress_ = std::chrono::steady_clock::now();
     if (set_.transactional) {
       if (txn_first_line_ == 0) txn_first_line_ = line;
       txn_last_line_ = line;
@@ -170,7 +171,10 @@ Status Producer::produce(const OutMessage& m, uint64_t line, uint64_t offset, st
   failures_++;
   if (counters_.failed != nullptr) (*counters_.failed)++;
   std::string reason = rkt == nullptr ? "cannot use topic " + std::string(m.topic) : "not produced: " + err_text(e);
-  return rejecter_.reject({line, offset, reason, raw, {}, {}});
+  extra_ = "\"topic\":";
+  airstream::append_json_string(extra_, m.topic.empty() ? std::string_view(set_.default_topic) : m.topic);
+  extra_ += ",\"partition\":" + std::to_string(m.partition);
+  return rejecter_.reject({line, offset, reason, raw, extra_, {}});
 }
 
 Status Producer::poll(int wait_ms) {
@@ -181,10 +185,10 @@ Status Producer::poll(int wait_ms) {
 
 void Producer::check_deadline() {
   if (!all_down_ || !failure_.ok()) return;
-  auto down = std::chrono::steady_clock::now() - down_since_;
+  auto down = std::chrono::steady_clock::now() - std::max(down_since_, last_progress_);
   if (std::chrono::duration_cast<std::chrono::milliseconds>(down).count() < set_.timeout_ms) return;
-  failure_ = Status(airstream::kExitUnavailable,
-                    "Kafka cluster unreachable for " + std::to_string(set_.timeout_ms) + " ms; undelivered records rejected");
+  failure_ = Status(airstream::kExitUnavailable, "Kafka cluster unreachable for " + std::to_string(set_.timeout_ms) +
+                                                     " ms; undelivered records rejected");
   rd_kafka_purge(rk_, RD_KAFKA_PURGE_F_QUEUE | RD_KAFKA_PURGE_F_INFLIGHT);
 }
 
@@ -208,10 +212,12 @@ void Producer::on_delivery(rd_kafka_t*, const rd_kafka_message_t* m, void* opaqu
 
 void Producer::delivered(const rd_kafka_message_t* m) {
   std::unique_ptr<Pending> p(static_cast<Pending*>(m->_private));
-  std::string_view raw = set_.keep_raw ? std::string_view(p->raw)
-                                       : std::string_view(static_cast<const char*>(m->payload), m->len);
+  if (outstanding_ > 0) outstanding_--;
+  std::string_view raw =
+      set_.keep_raw ? std::string_view(p->raw) : std::string_view(static_cast<const char*>(m->payload), m->len);
   if (m->err == RD_KAFKA_RESP_ERR_NO_ERROR) {
     all_down_ = false;
+    last_progress_ = std::chrono::steady_clock::now();
     if (counters_.delivered != nullptr) (*counters_.delivered)++;
     if (counters_.bytes != nullptr) *counters_.bytes += m->len;
     int64_t lat = rd_kafka_message_latency(m);
@@ -244,7 +250,8 @@ void Producer::on_error(rd_kafka_t* rk, int err, const char* reason, void* opaqu
   } else if (err == RD_KAFKA_RESP_ERR__FATAL) {
     char buf[512];
     rd_kafka_fatal_error(rk, buf, sizeof buf);
-    if (self->failure_.ok()) self->failure_ = Status(airstream::kExitSoftware, std::string("fatal producer error: ") + buf);
+    if (self->failure_.ok())
+      self->failure_ = Status(airstream::kExitSoftware, std::string("fatal producer error: ") + buf);
   }
 }
 

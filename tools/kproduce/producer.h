@@ -32,14 +32,13 @@ struct ProducerCounters {
 struct ProducerSettings {
   std::string default_topic;
   int64_t timeout_ms = 60000;
-  bool keep_raw = false;      // keep the input line for rejects/--tee (envelope input)
+  bool keep_raw = false;  // keep the input line for rejects/--tee (envelope input)
   bool transactional = false;
 };
 
 class Producer {
  public:
-  Producer(ProducerSettings settings, airstream::Rejecter& rejecter, ProducerCounters counters,
-           airstream::Writer* tee);
+  Producer(ProducerSettings settings, airstream::Rejecter& rejecter, ProducerCounters counters, airstream::Writer* tee);
   ~Producer();
   Producer(const Producer&) = delete;
   Producer& operator=(const Producer&) = delete;
@@ -91,6 +90,10 @@ class Producer {
   uint64_t failures_ = 0;
   bool all_down_ = false;
   std::chrono::steady_clock::time_point down_since_;
+  // Last sign of progress: a confirmed delivery, or the enqueue of a message when
+  // none was outstanding (so an idle period does not count as unreachable time).
+  std::chrono::steady_clock::time_point last_progress_ = std::chrono::steady_clock::now();
+  uint64_t outstanding_ = 0;
   bool in_txn_ = false;
   bool in_abort_ = false;
   uint64_t txn_first_line_ = 0, txn_last_line_ = 0;

@@ -57,9 +57,8 @@ BuildOptions build_options(const ProduceOptions& o) {
 
 // The read/produce loop. Returns the status that ends the run early (stop signal
 // is not an error: reader.stopped() tells).
-Status produce_all(const ProduceOptions& o, Producer& producer, airstream::Rejecter& rej,
-                   airstream::LineReader& reader, airstream::Writer* tee, std::atomic<uint64_t>& in,
-                   std::atomic<uint64_t>& invalid) {
+Status produce_all(const ProduceOptions& o, Producer& producer, airstream::Rejecter& rej, airstream::LineReader& reader,
+                   airstream::Writer* tee, std::atomic<uint64_t>& in, std::atomic<uint64_t>& invalid) {
   MessageBuilder builder(build_options(o));
   airstream::LineRecord rec;
   OutMessage msg;
@@ -76,7 +75,12 @@ Status produce_all(const ProduceOptions& o, Producer& producer, airstream::Rejec
     }
     if (!err.empty()) {
       invalid++;
-      Status st = rej.reject({rec.line, rec.offset, err, rec.text, {}, rec.source != nullptr ? std::string_view(*rec.source) : std::string_view()});
+      Status st = rej.reject({rec.line,
+                              rec.offset,
+                              err,
+                              rec.text,
+                              {},
+                              rec.source != nullptr ? std::string_view(*rec.source) : std::string_view()});
       if (!st.ok()) return st;
       continue;
     }
@@ -167,7 +171,8 @@ int run(int argc, char** argv) {
   (void)stats.finish();
   airstream::diag::info(1, "%llu records read, %llu delivered, %llu invalid, %llu delivery failures",
                         static_cast<unsigned long long>(in.load()), static_cast<unsigned long long>(delivered.load()),
-                        static_cast<unsigned long long>(invalid.load()), static_cast<unsigned long long>(failed.load()));
+                        static_cast<unsigned long long>(invalid.load()),
+                        static_cast<unsigned long long>(failed.load()));
 
   if (reader.stopped()) {
     if (!end.ok()) airstream::diag::warn("%s", end.message().c_str());
