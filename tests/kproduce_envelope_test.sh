@@ -6,10 +6,7 @@
 # with kcat -J as the independent reader.
 set -euo pipefail
 source "$AIRSTREAM_SRC/tests/lib/kafka.sh"
-kafka_require_kcat
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
-fail() { echo "FAIL: $*" >&2; exit 1; }
+kafka_test_setup
 a=env_a_$$ b=env_b_$$ c=env_c_$$
 kafka_start "$a:4" "$b:2" "$c:4"
 

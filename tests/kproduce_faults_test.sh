@@ -8,10 +8,7 @@
 # - all brokers down longer than --timeout: undelivered records rejected, exit 69.
 set -euo pipefail
 source "$AIRSTREAM_SRC/tests/lib/kafka.sh"
-kafka_require_kcat
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
-fail() { echo "FAIL: $*" >&2; exit 1; }
+kafka_test_setup
 lib="$AIRSTREAM_SRC/tests/lib"
 kafka_start --dev --brokers 3 down:6 errs:4 perm:4 dead:2
 kafka_require_dev

@@ -6,10 +6,7 @@
 # errors, and -X list / -X dump.
 set -euo pipefail
 source "$AIRSTREAM_SRC/tests/lib/kafka.sh"
-kafka_require_kcat
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
-fail() { echo "FAIL: $*" >&2; exit 1; }
+kafka_test_setup
 t=rej_$$ t2=rej2_$$
 kafka_start "$t:3" "$t2:1"
 

@@ -5,10 +5,7 @@
 # Runs against the development cluster, or a real one when KAFKA_BROKERS is set.
 set -euo pipefail
 source "$AIRSTREAM_SRC/tests/lib/kafka.sh"
-kafka_require_kcat
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
-fail() { echo "FAIL: $*" >&2; exit 1; }
+kafka_test_setup
 lib="$AIRSTREAM_SRC/tests/lib"
 t=rt_keyed_$$ tf=rt_fixed_$$ tp=rt_part_$$
 kafka_start "$t:6" "$tf:3" "$tp:4"

@@ -150,3 +150,15 @@ kafka_stop() {
     KAFKA_DEV_DIR=
   fi
 }
+
+# Common start of a Kafka test: needs kcat (else exit 77), creates the scratch
+# directory $work (removed at exit) and defines fail MESSAGE (prints, exits 1).
+kafka_test_setup() {
+  kafka_require_kcat
+  work=$(mktemp -d "${TMPDIR:-/tmp}/kafka-test.XXXXXX")
+  _kafka_on_exit "rm -rf '$work'"
+  fail() {
+    echo "FAIL: $*" >&2
+    exit 1
+  }
+}

@@ -81,7 +81,7 @@ std::vector<std::pair<std::string, std::string>> producer_defaults(const Produce
       {"message.timeout.ms", std::to_string(o.timeout_ms)},
       // Bounded local queue: backpressure instead of unbounded memory.
       {"queue.buffering.max.messages", "100000"},
-      {"queue.buffering.max.kbytes", "65536"},
+      {"queue.buffering.max.kbytes", "32768"},
       {"linger.ms", "5"},
       {"batch.num.messages", "10000"},
       {"batch.size", "1000000"},

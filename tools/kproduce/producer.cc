@@ -146,6 +146,7 @@ Status Producer::produce(const OutMessage& m, uint64_t line, uint64_t offset, st
         RD_KAFKA_V_TIMESTAMP(m.timestamp), RD_KAFKA_V_HEADERS(hdrs), RD_KAFKA_V_OPAQUE(pending.get()), RD_KAFKA_V_END);
     if (e != RD_KAFKA_RESP_ERR__QUEUE_FULL) break;
     // Backpressure: the local queue is full; serve delivery reports until there is room.
+    if (counters_.queue_full != nullptr) (*counters_.queue_full)++;
     rd_kafka_poll(rk_, 20);
     check_deadline();
     if (!failure_.ok()) break;

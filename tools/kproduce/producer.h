@@ -26,6 +26,7 @@ struct ProducerCounters {
   std::atomic<uint64_t>* delivered = nullptr;
   std::atomic<uint64_t>* bytes = nullptr;
   std::atomic<uint64_t>* failed = nullptr;
+  std::atomic<uint64_t>* queue_full = nullptr;  // waits for room in the local queue
   airstream::Histogram* latency = nullptr;
 };
 

@@ -132,6 +132,7 @@ int run(int argc, char** argv) {
   auto& bytes = stats.counter("bytes_out", "Value bytes delivered");
   auto& invalid = stats.counter("records_invalid", "Input records rejected before sending");
   auto& failed = stats.counter("delivery_failed", "Records whose delivery failed");
+  auto& queue_full = stats.counter("queue_full_waits", "Waits for room in the local producer queue (backpressure)");
   auto& latency = stats.histogram("delivery_latency", "Microseconds from enqueue to delivery report");
   stats.set_progress_counters({"records_out"});
 
@@ -142,7 +143,7 @@ int run(int argc, char** argv) {
   ps.timeout_ms = o.timeout_ms;
   ps.keep_raw = o.envelope;
   ps.transactional = !o.transactional_id.empty();
-  Producer producer(ps, rej, {&delivered, &bytes, &failed, &latency}, o.tee ? &tee_out : nullptr);
+  Producer producer(ps, rej, {&delivered, &bytes, &failed, &queue_full, &latency}, o.tee ? &tee_out : nullptr);
   if (Status st = producer.open(std::move(conf.value())); !st.ok()) return fail(st);
   if (Status st = producer.wait_reachable(); !st.ok()) return fail(st);
   if (o.create_topic) {
