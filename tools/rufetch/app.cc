@@ -58,6 +58,7 @@ int run(int argc, char** argv) {
       diag::error("%s", http.status().message().c_str());
       return http.status().exit_code();
     }
+    (*http)->set_retry_hook([](const std::string& msg) { diag::warn("%s", msg.c_str()); });
     source = std::move(*http);
   }
 
@@ -74,17 +75,17 @@ int run(int argc, char** argv) {
   RunResult r = run_pages(o, *source, out, counters);
   (void)stats.finish();
 
+  if (r.stopped) {
+    diag::note("interrupted: delivered %llu users in %llu pages", static_cast<unsigned long long>(r.delivered),
+               static_cast<unsigned long long>(r.pages));
+    return stop_exit_code();
+  }
   if (!r.status.ok()) {
     diag::error("%s", r.status.message().c_str());
     diag::note("delivered %llu of %s requested users in %llu pages (%llu retries)",
                static_cast<unsigned long long>(r.delivered), requested_text(o).c_str(),
                static_cast<unsigned long long>(r.pages), static_cast<unsigned long long>(r.retries));
     return r.status.exit_code();
-  }
-  if (r.stopped) {
-    diag::note("interrupted: delivered %llu users in %llu pages", static_cast<unsigned long long>(r.delivered),
-               static_cast<unsigned long long>(r.pages));
-    return stop_exit_code();
   }
   diag::info(1, "delivered %llu users in %llu pages (%llu retries)", static_cast<unsigned long long>(r.delivered),
              static_cast<unsigned long long>(r.pages), static_cast<unsigned long long>(r.retries));
