@@ -119,6 +119,8 @@ const std::vector<std::string>& known_fields() {
 }
 
 void add_options(CLI::App& app, Options& o) {
+  // A repeated option takes its last value (scripts append overrides).
+  app.option_defaults()->multi_option_policy(CLI::MultiOptionPolicy::TakeLast);
   app.add_option("--url", o.url, "API endpoint (default https://randomuser.me/api/)")
       ->type_name("URL")
       ->envname("RUFETCH_URL");
