@@ -11,3 +11,19 @@ complete -c kproduce -l max-errors -d 'Stop with exit 65 after more than N rejec
 complete -c kproduce -l stats -d 'JSON stats line on stderr every SECONDS (default 5) and at exit' -x
 complete -c kproduce -l metrics-file -d 'Write Prometheus text metrics to FILE (atomically replaced)' -r -F
 complete -c kproduce -l no-progress -d 'No progress line on stderr even when it is a terminal'
+complete -c kproduce -s b -l brokers -d 'Bootstrap brokers host:port,... (default: KAFKA_BROKERS or localhost:9092)' -x
+complete -c kproduce -s X -d 'librdkafka property prop=value (repeatable); -X list, -X dump' -x
+complete -c kproduce -s F -d 'Read librdkafka properties (prop=value lines) from FILE' -r -F
+complete -c kproduce -s t -l topic -d 'Topic to produce to (with --envelope: overrides the envelope\'s)' -x
+complete -c kproduce -s k -l key-path -d 'Message key from this field of the record (dotted path, e.g. login.uuid)' -r -F
+complete -c kproduce -s K -l key -d 'The same fixed key for every message' -x
+complete -c kproduce -s p -l partition -d 'Produce to this partition (default: the partitioner\'s choice)' -x
+complete -c kproduce -s H -l header -d 'Add a header name=value to every message (repeatable)' -x
+complete -c kproduce -l envelope -d 'Input lines are kconsume envelopes (topic, partition, timestamp, key, headers, value)'
+complete -c kproduce -l timeout -d 'Give up (exit 69) when the cluster is unreachable this long; also the delivery timeout' -x
+complete -c kproduce -l transactional-id -d 'Produce in transactions with this transactional.id (aborted on SIGINT/SIGTERM)' -x
+complete -c kproduce -l txn-records -d 'Commit a transaction every N records (0: one for the whole input)' -x
+complete -c kproduce -l create-topic -d 'Create the topic first (admin API) if it does not exist'
+complete -c kproduce -l partitions -d 'Partitions of a topic created by --create-topic' -x
+complete -c kproduce -l replication-factor -d 'Replication factor of a created topic (default: min(3, brokers))' -x
+complete -c kproduce -l tee -d 'Write each record to stdout once its delivery is confirmed'

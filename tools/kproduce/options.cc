@@ -13,8 +13,7 @@ void add_options(airstream::Cli& cli, ProduceOptions& o) {
   cli.add_common(o.common, airstream::kAllOptions);
   airstream::add_kafka_options(app, o.kafka);
   app.add_option("-t,--topic", o.topic, "Topic to produce to (with --envelope: overrides the envelope's)")
-      ->type_name("TOPIC")
-      ->envname("KAFKA_TOPIC");
+      ->type_name("TOPIC");
   app.add_option("-k,--key-path", o.key_path,
                  "Message key from this field of the record (dotted path, e.g. login.uuid)")
       ->type_name("PATH");
