@@ -1,0 +1,308 @@
+// Single-pass extraction of the mapped input paths (see extract.h). Each object is
+// iterated once in document order; a key is compared raw against the wanted keys at
+// that trie node (raw bytes equal the key unless the input escapes it, which is
+// detected and handled by unescaping). A value that is wanted whole and also has
+// wanted children is walked once; its raw text is then taken from the input between
+// its first byte and the token that follows it.
+#include "extract.h"
+
+#include <cstring>
+
+#include "common/json.h"
+
+namespace airstream::uxform {
+
+using simdjson::error_code;
+using simdjson::SUCCESS;
+namespace od = simdjson::ondemand;
+
+namespace {
+
+std::string_view trim_ws(std::string_view s) {
+  while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\n' || s.back() == '\r'))
+    s.remove_suffix(1);
+  return s;
+}
+
+// Length of a raw key up to its closing quote; sets escaped if it contains '\\'.
+size_t raw_key_length(const char* r, bool& escaped) {
+  size_t i = 0;
+  escaped = false;
+  for (;;) {
+    char c = r[i];
+    if (c == '"') return i;
+    if (c == '\\') {
+      escaped = true;
+      i += 2;
+      continue;
+    }
+    i++;
+  }
+}
+
+// JSON number grammar (RFC 8259 section 6), for tokens handed through raw.
+bool is_json_number(std::string_view s) {
+  size_t i = 0, n = s.size();
+  if (i < n && s[i] == '-') i++;
+  if (i >= n) return false;
+  if (s[i] == '0') {
+    i++;
+  } else if (s[i] >= '1' && s[i] <= '9') {
+    while (i < n && s[i] >= '0' && s[i] <= '9') i++;
+  } else {
+    return false;
+  }
+  if (i < n && s[i] == '.') {
+    i++;
+    size_t start = i;
+    while (i < n && s[i] >= '0' && s[i] <= '9') i++;
+    if (i == start) return false;
+  }
+  if (i < n && (s[i] == 'e' || s[i] == 'E')) {
+    i++;
+    if (i < n && (s[i] == '+' || s[i] == '-')) i++;
+    size_t start = i;
+    while (i < n && s[i] >= '0' && s[i] <= '9') i++;
+    if (i == start) return false;
+  }
+  return i == n;
+}
+
+}  // namespace
+
+Extractor::Extractor() { nodes_.emplace_back(); }
+
+int Extractor::add_path(const std::vector<PathSeg>& path) {
+  int cur = 0;
+  for (const auto& seg : path) {
+    int found = -1;
+    for (int c : nodes_[static_cast<size_t>(cur)].children) {
+      const TrieNode& ch = nodes_[static_cast<size_t>(c)];
+      if (ch.is_index == seg.is_index && (seg.is_index ? ch.index == seg.index : ch.key == seg.key)) found = c;
+    }
+    if (found < 0) {
+      TrieNode n;
+      n.key = seg.key;
+      n.is_index = seg.is_index;
+      n.index = seg.index;
+      n.plain = seg.key.find_first_of("\"\\") == std::string::npos;
+      nodes_.push_back(std::move(n));
+      found = static_cast<int>(nodes_.size()) - 1;
+      nodes_[static_cast<size_t>(cur)].children.push_back(found);
+    }
+    cur = found;
+  }
+  TrieNode& leaf = nodes_[static_cast<size_t>(cur)];
+  if (leaf.slot < 0) leaf.slot = static_cast<int>(slot_count_++);
+  return leaf.slot;
+}
+
+bool Extractor::extract(od::document& doc, Val* slots, std::vector<RawField>* top, std::string& err) {
+  doc_ = &doc;
+  od::object root;
+  od::json_type type;
+  error_code ec = doc.type().get(type);
+  if (ec == SUCCESS && type != od::json_type::object) {
+    static const char* kNames[] = {"?", "array", "object", "number", "string", "boolean", "null"};
+    err = std::string("expected a JSON object, got ") + kNames[static_cast<int>(type)];
+    return false;
+  }
+  if (ec == SUCCESS) ec = doc.get_object().get(root);
+  if (ec == SUCCESS) ec = walk_object(root, 0, slots, collect_top_ ? top : nullptr);
+  if (ec == SUCCESS) {
+    // Anything after the object is an error (simdjson leaves it to the caller).
+    const char* loc = nullptr;
+    if (doc.current_location().get(loc) == SUCCESS) ec = simdjson::TRAILING_CONTENT;
+  }
+  if (ec != SUCCESS) {
+    err = json_error_message(ec);
+    return false;
+  }
+  return true;
+}
+
+error_code Extractor::walk_object(od::object obj, int node_index, Val* slots, std::vector<RawField>* top) {
+  const TrieNode& node = nodes_[static_cast<size_t>(node_index)];
+  for (auto result : obj) {
+    od::field field;
+    SIMDJSON_TRY(std::move(result).get(field));
+    const char* raw = field.key().raw();
+    int match = -1;
+    for (int c : node.children) {
+      const TrieNode& ch = nodes_[static_cast<size_t>(c)];
+      if (!ch.is_index && ch.plain && memcmp(raw, ch.key.data(), ch.key.size()) == 0 && raw[ch.key.size()] == '"') {
+        match = c;
+        break;
+      }
+    }
+    std::string_view name;
+    bool escaped = false;
+    size_t key_len = 0;
+    if (match < 0 || top != nullptr) {
+      key_len = raw_key_length(raw, escaped);
+      name = std::string_view(raw, key_len);
+      if (escaped) {
+        SIMDJSON_TRY(field.unescaped_key().get(name));
+        for (int c : node.children) {
+          const TrieNode& ch = nodes_[static_cast<size_t>(c)];
+          if (!ch.is_index && ch.key == name) match = c;
+        }
+      }
+    }
+    if (top != nullptr) {
+      std::string_view key_json(raw - 1, key_len + 2);
+      od::value v = field.value();
+      std::string_view value;
+      if (match >= 0) {
+        std::string_view tok;
+        tok = v.raw_json_token();
+        SIMDJSON_TRY(read(v, match, slots));
+        const char* end = nullptr;
+        SIMDJSON_TRY(doc_->current_location().get(end));
+        value = trim_ws(std::string_view(tok.data(), static_cast<size_t>(end - tok.data())));
+      } else {
+        od::json_type t;
+        SIMDJSON_TRY(v.type().get(t));
+        if (t == od::json_type::object) {
+          od::object o;
+          SIMDJSON_TRY(v.get_object().get(o));
+          SIMDJSON_TRY(o.raw_json().get(value));
+        } else if (t == od::json_type::array) {
+          od::array a;
+          SIMDJSON_TRY(v.get_array().get(a));
+          SIMDJSON_TRY(a.raw_json().get(value));
+        } else {
+          value = v.raw_json_token();
+          value = trim_ws(value);
+          if (t == od::json_type::number && !is_json_number(value)) return simdjson::NUMBER_ERROR;
+          if (t == od::json_type::string) {
+            std::string_view s;
+            SIMDJSON_TRY(v.get_string().get(s));
+          } else if (t == od::json_type::boolean) {
+            bool b;
+            SIMDJSON_TRY(v.get_bool().get(b));
+          } else if (t == od::json_type::null) {
+            bool is_null = false;
+            SIMDJSON_TRY(v.is_null().get(is_null));
+            if (!is_null) return simdjson::N_ATOM_ERROR;
+          }
+        }
+        value = trim_ws(value);
+      }
+      top->push_back({key_json, value, name});
+      continue;
+    }
+    if (match >= 0) SIMDJSON_TRY(read(field.value(), match, slots));
+  }
+  return SUCCESS;
+}
+
+error_code Extractor::walk_array(od::array arr, int node_index, Val* slots) {
+  const TrieNode& node = nodes_[static_cast<size_t>(node_index)];
+  uint32_t i = 0;
+  for (auto result : arr) {
+    od::value v;
+    SIMDJSON_TRY(std::move(result).get(v));
+    for (int c : node.children) {
+      const TrieNode& ch = nodes_[static_cast<size_t>(c)];
+      if (ch.is_index && ch.index == i) {
+        SIMDJSON_TRY(read(v, c, slots));
+        break;
+      }
+    }
+    i++;
+  }
+  return SUCCESS;
+}
+
+error_code Extractor::read(od::value v, int node_index, Val* slots) {
+  const TrieNode& node = nodes_[static_cast<size_t>(node_index)];
+  od::json_type t;
+  SIMDJSON_TRY(v.type().get(t));
+  Val out;
+  switch (t) {
+    case od::json_type::string: {
+      std::string_view s;
+      SIMDJSON_TRY(v.get_string().get(s));
+      out = Val::string(s);
+      break;
+    }
+    case od::json_type::number: {
+      std::string_view tok;
+      tok = v.raw_json_token();
+      tok = trim_ws(tok);
+      if (!is_json_number(tok)) return simdjson::NUMBER_ERROR;
+      out = Val::number(tok);
+      break;
+    }
+    case od::json_type::boolean: {
+      bool b;
+      SIMDJSON_TRY(v.get_bool().get(b));
+      out = Val::of_bool(b);
+      break;
+    }
+    case od::json_type::null: {
+      bool is_null = false;
+      SIMDJSON_TRY(v.is_null().get(is_null));
+      if (!is_null) return simdjson::N_ATOM_ERROR;
+      out = Val::null();
+      break;
+    }
+    case od::json_type::object:
+    case od::json_type::array: {
+      bool is_obj = t == od::json_type::object;
+      std::string_view raw;
+      if (node.children.empty()) {
+        if (is_obj) {
+          od::object o;
+          SIMDJSON_TRY(v.get_object().get(o));
+          SIMDJSON_TRY(o.raw_json().get(raw));
+        } else {
+          od::array a;
+          SIMDJSON_TRY(v.get_array().get(a));
+          SIMDJSON_TRY(a.raw_json().get(raw));
+        }
+      } else {
+        std::string_view tok;
+        tok = v.raw_json_token();
+        if (is_obj) {
+          od::object o;
+          SIMDJSON_TRY(v.get_object().get(o));
+          SIMDJSON_TRY(walk_object(o, node_index, slots, nullptr));
+        } else {
+          od::array a;
+          SIMDJSON_TRY(v.get_array().get(a));
+          SIMDJSON_TRY(walk_array(a, node_index, slots));
+        }
+        if (node.slot >= 0) {
+          const char* end = nullptr;
+          SIMDJSON_TRY(doc_->current_location().get(end));
+          raw = std::string_view(tok.data(), static_cast<size_t>(end - tok.data()));
+        }
+      }
+      out.type = is_obj ? Type::kObject : Type::kArray;
+      out.text = trim_ws(raw);
+      break;
+    }
+  }
+  if (node.slot >= 0) slots[node.slot] = out;
+  return SUCCESS;
+}
+
+std::string Extractor::describe() const {
+  std::string out;
+  describe(0, "", out);
+  return out;
+}
+
+void Extractor::describe(int node_index, std::string prefix, std::string& out) const {
+  const TrieNode& node = nodes_[static_cast<size_t>(node_index)];
+  if (node_index != 0) {
+    std::vector<PathSeg> seg = {{node.key, node.is_index, node.index}};
+    prefix += path_text(seg);
+    if (node.slot >= 0) out += "  " + prefix + "\n";
+  }
+  for (int c : node.children) describe(c, prefix, out);
+}
+
+}  // namespace airstream::uxform

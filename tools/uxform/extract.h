@@ -1,0 +1,64 @@
+// Reads the parts of a record that a mapping needs, in one pass over the document
+// with simdjson on-demand: the input paths of the mapping form a trie; object fields
+// are matched against it in document order and every needed value is read once into
+// its slot (strings unescaped into simdjson's string buffer, numbers, objects and
+// arrays as raw JSON text). Fields nobody asked for are skipped without being parsed.
+// Optionally the top-level fields are also collected raw, for --keep '*'.
+#pragma once
+
+#include <simdjson.h>
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "expr.h"
+#include "value.h"
+
+namespace airstream::uxform {
+
+// One top-level input field kept raw for pass-through.
+struct RawField {
+  std::string_view key_json;  // the key as written in the input, with its quotes
+  std::string_view value;     // raw JSON of the value (no surrounding white space)
+  std::string_view name;      // unescaped key (only set if the key has escapes; else key_json without quotes)
+};
+
+class Extractor {
+ public:
+  Extractor();
+  // Adds an input path; returns its slot. The same path gives the same slot.
+  int add_path(const std::vector<PathSeg>& path);
+  size_t slot_count() const { return slot_count_; }
+  // Collect every top-level field raw (for --keep '*').
+  void set_collect_top(bool on) { collect_top_ = on; }
+
+  // Fills slots[0..slot_count()) (which the caller reset to missing) and, with
+  // collect_top, top. On a malformed record returns false with err describing it.
+  bool extract(simdjson::ondemand::document& doc, Val* slots, std::vector<RawField>* top, std::string& err);
+
+  // The trie as text, one path per line (for --explain).
+  std::string describe() const;
+
+ private:
+  struct TrieNode {
+    std::string key;
+    bool is_index = false;
+    uint32_t index = 0;
+    int slot = -1;
+    bool plain = true;  // key has no '"' or '\\' (fast raw comparison possible)
+    std::vector<int> children;
+  };
+  simdjson::error_code walk_object(simdjson::ondemand::object obj, int node, Val* slots,
+                                   std::vector<RawField>* top);
+  simdjson::error_code walk_array(simdjson::ondemand::array arr, int node, Val* slots);
+  simdjson::error_code read(simdjson::ondemand::value v, int node, Val* slots);
+  void describe(int node, std::string prefix, std::string& out) const;
+
+  std::vector<TrieNode> nodes_;
+  size_t slot_count_ = 0;
+  bool collect_top_ = false;
+  simdjson::ondemand::document* doc_ = nullptr;
+};
+
+}  // namespace airstream::uxform

@@ -1,0 +1,154 @@
+// uxform's command line and main loop: NDJSON records in (files or stdin), one
+// transformed record out per input record that passes --where, rejects through the
+// common Rejecter (line, offset, field and reason), stats, signals (stop reading,
+// flush what was transformed, exit 130/143) and a quiet end on a closed stdout.
+#include "run.h"
+
+#include <fcntl.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <iostream>
+
+#include "common/cli.h"
+#include "common/diag.h"
+#include "common/ndjson_reader.h"
+#include "common/ndjson_writer.h"
+#include "common/reject.h"
+#include "common/signals.h"
+#include "common/stats.h"
+#include "mapping.h"
+#include "transform.h"
+
+namespace airstream::uxform {
+namespace {
+
+int fail(const Status& s) {
+  diag::error("%s", s.message().c_str());
+  if (s.exit_code() == kExitUsage) std::cerr << "Try 'uxform --help' for more information.\n";
+  return s.exit_code();
+}
+
+}  // namespace
+
+int run(int argc, char** argv) {
+  install_signal_handlers();
+  Cli cli("uxform",
+          "uxform (airstream): transform NDJSON records: flatten randomuser.me results (--preset created_users)\n"
+          "or apply your own mapping (-m 'out=expr', -f FILE), filter (--where), validate (--require),\n"
+          "and write NDJSON, CSV or TSV (PostgreSQL COPY text format).");
+  CommonOptions common;
+  cli.add_common(common, kAllOptions);
+  CLI::App& app = cli.app();
+  MappingOptions mo;
+  std::vector<std::string> inputs, require;
+  std::string to = "ndjson", output;
+  bool explain = false;
+  app.add_option("files", inputs, "Input NDJSON files (default or '-': standard input)")->type_name("FILE");
+  app.add_option("-p,--preset", mo.preset, "Built-in mapping: created_users (randomuser.me result -> flat user row)")
+      ->type_name("NAME")
+      ->check(CLI::IsMember({"created_users"}));
+  app.add_option("-m,--map", mo.maps, "Output field NAME from expression EXPR (repeatable; replaces a same-named one)")
+      ->type_name("NAME=EXPR")
+      ->allow_extra_args(false);
+  app.add_option("-f,--map-file", mo.map_files, "Read NAME=EXPR lines from FILE ('#' comments; repeatable)")
+      ->type_name("FILE")
+      ->allow_extra_args(false);
+  app.add_option("-w,--where", mo.wheres, "Keep only records for which EXPR is true (repeatable: all must hold)")
+      ->type_name("EXPR")
+      ->allow_extra_args(false);
+  auto* req = app.add_option("--require", require,
+                             "Reject records where these output fields (or input paths) are missing or null;\n"
+                             "comma-separated, repeatable; replaces the preset's list ('' for none)")
+                  ->type_name("FIELDS")
+                  ->allow_extra_args(false);
+  app.add_option("--keep", mo.keep, "Also pass these top-level input fields through unchanged ('*': all others)")
+      ->type_name("FIELDS")
+      ->allow_extra_args(false);
+  app.add_option("--drop", mo.drop, "Leave these fields out of the output")->type_name("FIELDS")->allow_extra_args(false);
+  app.add_option("--nulls", mo.nulls, "Null results: keep (write null) or omit (leave the field out; preset default)")
+      ->type_name("MODE")
+      ->check(CLI::IsMember({"keep", "omit"}));
+  app.add_option("--to", to, "Output format: ndjson, csv (RFC 4180) or tsv (PostgreSQL COPY text)")
+      ->type_name("FORMAT")
+      ->check(CLI::IsMember({"ndjson", "csv", "tsv"}));
+  app.add_flag("--header", mo.header, "With --to csv/tsv: write a header line of column names first");
+  app.add_flag("--explain", explain, "Print the compiled mapping (fields, filters, paths read) and exit");
+  app.add_option("-o,--output", output, "Write output to FILE instead of standard output")->type_name("FILE");
+  if (auto code = cli.parse(argc, argv)) return *code;
+
+  if (req->count() > 0) mo.require = require;
+  mo.format = to == "csv" ? Format::kCsv : to == "tsv" ? Format::kTsv : Format::kNdjson;
+  auto compiled = compile_mapping(mo);
+  if (!compiled.ok()) return fail(compiled.status());
+  const Mapping& mapping = **compiled;
+  if (explain) {
+    std::cout << mapping.explain();
+    return kExitOk;
+  }
+
+  int fd = 1;
+  if (!output.empty() && output != "-") {
+    fd = ::open(output.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    if (fd < 0) return fail(Status(kExitIoErr, "cannot open " + output + ": " + strerror(errno)));
+  }
+  Writer out(fd);
+  out.set_line_buffered(common.line_buffered);
+  Rejecter rej;
+  if (Status s = rej.open("uxform", common.reject); !s.ok()) return fail(s);
+  Stats stats("uxform");
+  auto& n_in = stats.counter("records_in", "Records read");
+  auto& n_out = stats.counter("records_out", "Records written");
+  auto& n_filtered = stats.counter("records_filtered", "Records left out by --where");
+  auto& n_rejected = stats.counter("records_rejected", "Records rejected");
+  stats.set_progress_counters({"records_in", "records_out", "records_rejected"});
+  if (Status s = stats.start(common.stats_options); !s.ok()) return fail(s);
+
+  Transformer tx(mapping);
+  if (mo.header) tx.header(out.buffer());
+  LineReader reader(inputs, common.reader);
+  reader.set_idle_hook([&] { (void)out.flush(); });
+  LineRecord rec;
+  std::string reason;
+  int code = kExitOk;
+  const bool several = inputs.size() > 1;
+  while (code == kExitOk && reader.next(rec) == LineReader::Next::kRecord) {
+    n_in.fetch_add(1, std::memory_order_relaxed);
+    Transformer::Outcome outcome;
+    if (!rec.error.empty()) {
+      reason.assign(rec.error);
+      outcome = Transformer::Outcome::kRejected;
+    } else {
+      outcome = tx.process(rec.text, out.buffer(), reason);
+    }
+    switch (outcome) {
+      case Transformer::Outcome::kWritten:
+        n_out.fetch_add(1, std::memory_order_relaxed);
+        if (Status s = out.end_record(); !s.ok()) code = fail(s);
+        if (out.broken_pipe()) goto done;
+        break;
+      case Transformer::Outcome::kFiltered: n_filtered.fetch_add(1, std::memory_order_relaxed); break;
+      case Transformer::Outcome::kRejected: {
+        n_rejected.fetch_add(1, std::memory_order_relaxed);
+        RejectInfo info{rec.line, rec.offset, reason, rec.text, {}, several ? *rec.source : std::string_view()};
+        if (Status s = rej.reject(info); !s.ok()) code = fail(s);
+        break;
+      }
+    }
+  }
+done:
+  if (Status s = out.flush(); !s.ok() && code == kExitOk) code = fail(s);
+  (void)rej.flush();
+  (void)stats.finish();
+  if (fd != 1) ::close(fd);
+  if (code != kExitOk) return code;
+  if (out.broken_pipe()) return kExitOk;
+  if (reader.stopped()) return stop_exit_code();
+  if (!reader.status().ok()) return fail(reader.status());
+  if (rej.count() > 0)
+    diag::note("%llu of %llu records rejected", static_cast<unsigned long long>(rej.count()),
+               static_cast<unsigned long long>(n_in.load()));
+  return rej.finish_code();
+}
+
+}  // namespace airstream::uxform
