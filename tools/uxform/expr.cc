@@ -14,9 +14,15 @@
 namespace airstream::uxform {
 namespace {
 
-bool is_ident_start(char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_' || c == '$'; }
-bool is_ident_char(char c) { return is_ident_start(c) || (c >= '0' && c <= '9'); }
-bool is_digit(char c) { return c >= '0' && c <= '9'; }
+bool is_ident_start(char c) {
+  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_' || c == '$';
+}
+bool is_ident_char(char c) {
+  return is_ident_start(c) || (c >= '0' && c <= '9');
+}
+bool is_digit(char c) {
+  return c >= '0' && c <= '9';
+}
 
 void append_utf8(std::string& out, uint32_t cp) {
   if (cp < 0x80) {
@@ -123,7 +129,8 @@ class Parser {
     static const struct {
       const char* tok;
       Cmp cmp;
-    } kOps[] = {{"==", Cmp::kEq}, {"!=", Cmp::kNe}, {"<=", Cmp::kLe}, {">=", Cmp::kGe}, {"<", Cmp::kLt}, {">", Cmp::kGt}};
+    } kOps[] = {{"==", Cmp::kEq}, {"!=", Cmp::kNe}, {"<=", Cmp::kLe},
+                {">=", Cmp::kGe}, {"<", Cmp::kLt},  {">", Cmp::kGt}};
     for (const auto& op : kOps) {
       if (accept(op.tok)) {
         int rhs = primary();
@@ -159,7 +166,7 @@ class Parser {
     int argc = static_cast<int>(n.args.size());
     if (argc < info->min_args || argc > info->max_args) {
       std::string want = info->min_args == info->max_args ? std::to_string(info->min_args)
-                         : info->max_args > 99 ? std::to_string(info->min_args) + " or more"
+                         : info->max_args > 99            ? std::to_string(info->min_args) + " or more"
                                                : std::to_string(info->min_args) + "-" + std::to_string(info->max_args);
       return fail(name + " takes " + want + " argument(s) (counting the piped input), got " + std::to_string(argc));
     }
@@ -251,14 +258,30 @@ class Parser {
     if (pos_ >= s_.size()) return fail("unterminated escape"), false;
     char e = s_[pos_++];
     switch (e) {
-      case '"': out.push_back('"'); return true;
-      case '\\': out.push_back('\\'); return true;
-      case '/': out.push_back('/'); return true;
-      case 'b': out.push_back('\b'); return true;
-      case 'f': out.push_back('\f'); return true;
-      case 'n': out.push_back('\n'); return true;
-      case 'r': out.push_back('\r'); return true;
-      case 't': out.push_back('\t'); return true;
+      case '"':
+        out.push_back('"');
+        return true;
+      case '\\':
+        out.push_back('\\');
+        return true;
+      case '/':
+        out.push_back('/');
+        return true;
+      case 'b':
+        out.push_back('\b');
+        return true;
+      case 'f':
+        out.push_back('\f');
+        return true;
+      case 'n':
+        out.push_back('\n');
+        return true;
+      case 'r':
+        out.push_back('\r');
+        return true;
+      case 't':
+        out.push_back('\t');
+        return true;
       case 'u': {
         uint32_t cp = 0;
         if (!hex4(cp)) return false;
@@ -274,14 +297,18 @@ class Parser {
         append_utf8(out, cp);
         return true;
       }
-      default: return fail(std::string("unknown escape \\") + e), false;
+      default:
+        return fail(std::string("unknown escape \\") + e), false;
     }
   }
   bool hex4(uint32_t& cp) {
     if (pos_ + 4 > s_.size()) return fail("short \\u escape"), false;
     for (int i = 0; i < 4; i++) {
       char h = s_[pos_++];
-      int v = (h >= '0' && h <= '9') ? h - '0' : (h >= 'a' && h <= 'f') ? h - 'a' + 10 : (h >= 'A' && h <= 'F') ? h - 'A' + 10 : -1;
+      int v = (h >= '0' && h <= '9')   ? h - '0'
+              : (h >= 'a' && h <= 'f') ? h - 'a' + 10
+              : (h >= 'A' && h <= 'F') ? h - 'A' + 10
+                                       : -1;
       if (v < 0) return fail("bad hex digit in \\u escape"), false;
       cp = cp * 16 + static_cast<uint32_t>(v);
     }
@@ -418,7 +445,9 @@ std::string template_piece(std::string_view s) {
 
 }  // namespace
 
-Result<int> parse_expr(Program& prog, std::string_view text) { return Parser(prog, text).parse(); }
+Result<int> parse_expr(Program& prog, std::string_view text) {
+  return Parser(prog, text).parse();
+}
 
 std::string path_text(const std::vector<PathSeg>& path) {
   std::string out;
@@ -439,13 +468,18 @@ std::string to_text(const Program& prog, int i) {
   auto arg = [&](size_t k) { return to_text(prog, n.args[k]); };
   switch (n.op) {
     case Op::kPath:
-    case Op::kRoot: return path_text(n.path);
+    case Op::kRoot:
+      return path_text(n.path);
     case Op::kLiteral:
       switch (static_cast<Type>(n.lit_type)) {
-        case Type::kBool: return n.lit_bool ? "true" : "false";
-        case Type::kNull: return "null";
-        case Type::kString: return cat({"\"", template_piece(n.text), "\""});
-        default: return n.text;
+        case Type::kBool:
+          return n.lit_bool ? "true" : "false";
+        case Type::kNull:
+          return "null";
+        case Type::kString:
+          return cat({"\"", template_piece(n.text), "\""});
+        default:
+          return n.text;
       }
     case Op::kTemplate: {
       std::string out = "\"";
@@ -467,9 +501,12 @@ std::string to_text(const Program& prog, int i) {
       for (size_t k = 1; k < n.args.size(); k++) out += cat({k > 1 ? "; " : "", arg(k)});
       return out + "))";
     }
-    case Op::kAlt: return cat({"(", arg(0), " // ", arg(1), ")"});
-    case Op::kAnd: return cat({"(", arg(0), " and ", arg(1), ")"});
-    case Op::kOr: return cat({"(", arg(0), " or ", arg(1), ")"});
+    case Op::kAlt:
+      return cat({"(", arg(0), " // ", arg(1), ")"});
+    case Op::kAnd:
+      return cat({"(", arg(0), " and ", arg(1), ")"});
+    case Op::kOr:
+      return cat({"(", arg(0), " or ", arg(1), ")"});
     case Op::kCmp: {
       static const char* kNames[] = {"==", "!=", "<", "<=", ">", ">="};
       return cat({"(", arg(0), " ", kNames[static_cast<int>(n.cmp)], " ", arg(1), ")"});

@@ -16,8 +16,22 @@
 namespace airstream::uxform {
 
 enum class Fn : unsigned char {
-  kString, kToJson, kInt, kFloat, kLower, kUpper, kTrim, kDefault, kDate, kEpochMs,
-  kUuid, kUuid5, kNot, kStartsWith, kEndsWith, kContains,
+  kString,
+  kToJson,
+  kInt,
+  kFloat,
+  kLower,
+  kUpper,
+  kTrim,
+  kDefault,
+  kDate,
+  kEpochMs,
+  kUuid,
+  kUuid5,
+  kNot,
+  kStartsWith,
+  kEndsWith,
+  kContains,
 };
 
 struct FnInfo {

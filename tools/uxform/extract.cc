@@ -70,7 +70,9 @@ bool is_json_number(std::string_view s) {
 
 }  // namespace
 
-Extractor::Extractor() { nodes_.emplace_back(); }
+Extractor::Extractor() {
+  nodes_.emplace_back();
+}
 
 int Extractor::add_path(const std::vector<PathSeg>& path) {
   int cur = 0;
@@ -103,12 +105,20 @@ bool Extractor::extract(od::document& doc, Val* slots, std::vector<RawField>* to
   od::json_type type;
   error_code ec = doc.type().get(type);
   if (ec == SUCCESS && type != od::json_type::object) {
-    static const char* kNames[] = {"?", "array", "object", "number", "string", "boolean", "null"};
-    err = std::string("expected a JSON object, got ") + kNames[static_cast<int>(type)];
-    return false;
+    // Say "not an object" only about valid JSON; "not json" also starts like null.
+    std::string_view text = doc.raw_json().value_unsafe();
+    std::string padded(text);
+    padded.resize(text.size() + kJsonPadding, ' ');
+    JsonParser check;
+    ec = check.validate_padded(std::string_view(padded.data(), text.size()));
+    if (ec == SUCCESS) {
+      static const char* kNames[] = {"?", "array", "object", "number", "string", "boolean", "null"};
+      err = std::string("expected a JSON object, got ") + kNames[static_cast<int>(type)];
+      return false;
+    }
   }
   if (ec == SUCCESS) ec = doc.get_object().get(root);
-  if (ec == SUCCESS) ec = walk_object(root, 0, slots, collect_top_ ? top : nullptr);
+  if (ec == SUCCESS) ec = walk_object(root, 0, slots, collect_top_ ? top : nullptr, false);
   if (ec == SUCCESS) {
     // Anything after the object is an error (simdjson leaves it to the caller).
     const char* loc = nullptr;
@@ -121,17 +131,28 @@ bool Extractor::extract(od::document& doc, Val* slots, std::vector<RawField>* to
   return true;
 }
 
-error_code Extractor::walk_object(od::object obj, int node_index, Val* slots, std::vector<RawField>* top) {
+error_code Extractor::walk_object(od::object obj, int node_index, Val* slots, std::vector<RawField>* top,
+                                  bool may_stop) {
   const TrieNode& node = nodes_[static_cast<size_t>(node_index)];
+  // Inside the record (not at its top level, where the whole object must be read to
+  // check what follows it, nor where its raw text is wanted), stop once every wanted
+  // child was seen: simdjson skips the rest of the object without looking at it. With
+  // duplicate keys this keeps the first occurrence.
+  const size_t nchildren = node.children.size();
+  const uint64_t all = nchildren < 64 ? (uint64_t{1} << nchildren) - 1 : 0;
+  uint64_t seen = 0;
+  if (all == 0) may_stop = false;
   for (auto result : obj) {
     od::field field;
     SIMDJSON_TRY(std::move(result).get(field));
     const char* raw = field.key().raw();
     int match = -1;
-    for (int c : node.children) {
-      const TrieNode& ch = nodes_[static_cast<size_t>(c)];
-      if (!ch.is_index && ch.plain && memcmp(raw, ch.key.data(), ch.key.size()) == 0 && raw[ch.key.size()] == '"') {
-        match = c;
+    size_t k = 0;
+    for (; k < nchildren; k++) {
+      const TrieNode& ch = nodes_[static_cast<size_t>(node.children[k])];
+      const size_t n = ch.key.size();
+      if (!ch.is_index && ch.plain && raw[0] == ch.key[0] && raw[n] == '"' && memcmp(raw, ch.key.data(), n) == 0) {
+        match = node.children[k];
         break;
       }
     }
@@ -143,9 +164,12 @@ error_code Extractor::walk_object(od::object obj, int node_index, Val* slots, st
       name = std::string_view(raw, key_len);
       if (escaped) {
         SIMDJSON_TRY(field.unescaped_key().get(name));
-        for (int c : node.children) {
-          const TrieNode& ch = nodes_[static_cast<size_t>(c)];
-          if (!ch.is_index && ch.key == name) match = c;
+        for (k = 0; k < nchildren; k++) {
+          const TrieNode& ch = nodes_[static_cast<size_t>(node.children[k])];
+          if (!ch.is_index && ch.key == name) {
+            match = node.children[k];
+            break;
+          }
         }
       }
     }
@@ -156,7 +180,7 @@ error_code Extractor::walk_object(od::object obj, int node_index, Val* slots, st
       if (match >= 0) {
         std::string_view tok;
         tok = v.raw_json_token();
-        SIMDJSON_TRY(read(v, match, slots));
+        SIMDJSON_TRY(read(v, match, slots, true));
         const char* end = nullptr;
         SIMDJSON_TRY(doc_->current_location().get(end));
         value = trim_ws(std::string_view(tok.data(), static_cast<size_t>(end - tok.data())));
@@ -192,7 +216,11 @@ error_code Extractor::walk_object(od::object obj, int node_index, Val* slots, st
       top->push_back({key_json, value, name});
       continue;
     }
-    if (match >= 0) SIMDJSON_TRY(read(field.value(), match, slots));
+    if (match >= 0 && (all == 0 || (seen >> k & 1) == 0)) {  // a duplicate key: the first one counts
+      SIMDJSON_TRY(read(field.value(), match, slots, false));
+      seen |= uint64_t{1} << (k & 63);
+      if (may_stop && seen == all) break;
+    }
   }
   return SUCCESS;
 }
@@ -206,7 +234,7 @@ error_code Extractor::walk_array(od::array arr, int node_index, Val* slots) {
     for (int c : node.children) {
       const TrieNode& ch = nodes_[static_cast<size_t>(c)];
       if (ch.is_index && ch.index == i) {
-        SIMDJSON_TRY(read(v, c, slots));
+        SIMDJSON_TRY(read(v, c, slots, false));
         break;
       }
     }
@@ -215,16 +243,23 @@ error_code Extractor::walk_array(od::array arr, int node_index, Val* slots) {
   return SUCCESS;
 }
 
-error_code Extractor::read(od::value v, int node_index, Val* slots) {
+error_code Extractor::read(od::value v, int node_index, Val* slots, bool need_raw) {
   const TrieNode& node = nodes_[static_cast<size_t>(node_index)];
   od::json_type t;
   SIMDJSON_TRY(v.type().get(t));
   Val out;
   switch (t) {
     case od::json_type::string: {
-      std::string_view s;
-      SIMDJSON_TRY(v.get_string().get(s));
-      out = Val::string(s);
+      // Without escapes the literal is the text: no copy, and it is output as is.
+      std::string_view tok = trim_ws(v.raw_json_token());
+      if (tok.size() >= 2 && memchr(tok.data(), '\\', tok.size()) == nullptr) {
+        out = Val::string(tok.substr(1, tok.size() - 2));
+        out.raw = tok;
+      } else {
+        std::string_view s;
+        SIMDJSON_TRY(v.get_string().get(s));
+        out = Val::string(s);
+      }
       break;
     }
     case od::json_type::number: {
@@ -268,7 +303,7 @@ error_code Extractor::read(od::value v, int node_index, Val* slots) {
         if (is_obj) {
           od::object o;
           SIMDJSON_TRY(v.get_object().get(o));
-          SIMDJSON_TRY(walk_object(o, node_index, slots, nullptr));
+          SIMDJSON_TRY(walk_object(o, node_index, slots, nullptr, !need_raw && node.slot < 0));
         } else {
           od::array a;
           SIMDJSON_TRY(v.get_array().get(a));

@@ -49,10 +49,11 @@ class Extractor {
     bool plain = true;  // key has no '"' or '\\' (fast raw comparison possible)
     std::vector<int> children;
   };
-  simdjson::error_code walk_object(simdjson::ondemand::object obj, int node, Val* slots,
-                                   std::vector<RawField>* top);
+  simdjson::error_code walk_object(simdjson::ondemand::object obj, int node, Val* slots, std::vector<RawField>* top,
+                                   bool may_stop);
   simdjson::error_code walk_array(simdjson::ondemand::array arr, int node, Val* slots);
-  simdjson::error_code read(simdjson::ondemand::value v, int node, Val* slots);
+  // need_raw: the caller takes the value's raw text afterwards (read it to its end).
+  simdjson::error_code read(simdjson::ondemand::value v, int node, Val* slots, bool need_raw);
   void describe(int node, std::string prefix, std::string& out) const;
 
   std::vector<TrieNode> nodes_;

@@ -17,13 +17,20 @@ namespace airstream::uxform {
 
 const char* type_name(Type t) {
   switch (t) {
-    case Type::kMissing: return "missing";
-    case Type::kNull: return "null";
-    case Type::kBool: return "boolean";
-    case Type::kNumber: return "number";
-    case Type::kString: return "string";
-    case Type::kObject: return "object";
-    case Type::kArray: return "array";
+    case Type::kMissing:
+      return "missing";
+    case Type::kNull:
+      return "null";
+    case Type::kBool:
+      return "boolean";
+    case Type::kNumber:
+      return "number";
+    case Type::kString:
+      return "string";
+    case Type::kObject:
+      return "object";
+    case Type::kArray:
+      return "array";
   }
   return "?";
 }
@@ -121,9 +128,14 @@ bool to_float(const Val& in, Arena& arena, Val& out, std::string& err) {
 bool scalar_text(const Val& v, std::string_view& text) {
   switch (v.type) {
     case Type::kString:
-    case Type::kNumber: text = v.text; return true;
-    case Type::kBool: text = v.boolean ? "true" : "false"; return true;
-    default: return false;
+    case Type::kNumber:
+      text = v.text;
+      return true;
+    case Type::kBool:
+      text = v.boolean ? "true" : "false";
+      return true;
+    default:
+      return false;
   }
 }
 
@@ -140,17 +152,25 @@ bool case_map(const Val& in, Arena& arena, Val& out, std::string& err, bool uppe
   return true;
 }
 
-bool is_space(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v'; }
+bool is_space(char c) {
+  return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v';
+}
 
 const unsigned char kNamespaceUrl[16] = {0x6b, 0xa7, 0xb8, 0x11, 0x9d, 0xad, 0x11, 0xd1,
                                          0x80, 0xb4, 0x00, 0xc0, 0x4f, 0xd4, 0x30, 0xc8};
 constexpr char kHex[] = "0123456789abcdef";
 
+struct HexTable {
+  signed char v[256];
+  constexpr HexTable() : v() {
+    for (int i = 0; i < 256; i++) v[i] = -1;
+    for (int i = 0; i < 10; i++) v['0' + i] = static_cast<signed char>(i);
+    for (int i = 0; i < 6; i++) v['a' + i] = v['A' + i] = static_cast<signed char>(10 + i);
+  }
+};
+constexpr HexTable kHexValue;
 int hexval(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
+  return kHexValue.v[static_cast<unsigned char>(c)];
 }
 
 void uuid_text(const unsigned char b[16], char out[36]) {
@@ -185,8 +205,7 @@ bool digits(std::string_view s, size_t pos, size_t n, int& v) {
 
 bool parse_iso8601(std::string_view s, int64_t& epoch_ms) {
   int y, mo, d, h = 0, mi = 0, sec = 0, ms = 0;
-  if (!digits(s, 0, 4, y) || s.size() < 10 || s[4] != '-' || !digits(s, 5, 2, mo) || s[7] != '-' ||
-      !digits(s, 8, 2, d))
+  if (!digits(s, 0, 4, y) || s.size() < 10 || s[4] != '-' || !digits(s, 5, 2, mo) || s[7] != '-' || !digits(s, 8, 2, d))
     return false;
   static const int kDays[] = {31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
   if (mo < 1 || mo > 12 || d < 1 || d > kDays[mo - 1]) return false;
@@ -267,20 +286,15 @@ void format_date(int64_t epoch_ms, char out[10]) {
 }
 
 bool parse_uuid(std::string_view s, unsigned char out[16]) {
-  if (s.size() != 36) return false;
-  int b = 0;
-  for (size_t i = 0; i < 36;) {
-    if (i == 8 || i == 13 || i == 18 || i == 23) {
-      if (s[i] != '-') return false;
-      i++;
-      continue;
-    }
-    int hi = hexval(s[i]), lo = hexval(s[i + 1]);
-    if (hi < 0 || lo < 0) return false;
-    out[b++] = static_cast<unsigned char>(hi << 4 | lo);
-    i += 2;
+  if (s.size() != 36 || s[8] != '-' || s[13] != '-' || s[18] != '-' || s[23] != '-') return false;
+  static constexpr unsigned char kPos[16] = {0, 2, 4, 6, 9, 11, 14, 16, 19, 21, 24, 26, 28, 30, 32, 34};
+  int bad = 0;
+  for (int b = 0; b < 16; b++) {
+    int hi = hexval(s[kPos[b]]), lo = hexval(s[kPos[b] + 1]);
+    bad |= hi | lo;
+    out[b] = static_cast<unsigned char>(hi << 4 | lo);
   }
-  return true;
+  return bad >= 0;
 }
 
 void uuid5(const unsigned char ns[16], std::string_view name, char out[36]) {
@@ -293,18 +307,26 @@ void uuid5(const unsigned char ns[16], std::string_view name, char out[36]) {
   uuid_text(md, out);
 }
 
-bool truthy(const Val& v) { return !(v.absent() || (v.type == Type::kBool && !v.boolean)); }
+bool truthy(const Val& v) {
+  return !(v.absent() || (v.type == Type::kBool && !v.boolean));
+}
 
 int compare_values(const Val& a, const Val& b) {
   auto rank = [](const Val& v) {
     switch (v.type) {
       case Type::kMissing:
-      case Type::kNull: return 0;
-      case Type::kBool: return v.boolean ? 2 : 1;
-      case Type::kNumber: return 3;
-      case Type::kString: return 4;
-      case Type::kArray: return 5;
-      case Type::kObject: return 6;
+      case Type::kNull:
+        return 0;
+      case Type::kBool:
+        return v.boolean ? 2 : 1;
+      case Type::kNumber:
+        return 3;
+      case Type::kString:
+        return 4;
+      case Type::kArray:
+        return 5;
+      case Type::kObject:
+        return 6;
     }
     return 0;
   };
@@ -323,13 +345,19 @@ int compare_values(const Val& a, const Val& b) {
   return 0;
 }
 
-bool values_equal(const Val& a, const Val& b) { return compare_values(a, b) == 0; }
+bool values_equal(const Val& a, const Val& b) {
+  return compare_values(a, b) == 0;
+}
 
 bool apply_function(Fn fn, const Val* args, int argc, Arena& arena, Val& out, std::string& err) {
   const Val& in = args[0];
   switch (fn) {
-    case Fn::kDefault: out = in.absent() ? args[1] : in; return true;
-    case Fn::kNot: out = Val::of_bool(!truthy(in)); return true;
+    case Fn::kDefault:
+      out = in.absent() ? args[1] : in;
+      return true;
+    case Fn::kNot:
+      out = Val::of_bool(!truthy(in));
+      return true;
     case Fn::kStartsWith:
     case Fn::kEndsWith:
     case Fn::kContains: {
@@ -365,12 +393,14 @@ bool apply_function(Fn fn, const Val* args, int argc, Arena& arena, Val& out, st
       out = Val::string({p, 36});
       return true;
     }
-    default: break;
+    default:
+      break;
   }
   if (in.type == Type::kMissing) return out = in, true;
   if (in.type == Type::kNull && fn != Fn::kToJson) return out = in, true;
   switch (fn) {
     case Fn::kString: {
+      if (in.type == Type::kString) return out = in, true;
       std::string_view t;
       if (!scalar_text(in, t)) return expected(err, "string or number", in);
       out = Val::string(t);
@@ -390,10 +420,14 @@ bool apply_function(Fn fn, const Val* args, int argc, Arena& arena, Val& out, st
       }
       return true;
     }
-    case Fn::kInt: return to_int(in, arena, out, err);
-    case Fn::kFloat: return to_float(in, arena, out, err);
-    case Fn::kLower: return case_map(in, arena, out, err, false);
-    case Fn::kUpper: return case_map(in, arena, out, err, true);
+    case Fn::kInt:
+      return to_int(in, arena, out, err);
+    case Fn::kFloat:
+      return to_float(in, arena, out, err);
+    case Fn::kLower:
+      return case_map(in, arena, out, err, false);
+    case Fn::kUpper:
+      return case_map(in, arena, out, err, true);
     case Fn::kTrim: {
       if (in.type != Type::kString) return expected(err, "string", in);
       std::string_view s = in.text;
@@ -421,12 +455,16 @@ bool apply_function(Fn fn, const Val* args, int argc, Arena& arena, Val& out, st
       unsigned char b[16];
       if (in.type != Type::kString) return expected(err, "UUID string", in);
       if (!parse_uuid(in.text, b)) return err = "not a UUID: \"" + std::string(in.text.substr(0, 64)) + "\"", false;
+      bool lower = true;
+      for (char c : in.text) lower = lower && !(c >= 'A' && c <= 'F');
+      if (lower) return out = in, true;  // already canonical: keep it (and its raw literal)
       char* p = arena.alloc(36);
       uuid_text(b, p);
       out = Val::string({p, 36});
       return true;
     }
-    default: break;
+    default:
+      break;
   }
   err = "internal error: unhandled function";
   return false;

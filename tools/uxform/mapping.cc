@@ -32,7 +32,9 @@ std::vector<std::string> split_list(const std::vector<std::string>& items) {
   return out;
 }
 
-Status usage(std::string msg) { return Status(kExitUsage, std::move(msg)); }
+Status usage(std::string msg) {
+  return Status(kExitUsage, std::move(msg));
+}
 
 // One definition "name=expr", "\"odd name\"=expr" or "name" (= .name). Adds or replaces.
 Status add_definition(Mapping& m, const std::string& def, const std::string& where) {
@@ -207,6 +209,7 @@ Result<std::unique_ptr<Mapping>> compile_mapping(const MappingOptions& o) {
     if (n.op == Op::kPath) n.slot = m->extractor.add_path(n.path);
   }
   m->extractor.set_collect_top(m->keep_all);
+  m->strict = o.strict || m->keep_all;  // raw pass-through must not copy invalid JSON
   for (auto& f : m->fields) {
     f.key_json = json_string(f.name) + ":";
   }
@@ -222,6 +225,8 @@ std::string Mapping::explain() const {
   if (header) out += " with header";
   out += "\nnulls: " + std::string(omit_null ? "omit (null and missing fields are left out)"
                                              : "keep (missing fields are left out, null is written)");
+  out += "\nvalidation: " + std::string(strict ? "full (every record is checked to be valid JSON)"
+                                               : "values read are checked; others for structure only");
   out += "\nfields:\n";
   for (const auto& f : fields) {
     out += "  " + json_string(f.name) + " = " + to_text(prog, f.expr);

@@ -19,22 +19,23 @@ namespace airstream::uxform {
 enum class Format { kNdjson, kCsv, kTsv };
 
 struct MappingOptions {
-  std::string preset;                              // "" or "created_users"
-  std::vector<std::string> maps;                   // "name=expr" (or "name" for name=.name)
-  std::vector<std::string> map_files;              // files of such lines, '#' comments
-  std::vector<std::string> wheres;                 // all must hold
-  std::optional<std::vector<std::string>> require; // given: replaces the preset's list
-  std::vector<std::string> keep;                   // top-level input fields to pass through ("*": all)
-  std::vector<std::string> drop;                   // output fields to leave out
-  std::string nulls;                               // "keep", "omit", or "" (preset default)
+  std::string preset;                               // "" or "created_users"
+  std::vector<std::string> maps;                    // "name=expr" (or "name" for name=.name)
+  std::vector<std::string> map_files;               // files of such lines, '#' comments
+  std::vector<std::string> wheres;                  // all must hold
+  std::optional<std::vector<std::string>> require;  // given: replaces the preset's list
+  std::vector<std::string> keep;                    // top-level input fields to pass through ("*": all)
+  std::vector<std::string> drop;                    // output fields to leave out
+  std::string nulls;                                // "keep", "omit", or "" (preset default)
   Format format = Format::kNdjson;
   bool header = false;
+  bool strict = false;  // fully validate every record (always on with --keep '*')
 };
 
 struct OutField {
   std::string name;
   int expr = -1;
-  std::string source;    // the definition as given, for messages
+  std::string source;  // the definition as given, for messages
   bool required = false;
   std::string key_json;  // "\"name\":", pre-rendered
 };
@@ -56,6 +57,7 @@ struct Mapping {
   bool omit_null = false;
   Format format = Format::kNdjson;
   bool header = false;
+  bool strict = false;
 
   std::string explain() const;
 };

@@ -65,7 +65,9 @@ int run(int argc, char** argv) {
   app.add_option("--keep", mo.keep, "Also pass these top-level input fields through unchanged ('*': all others)")
       ->type_name("FIELDS")
       ->allow_extra_args(false);
-  app.add_option("--drop", mo.drop, "Leave these fields out of the output")->type_name("FIELDS")->allow_extra_args(false);
+  app.add_option("--drop", mo.drop, "Leave these fields out of the output")
+      ->type_name("FIELDS")
+      ->allow_extra_args(false);
   app.add_option("--nulls", mo.nulls, "Null results: keep (write null) or omit (leave the field out; preset default)")
       ->type_name("MODE")
       ->check(CLI::IsMember({"keep", "omit"}));
@@ -73,6 +75,7 @@ int run(int argc, char** argv) {
       ->type_name("FORMAT")
       ->check(CLI::IsMember({"ndjson", "csv", "tsv"}));
   app.add_flag("--header", mo.header, "With --to csv/tsv: write a header line of column names first");
+  app.add_flag("--strict", mo.strict, "Check that every record is entirely valid JSON, like jq (slower)");
   app.add_flag("--explain", explain, "Print the compiled mapping (fields, filters, paths read) and exit");
   app.add_option("-o,--output", output, "Write output to FILE instead of standard output")->type_name("FILE");
   if (auto code = cli.parse(argc, argv)) return *code;
@@ -127,7 +130,9 @@ int run(int argc, char** argv) {
         if (Status s = out.end_record(); !s.ok()) code = fail(s);
         if (out.broken_pipe()) goto done;
         break;
-      case Transformer::Outcome::kFiltered: n_filtered.fetch_add(1, std::memory_order_relaxed); break;
+      case Transformer::Outcome::kFiltered:
+        n_filtered.fetch_add(1, std::memory_order_relaxed);
+        break;
       case Transformer::Outcome::kRejected: {
         n_rejected.fetch_add(1, std::memory_order_relaxed);
         RejectInfo info{rec.line, rec.offset, reason, rec.text, {}, several ? *rec.source : std::string_view()};

@@ -10,7 +10,8 @@
 
 namespace airstream::uxform {
 
-Transformer::Transformer(const Mapping& mapping) : m_(mapping), extractor_(mapping.extractor), slots_(mapping.extractor.slot_count()) {
+Transformer::Transformer(const Mapping& mapping)
+    : m_(mapping), extractor_(mapping.extractor), slots_(mapping.extractor.slot_count()) {
   stack_.reserve(256);
   top_.reserve(64);
 }
@@ -27,7 +28,8 @@ Transformer::Outcome Transformer::process(std::string_view text, std::string& ou
   arena_.reset();
   record_ = text;
   simdjson::ondemand::document doc;
-  auto ec = parser_.parse_padded(text).get(doc);
+  auto ec = m_.strict ? parser_.validate_padded(text) : simdjson::SUCCESS;
+  if (ec == simdjson::SUCCESS) ec = parser_.parse_padded(text).get(doc);
   if (ec != simdjson::SUCCESS) {
     reason = json_error_message(ec);
     return Outcome::kRejected;
@@ -64,7 +66,9 @@ Transformer::Outcome Transformer::process(std::string_view text, std::string& ou
 bool Transformer::eval(int index, Val& out) {
   const Node& n = m_.prog.nodes[static_cast<size_t>(index)];
   switch (n.op) {
-    case Op::kPath: out = slots_[static_cast<size_t>(n.slot)]; return true;
+    case Op::kPath:
+      out = slots_[static_cast<size_t>(n.slot)];
+      return true;
     case Op::kRoot: {
       std::string_view r = record_;
       while (!r.empty() && (r.front() == ' ' || r.front() == '\t')) r.remove_prefix(1);
@@ -98,12 +102,24 @@ bool Transformer::eval(int index, Val& out) {
       int c = compare_values(a, b);
       bool r = false;
       switch (n.cmp) {
-        case Cmp::kEq: r = c == 0; break;
-        case Cmp::kNe: r = c != 0; break;
-        case Cmp::kLt: r = c < 0; break;
-        case Cmp::kLe: r = c <= 0; break;
-        case Cmp::kGt: r = c > 0; break;
-        case Cmp::kGe: r = c >= 0; break;
+        case Cmp::kEq:
+          r = c == 0;
+          break;
+        case Cmp::kNe:
+          r = c != 0;
+          break;
+        case Cmp::kLt:
+          r = c < 0;
+          break;
+        case Cmp::kLe:
+          r = c <= 0;
+          break;
+        case Cmp::kGt:
+          r = c > 0;
+          break;
+        case Cmp::kGe:
+          r = c >= 0;
+          break;
       }
       out = Val::of_bool(r);
       return true;
@@ -142,8 +158,19 @@ bool Transformer::eval(int index, Val& out) {
         out = Val::missing();
         return true;
       }
-      for (const auto& p : n.pieces) total += p.size();
-      char* dst = arena_.alloc(total);
+      // When no part needs JSON escaping the result's JSON literal is built at the
+      // same time (quotes around the text), so output copies it as is.
+      bool plain = true;
+      for (size_t k = base; k < stack_.size(); k++) {
+        const Val& v = stack_[k];
+        plain = plain && (v.type == Type::kNumber || v.type == Type::kBool || !v.raw.empty());
+      }
+      for (const auto& p : n.pieces) {
+        total += p.size();
+        for (char c : p) plain = plain && c != '"' && c != '\\' && static_cast<unsigned char>(c) >= 0x20;
+      }
+      char* lit = arena_.alloc(total + 2);
+      char* dst = lit + 1;
       size_t off = 0;
       for (size_t k = 0; k < n.pieces.size(); k++) {
         memcpy(dst + off, n.pieces[k].data(), n.pieces[k].size());
@@ -156,6 +183,10 @@ bool Transformer::eval(int index, Val& out) {
       }
       stack_.resize(base);
       out = Val::string({dst, total});
+      if (plain) {
+        lit[0] = lit[total + 1] = '"';
+        out.raw = std::string_view(lit, total + 2);
+      }
       return true;
     }
   }
@@ -213,11 +244,23 @@ bool Transformer::render_fields(std::string& out, std::string& reason) {
 
 void Transformer::render_json(const Val& v, std::string& out) const {
   switch (v.type) {
-    case Type::kString: append_json_string(out, v.text); break;
-    case Type::kBool: out.append(v.boolean ? "true" : "false"); break;
+    case Type::kString:
+      if (v.raw.empty()) {
+        append_json_string(out, v.text);
+      } else {
+        out.append(v.raw);
+      }
+      break;
+    case Type::kBool:
+      out.append(v.boolean ? "true" : "false");
+      break;
     case Type::kNull:
-    case Type::kMissing: out.append("null"); break;
-    default: out.append(v.text); break;
+    case Type::kMissing:
+      out.append("null");
+      break;
+    default:
+      out.append(v.text);
+      break;
   }
 }
 
@@ -228,8 +271,12 @@ bool Transformer::render_cell(const Val& v, std::string& out) const {
     case Type::kNull:
       if (!csv) out.append("\\N");
       return true;
-    case Type::kBool: out.append(v.boolean ? "true" : "false"); return true;
-    case Type::kNumber: out.append(v.text); return true;
+    case Type::kBool:
+      out.append(v.boolean ? "true" : "false");
+      return true;
+    case Type::kNumber:
+      out.append(v.text);
+      return true;
     default:
       if (memchr(v.text.data(), '\0', v.text.size()) != nullptr) return false;
       if (csv) {

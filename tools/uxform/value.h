@@ -21,12 +21,15 @@ struct Val {
   Type type = Type::kMissing;
   bool boolean = false;
   std::string_view text;  // string: unescaped; number: raw token; object/array: raw JSON
+  // Strings only: the string's JSON literal (quotes included) when it can be written
+  // out as is (read from the input without escapes); empty otherwise.
+  std::string_view raw;
 
   static Val missing() { return Val{}; }
-  static Val null() { return Val{Type::kNull, false, {}}; }
-  static Val of_bool(bool b) { return Val{Type::kBool, b, {}}; }
-  static Val string(std::string_view s) { return Val{Type::kString, false, s}; }
-  static Val number(std::string_view s) { return Val{Type::kNumber, false, s}; }
+  static Val null() { return Val{Type::kNull, false, {}, {}}; }
+  static Val of_bool(bool b) { return Val{Type::kBool, b, {}, {}}; }
+  static Val string(std::string_view s) { return Val{Type::kString, false, s, {}}; }
+  static Val number(std::string_view s) { return Val{Type::kNumber, false, s, {}}; }
   bool absent() const { return type == Type::kMissing || type == Type::kNull; }
 };
 
