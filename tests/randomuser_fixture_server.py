@@ -22,6 +22,7 @@ normal service): 429 (with Retry-After: --retry-after), 500 502 503 504 (HTML bo
 Content-Length), short (Content-Length larger than what is sent, then close),
 reset (close without answering), invalid (not JSON), error ({"error": ...}),
 empty ("results": [] while info.results says otherwise), ok (normal answer).
+With --tls-cert/--tls-key it speaks HTTPS only.
 Responses are compact JSON like the live API (--pretty: indented like the captures),
 gzip-compressed when the client accepts it (unless --no-gzip).
 """
@@ -31,6 +32,7 @@ import hashlib
 import json
 import os
 import socket
+import ssl
 import sys
 import threading
 import urllib.parse
@@ -238,11 +240,17 @@ def main():
     p.add_argument("--slow", type=float, default=5)
     p.add_argument("--pretty", action="store_true")
     p.add_argument("--no-gzip", action="store_true")
+    p.add_argument("--tls-cert", help="serve HTTPS with this certificate (PEM)")
+    p.add_argument("--tls-key", help="private key of --tls-cert (PEM)")
     p.add_argument("--verbose", action="store_true")
     args = p.parse_args()
     state = State(args)
     server = ThreadingHTTPServer(("127.0.0.1", args.port), Handler)
     server.daemon_threads = True
+    if args.tls_cert:
+        ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        ctx.load_cert_chain(args.tls_cert, args.tls_key)
+        server.socket = ctx.wrap_socket(server.socket, server_side=True)
     server.state = state
     timer = threading.Timer(args.lifetime, lambda: os._exit(0))
     timer.daemon = True

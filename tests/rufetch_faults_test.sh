@@ -122,4 +122,14 @@ kill -TERM $pid
 rc=0; wait $pid || rc=$?
 [ "$rc" -eq 143 ] || fail "SIGTERM during backoff: exit $rc"
 cmp "$T/out" <(head -10 "$REF") || fail "SIGTERM: first page lost"
+
+# 12. SIGINT while a request is in flight (slow server): the transfer is aborted, exit 130
+fx_start --faults ok,slow --slow 60
+"$BIN" --url "$FX_URL/api/" --seed f --results 10 --count 30 --rate 0 --timeout 120s >"$T/out" 2>"$T/err" &
+pid=$!
+for _ in $(seq 150); do [ "$(fx_stats requests)" -ge 2 ] && break; sleep 0.1; done
+kill -INT $pid
+rc=0; wait $pid || rc=$?
+[ "$rc" -eq 130 ] || fail "SIGINT during a request: exit $rc"
+cmp "$T/out" <(head -10 "$REF") || fail "SIGINT: first page lost"
 echo ok
