@@ -35,7 +35,8 @@ struct Table {
   int index(std::string_view col) const;
 
   std::mutex mu;
-  std::unordered_map<std::string, std::map<std::string, Row>> data;  // partition key -> clustering key -> row
+  // partition key -> clustering key -> row packed as [bytes] per column (see pack_row)
+  std::unordered_map<std::string, std::map<std::string, std::string>> data;
 };
 
 struct Keyspace {
@@ -149,6 +150,10 @@ class Store {
 // Resolves a term to bytes: a bind marker takes ctx.values, a literal is converted.
 // Returns false for unset.
 bool resolve_term(const Term& t, const Type& type, std::string_view col, const ExecContext& ctx, Value& out);
+
+// Rows are stored packed: one [int len][bytes] (len -1: null) per column, one allocation.
+std::string pack_row(const Row& row);
+Row unpack_row(std::string_view packed, size_t columns);
 
 // Applies the select list, count(*), LIMIT and paging to the matching rows.
 ResultSet shape_result(const SelectStatement& s, const std::vector<ColumnSpec>& cols,

@@ -86,6 +86,28 @@ Type int_type(Kind k) {
 
 }  // namespace
 
+std::string pack_row(const Row& row) {
+  size_t n = 0;
+  for (auto& v : row) n += 4 + (v ? v->size() : 0);
+  std::string out;
+  out.reserve(n);
+  for (auto& v : row) {
+    out += be32(v ? static_cast<int32_t>(v->size()) : -1);
+    if (v) out += *v;
+  }
+  return out;
+}
+
+Row unpack_row(std::string_view packed, size_t columns) {
+  Row row(columns);
+  Reader r(packed);
+  for (size_t i = 0; i < columns; i++) {
+    std::string_view v;
+    if (r.value(v) >= 0) row[i].emplace(v);
+  }
+  return row;
+}
+
 bool resolve_term(const Term& t, const Type& type, std::string_view col, const ExecContext& ctx, Value& out) {
   if (t.tag != Term::kMarker) {
     out = term_to_bytes(t, type, col);
@@ -173,10 +195,12 @@ Result Store::apply(Mutation& m, int node) {
       if (!inserted) return r;
     }
     if (inserted) {
-      it->second = std::move(m.row);
+      it->second = pack_row(m.row);
     } else {
+      Row cur = unpack_row(it->second, t.cols.size());
       for (size_t i = 0; i < m.set.size(); i++)
-        if (m.set[i]) it->second[i] = std::move(m.row[i]);
+        if (m.set[i]) cur[i] = std::move(m.row[i]);
+      it->second = pack_row(cur);
     }
   }
   st.rows_written.fetch_add(1, std::memory_order_relaxed);
@@ -312,17 +336,23 @@ Result Store::select(const SelectStatement& s, ExecContext& ctx) {
   }
   for (auto& [idx, v] : rel) other |= t->cols[idx].role == Column::kRegular;
   if (!rel.empty() && (!pk_full || other) && !s.allow_filtering) throw_invalid(kFilteringMsg);
-  std::lock_guard<std::mutex> lock(t->mu);
-  if (pk_full) {
-    auto p = t->data.find(key_bytes(t->pk, probe));
-    if (p != t->data.end())
-      for (auto& [ck, row] : p->second)
-        if (matches(row)) hits.push_back(&row);
-  } else {
-    for (auto& [pk, part] : t->data)
-      for (auto& [ck, row] : part)
-        if (matches(row)) hits.push_back(&row);
+  std::vector<Row> rows;
+  {
+    std::lock_guard<std::mutex> lock(t->mu);
+    auto take = [&](const std::string& packed) {
+      Row row = unpack_row(packed, t->cols.size());
+      if (matches(row)) rows.push_back(std::move(row));
+    };
+    if (pk_full) {
+      auto p = t->data.find(key_bytes(t->pk, probe));
+      if (p != t->data.end())
+        for (auto& [ck, packed] : p->second) take(packed);
+    } else {
+      for (auto& [pk, part] : t->data)
+        for (auto& [ck, packed] : part) take(packed);
+    }
   }
+  for (auto& r : rows) hits.push_back(&r);
   res.rows = shape_result(s, cols, hits, ctx);
   return res;
 }

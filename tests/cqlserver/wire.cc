@@ -139,20 +139,32 @@ uint32_t crc24(uint64_t bytes, int len) {
 }
 
 namespace {
-std::array<uint32_t, 256> make_crc_table() {
-  std::array<uint32_t, 256> t{};
+// Slicing-by-8 tables for the reflected CRC-32 polynomial 0xEDB88320.
+using CrcTables = std::array<std::array<uint32_t, 256>, 8>;
+CrcTables make_crc_tables() {
+  CrcTables t{};
   for (uint32_t i = 0; i < 256; i++) {
     uint32_t c = i;
     for (int k = 0; k < 8; k++) c = (c & 1) ? 0xEDB88320u ^ (c >> 1) : c >> 1;
-    t[i] = c;
+    t[0][i] = c;
   }
+  for (uint32_t i = 0; i < 256; i++)
+    for (int s = 1; s < 8; s++) t[s][i] = (t[s - 1][i] >> 8) ^ t[0][t[s - 1][i] & 0xff];
   return t;
 }
-const std::array<uint32_t, 256> kCrcTable = make_crc_table();
+const CrcTables kCrc = make_crc_tables();
 
 uint32_t crc32_update(uint32_t crc, const unsigned char* p, size_t n) {
   crc = ~crc;
-  for (size_t i = 0; i < n; i++) crc = kCrcTable[(crc ^ p[i]) & 0xff] ^ (crc >> 8);
+  while (n >= 8) {
+    uint32_t lo = crc ^ (uint32_t(p[0]) | uint32_t(p[1]) << 8 | uint32_t(p[2]) << 16 | uint32_t(p[3]) << 24);
+    uint32_t hi = uint32_t(p[4]) | uint32_t(p[5]) << 8 | uint32_t(p[6]) << 16 | uint32_t(p[7]) << 24;
+    crc = kCrc[7][lo & 0xff] ^ kCrc[6][(lo >> 8) & 0xff] ^ kCrc[5][(lo >> 16) & 0xff] ^ kCrc[4][lo >> 24] ^
+          kCrc[3][hi & 0xff] ^ kCrc[2][(hi >> 8) & 0xff] ^ kCrc[1][(hi >> 16) & 0xff] ^ kCrc[0][hi >> 24];
+    p += 8;
+    n -= 8;
+  }
+  while (n--) crc = kCrc[0][(crc ^ *p++) & 0xff] ^ (crc >> 8);
   return ~crc;
 }
 }  // namespace
