@@ -123,6 +123,12 @@ rc=0; wait $pid || rc=$?
 [ "$rc" -eq 143 ] || fail "SIGTERM during backoff: exit $rc"
 cmp "$T/out" <(head -10 "$REF") || fail "SIGTERM: first page lost"
 
+# 11b. retries never wait past the end of --duration: exit 75 with the reason
+fx_start --faults ok,503,503,503,503,503,503
+expect_rc 75 "$BIN" --url "$FX_URL/api/" --seed f --results 5 --duration 2s --rate 5 --retries 6 --retry-delay 1s
+grep -q -- '--duration ends before the next retry' "$T/err" || fail "duration vs retries: $(cat "$T/err")"
+cmp "$T/out" <(head -5 "$REF") || fail "duration vs retries: first page lost"
+
 # 12. SIGINT while a request is in flight (slow server): the transfer is aborted, exit 130
 fx_start --faults ok,slow --slow 60
 "$BIN" --url "$FX_URL/api/" --seed f --results 10 --count 30 --rate 0 --timeout 120s >"$T/out" 2>"$T/err" &

@@ -21,8 +21,8 @@ namespace airstream::rufetch {
 namespace {
 
 std::string requested_text(const Options& o) {
-  if (o.limit) return std::to_string(*o.limit);
-  return o.run_for ? "--duration" : "--follow";
+  if (o.limit) return " of " + std::to_string(*o.limit) + " requested";
+  return "";
 }
 
 }  // namespace
@@ -82,9 +82,9 @@ int run(int argc, char** argv) {
   }
   if (!r.status.ok()) {
     diag::error("%s", r.status.message().c_str());
-    diag::note("delivered %llu of %s requested users in %llu pages (%llu retries)",
-               static_cast<unsigned long long>(r.delivered), requested_text(o).c_str(),
-               static_cast<unsigned long long>(r.pages), static_cast<unsigned long long>(r.retries));
+    diag::note("delivered %llu%s users in %llu pages (%llu retries)", static_cast<unsigned long long>(r.delivered),
+               requested_text(o).c_str(), static_cast<unsigned long long>(r.pages),
+               static_cast<unsigned long long>(r.retries));
     return r.status.exit_code();
   }
   diag::info(1, "delivered %llu users in %llu pages (%llu retries)", static_cast<unsigned long long>(r.delivered),

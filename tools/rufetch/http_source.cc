@@ -30,6 +30,9 @@ std::string describe_body(const HttpResponse& r) {
 
 }  // namespace
 
+HttpSource::HttpSource(const Options& o)
+    : o_(o), deadline_(o.run_for ? Clock::now() + *o.run_for : Clock::time_point::max()) {}
+
 Result<std::unique_ptr<HttpSource>> HttpSource::create(const Options& o) {
   std::unique_ptr<HttpSource> s(new HttpSource(o));
   HttpSettings hs;
@@ -101,6 +104,9 @@ Status HttpSource::fetch(uint64_t page, uint32_t want, Writer& out, PageOutcome&
       return Status(a.exit_code, where + a.message + "; giving up after " + std::to_string(tries) + " retries");
     }
     auto wait = backoff(tries, a.retry_after_s);
+    if (Clock::now() + wait > deadline_) {
+      return Status(a.exit_code, where + a.message + "; --duration ends before the next retry");
+    }
     if (on_retry_) {
       on_retry_(where + a.message + "; retry " + std::to_string(tries + 1) + "/" + std::to_string(o_.retries) + " in " +
                 std::to_string(wait.count()) + " ms");

@@ -34,7 +34,7 @@ class HttpSource : public Source {
     long retry_after_s = -1;  // server's Retry-After
     std::string message;
   };
-  explicit HttpSource(const Options& o) : o_(o) {}
+  explicit HttpSource(const Options& o);
   // One GET; on success page_ is filled from the response body.
   Attempt attempt(const std::string& url);
   std::chrono::milliseconds backoff(uint32_t retry, long retry_after_s);
@@ -45,6 +45,7 @@ class HttpSource : public Source {
   JsonParser parser_;
   Page page_;
   RetryHook on_retry_;
+  std::chrono::steady_clock::time_point deadline_;  // end of --duration: no retry waits past it
   std::mt19937_64 rng_{std::random_device{}()};
 };
 
