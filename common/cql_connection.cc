@@ -134,8 +134,10 @@ Status Connection::connect_socket(const ConnectionOptions& o) {
     if (!is_ip_literal(o.host)) SSL_set_tlsext_host_name(ssl_, o.host.c_str());
     if (o.tls->verify_hostname()) {
       X509_VERIFY_PARAM* param = SSL_get0_param(ssl_);
-      if (is_ip_literal(o.host)) X509_VERIFY_PARAM_set1_ip_asc(param, o.host.c_str());
-      else X509_VERIFY_PARAM_set1_host(param, o.host.c_str(), 0);
+      if (is_ip_literal(o.host))
+        X509_VERIFY_PARAM_set1_ip_asc(param, o.host.c_str());
+      else
+        X509_VERIFY_PARAM_set1_host(param, o.host.c_str(), 0);
     }
     if (SSL_connect(ssl_) != 1) {
       std::string why = ssl_error_text();
@@ -362,8 +364,8 @@ Status Connection::handshake(const ConnectionOptions& o) {
     return Status::Ok();
   }
   if (st->header.opcode != kOpAuthenticate)
-    return Status(kExitUnavailable, address_ + ": unexpected answer to STARTUP (opcode " +
-                                        std::to_string(st->header.opcode) + ")");
+    return Status(kExitUnavailable,
+                  address_ + ": unexpected answer to STARTUP (opcode " + std::to_string(st->header.opcode) + ")");
   switch_framing();
   std::string authenticator(BodyReader(st->message()).string());
   if (!o.has_credentials)

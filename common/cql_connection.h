@@ -110,18 +110,18 @@ class Connection {
   SSL* ssl_ = nullptr;
   std::shared_ptr<TlsContext> tls_;
   int version_ = 4;
-  bool lz4_ = false;        // compression negotiated and active
-  bool segments_ = false;   // v5 framing active
+  bool lz4_ = false;       // compression negotiated and active
+  bool segments_ = false;  // v5 framing active
   bool nonblocking_ = false;
   std::string address_;
   std::vector<std::string> compressions_;
 
-  std::string out_;          // bytes ready for the socket
+  std::string out_;  // bytes ready for the socket
   size_t out_pos_ = 0;
   std::string seg_pending_;  // v5: envelopes waiting to be sealed into a segment
   std::string in_;           // raw bytes from the socket
   size_t in_pos_ = 0;
-  std::string env_;          // v5: envelope stream decoded from segments
+  std::string env_;  // v5: envelope stream decoded from segments
   size_t env_pos_ = 0;
   std::string scratch_;
 };

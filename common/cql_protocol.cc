@@ -11,27 +11,48 @@ namespace airstream::cql {
 
 const char* error_code_name(int32_t code) {
   switch (code) {
-    case kErrServer: return "Server_error";
-    case kErrProtocol: return "Protocol_error";
-    case kErrBadCredentials: return "Bad_credentials";
-    case kErrUnavailable: return "Unavailable";
-    case kErrOverloaded: return "Overloaded";
-    case kErrIsBootstrapping: return "Is_bootstrapping";
-    case kErrTruncate: return "Truncate_error";
-    case kErrWriteTimeout: return "Write_timeout";
-    case kErrReadTimeout: return "Read_timeout";
-    case kErrReadFailure: return "Read_failure";
-    case kErrFunctionFailure: return "Function_failure";
-    case kErrWriteFailure: return "Write_failure";
-    case kErrCdcWriteFailure: return "CDC_write_failure";
-    case kErrCasWriteUnknown: return "CAS_write_unknown";
-    case kErrSyntax: return "Syntax_error";
-    case kErrUnauthorized: return "Unauthorized";
-    case kErrInvalid: return "Invalid";
-    case kErrConfig: return "Config_error";
-    case kErrAlreadyExists: return "Already_exists";
-    case kErrUnprepared: return "Unprepared";
-    default: return "Unknown_error";
+    case kErrServer:
+      return "Server_error";
+    case kErrProtocol:
+      return "Protocol_error";
+    case kErrBadCredentials:
+      return "Bad_credentials";
+    case kErrUnavailable:
+      return "Unavailable";
+    case kErrOverloaded:
+      return "Overloaded";
+    case kErrIsBootstrapping:
+      return "Is_bootstrapping";
+    case kErrTruncate:
+      return "Truncate_error";
+    case kErrWriteTimeout:
+      return "Write_timeout";
+    case kErrReadTimeout:
+      return "Read_timeout";
+    case kErrReadFailure:
+      return "Read_failure";
+    case kErrFunctionFailure:
+      return "Function_failure";
+    case kErrWriteFailure:
+      return "Write_failure";
+    case kErrCdcWriteFailure:
+      return "CDC_write_failure";
+    case kErrCasWriteUnknown:
+      return "CAS_write_unknown";
+    case kErrSyntax:
+      return "Syntax_error";
+    case kErrUnauthorized:
+      return "Unauthorized";
+    case kErrInvalid:
+      return "Invalid";
+    case kErrConfig:
+      return "Config_error";
+    case kErrAlreadyExists:
+      return "Already_exists";
+    case kErrUnprepared:
+      return "Unprepared";
+    default:
+      return "Unknown_error";
   }
 }
 
@@ -55,9 +76,14 @@ std::string CqlError::describe() const {
       out += " (" + cl + ", received " + std::to_string(received) + " of " + std::to_string(block_for) +
              (data_present ? ", data present" : "") + ")";
       break;
-    case kErrAlreadyExists: out += " (" + keyspace + (table.empty() ? "" : "." + table) + ")"; break;
-    case kErrFunctionFailure: out += " (" + keyspace + "." + function + ")"; break;
-    default: break;
+    case kErrAlreadyExists:
+      out += " (" + keyspace + (table.empty() ? "" : "." + table) + ")";
+      break;
+    case kErrFunctionFailure:
+      out += " (" + keyspace + "." + function + ")";
+      break;
+    default:
+      break;
   }
   return out;
 }
@@ -72,8 +98,10 @@ bool CqlError::retryable() const {
     case kErrReadTimeout:
     case kErrWriteFailure:
     case kErrCasWriteUnknown:
-    case kErrTruncate: return true;
-    default: return false;
+    case kErrTruncate:
+      return true;
+    default:
+      return false;
   }
 }
 
@@ -141,8 +169,11 @@ CqlError decode_error(std::string_view body, int version) {
       e.keyspace = std::string(r.string());
       e.table = std::string(r.string());
       break;
-    case kErrUnprepared: e.unprepared_id = std::string(r.short_bytes()); break;
-    default: break;
+    case kErrUnprepared:
+      e.unprepared_id = std::string(r.short_bytes());
+      break;
+    default:
+      break;
   }
   if (!r.ok() && e.message.empty()) e.message = "malformed ERROR message";
   return e;
@@ -209,7 +240,8 @@ Result<ResultMessage> decode_result(std::string_view body, int version) {
   m.kind = r.i32();
   auto bad = [&](const char* what) { return Status(kExitSoftware, std::string("malformed RESULT (") + what + ")"); };
   switch (m.kind) {
-    case kResultVoid: break;
+    case kResultVoid:
+      break;
     case kResultRows: {
       if (!read_metadata(r, version, m.rows.meta, false, nullptr)) return bad("rows metadata");
       int32_t n = r.i32();
@@ -227,7 +259,9 @@ Result<ResultMessage> decode_result(std::string_view body, int version) {
       if (!r.ok()) return bad("rows");
       break;
     }
-    case kResultSetKeyspace: m.keyspace = std::string(r.string()); break;
+    case kResultSetKeyspace:
+      m.keyspace = std::string(r.string());
+      break;
     case kResultPrepared: {
       m.prepared.id = std::string(r.short_bytes());
       if (version >= 5) m.prepared.result_metadata_id = std::string(r.short_bytes());
@@ -243,15 +277,15 @@ Result<ResultMessage> decode_result(std::string_view body, int version) {
       m.schema_change.keyspace = std::string(r.string());
       if (m.schema_change.target != "KEYSPACE") m.schema_change.name = std::string(r.string());
       break;
-    default: return bad("unknown kind");
+    default:
+      return bad("unknown kind");
   }
   if (!r.ok()) return bad("truncated");
   return m;
 }
 
 std::string startup_body(bool lz4) {
-  std::vector<std::pair<std::string, std::string>> opts = {{"CQL_VERSION", "3.0.0"},
-                                                           {"DRIVER_NAME", "airstream"}};
+  std::vector<std::pair<std::string, std::string>> opts = {{"CQL_VERSION", "3.0.0"}, {"DRIVER_NAME", "airstream"}};
   if (lz4) opts.emplace_back("COMPRESSION", "lz4");
   std::string out;
   put_string_map(out, opts);
@@ -272,8 +306,10 @@ std::string auth_response_plain(std::string_view user, std::string_view password
 void put_query_params(std::string& out, int version, uint16_t consistency, uint32_t flags, uint16_t n_values,
                       std::string_view values) {
   put_u16(out, consistency);
-  if (version >= 5) put_u32(out, flags);
-  else put_u8(out, static_cast<uint8_t>(flags));
+  if (version >= 5)
+    put_u32(out, flags);
+  else
+    put_u8(out, static_cast<uint8_t>(flags));
   if (flags & kQValues) {
     put_u16(out, n_values);
     out.append(values);

@@ -51,7 +51,7 @@ struct CqlError {
   bool data_present = false;
   int16_t contentions = 0;
   std::vector<std::pair<std::string, uint16_t>> reasons;  // v5 failure reason map
-  std::string keyspace, table, function;                   // Already_exists / Function_failure
+  std::string keyspace, table, function;                  // Already_exists / Function_failure
   std::vector<std::string> arg_types;
   std::string unprepared_id;
 
@@ -97,7 +97,13 @@ struct SchemaChange {
   std::string change_type, target, keyspace, name;
 };
 
-enum ResultKind : int32_t { kResultVoid = 1, kResultRows = 2, kResultSetKeyspace = 3, kResultPrepared = 4, kResultSchemaChange = 5 };
+enum ResultKind : int32_t {
+  kResultVoid = 1,
+  kResultRows = 2,
+  kResultSetKeyspace = 3,
+  kResultPrepared = 4,
+  kResultSchemaChange = 5
+};
 
 struct ResultMessage {
   int32_t kind = 0;

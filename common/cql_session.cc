@@ -377,8 +377,12 @@ void Session::Impl::run_loop() {
 
 void Session::Impl::handle_event(Event& e) {
   switch (e.type) {
-    case Event::kSubmit: dispatch(e.p); break;
-    case Event::kStop: stopping = true; break;
+    case Event::kSubmit:
+      dispatch(e.p);
+      break;
+    case Event::kStop:
+      stopping = true;
+      break;
     case Event::kNewConn: {
       Host& h = hosts[static_cast<size_t>(e.host)];
       h.connecting = false;
@@ -417,7 +421,8 @@ void Session::Impl::dispatch(Pending* p) {
       complete(p, r);
       return;
     }
-    if (p->deadline == Clock::time_point()) p->deadline = Clock::now() + std::chrono::milliseconds(opt.request_timeout_ms);
+    if (p->deadline == Clock::time_point())
+      p->deadline = Clock::now() + std::chrono::milliseconds(opt.request_timeout_ms);
     no_host.push_back(p);
     return;
   }
@@ -465,8 +470,10 @@ void Session::Impl::send(Conn* c, Pending* p) {
       start = end;
     }
     put_u16(scratch, r.consistency);
-    if (version >= 5) put_u32(scratch, 0);
-    else put_u8(scratch, 0);
+    if (version >= 5)
+      put_u32(scratch, 0);
+    else
+      put_u8(scratch, 0);
     c->c->enqueue(id, kOpBatch, scratch);
   } else {
     c->c->enqueue(id, r.opcode, r.body);
@@ -522,8 +529,8 @@ void Session::Impl::on_frame(Conn* c, Frame& f) {
     Response r;
     r.host = c->host;
     r.attempts = p->attempts;
-    r.latency_us = static_cast<uint64_t>(
-        std::chrono::duration_cast<std::chrono::microseconds>(Clock::now() - p->sent).count());
+    r.latency_us =
+        static_cast<uint64_t>(std::chrono::duration_cast<std::chrono::microseconds>(Clock::now() - p->sent).count());
     if (f.header.opcode == kOpError) {
       CqlError e = decode_error(f.message(), version);
       if (e.code == kErrUnprepared && p->req.stmt && p->unprepared < 5) {
@@ -656,8 +663,9 @@ void Session::Impl::scan_timeouts(Clock::time_point now) {
   }
   for (Pending* p : expired) {
     self->counters_.timeouts++;
-    fail_attempt(p, "no answer from " + hosts[static_cast<size_t>(p->host)].info.address + " within " +
-                        std::to_string(opt.request_timeout_ms) + " ms",
+    fail_attempt(p,
+                 "no answer from " + hosts[static_cast<size_t>(p->host)].info.address + " within " +
+                     std::to_string(opt.request_timeout_ms) + " ms",
                  true);
   }
   while (!no_host.empty() && no_host.front()->deadline < now) {

@@ -59,7 +59,7 @@ struct Request {
   // QUERY/PREPARE: the whole body. EXECUTE: the query parameters (put_query_params).
   // BATCH: the values of each statement (<n><value>...), concatenated.
   std::string body;
-  std::vector<uint32_t> batch_ends;  // BATCH: end offset in body of each statement's values
+  std::vector<uint32_t> batch_ends;     // BATCH: end offset in body of each statement's values
   uint16_t consistency = kLocalQuorum;  // BATCH
   bool has_token = false;
   int64_t token = 0;
@@ -70,9 +70,9 @@ struct Request {
 struct Response {
   enum Kind { kOk, kServerError, kFailed };
   Kind kind = kOk;
-  Frame frame;          // kOk: the response (RESULT, READY...)
-  CqlError error;       // kServerError: the final server error
-  std::string failure;  // kFailed: why (connection lost, timeout, no host up, closed)
+  Frame frame;                     // kOk: the response (RESULT, READY...)
+  CqlError error;                  // kServerError: the final server error
+  std::string failure;             // kFailed: why (connection lost, timeout, no host up, closed)
   bool retries_exhausted = false;  // a retryable failure that ran out of retries
   int attempts = 0;
   int host = -1;

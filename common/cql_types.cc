@@ -25,14 +25,14 @@ struct NamedKind {
   TypeKind kind;
 };
 constexpr NamedKind kNames[] = {
-    {"ascii", TypeKind::kAscii},       {"bigint", TypeKind::kBigint},     {"blob", TypeKind::kBlob},
-    {"boolean", TypeKind::kBoolean},   {"counter", TypeKind::kCounter},   {"decimal", TypeKind::kDecimal},
-    {"double", TypeKind::kDouble},     {"float", TypeKind::kFloat},       {"int", TypeKind::kInt},
+    {"ascii", TypeKind::kAscii},         {"bigint", TypeKind::kBigint},   {"blob", TypeKind::kBlob},
+    {"boolean", TypeKind::kBoolean},     {"counter", TypeKind::kCounter}, {"decimal", TypeKind::kDecimal},
+    {"double", TypeKind::kDouble},       {"float", TypeKind::kFloat},     {"int", TypeKind::kInt},
     {"timestamp", TypeKind::kTimestamp}, {"uuid", TypeKind::kUuid},       {"text", TypeKind::kVarchar},
-    {"varchar", TypeKind::kVarchar},   {"varint", TypeKind::kVarint},     {"timeuuid", TypeKind::kTimeuuid},
-    {"inet", TypeKind::kInet},         {"date", TypeKind::kDate},         {"time", TypeKind::kTime},
-    {"smallint", TypeKind::kSmallint}, {"tinyint", TypeKind::kTinyint},   {"duration", TypeKind::kDuration},
-    {"list", TypeKind::kList},         {"map", TypeKind::kMap},           {"set", TypeKind::kSet},
+    {"varchar", TypeKind::kVarchar},     {"varint", TypeKind::kVarint},   {"timeuuid", TypeKind::kTimeuuid},
+    {"inet", TypeKind::kInet},           {"date", TypeKind::kDate},       {"time", TypeKind::kTime},
+    {"smallint", TypeKind::kSmallint},   {"tinyint", TypeKind::kTinyint}, {"duration", TypeKind::kDuration},
+    {"list", TypeKind::kList},           {"map", TypeKind::kMap},         {"set", TypeKind::kSet},
     {"tuple", TypeKind::kTuple},
 };
 
@@ -297,13 +297,18 @@ bool parse_decimal(std::string_view s, std::string& unscaled, int32_t& scale) {
 
 std::string Type::name() const {
   switch (kind) {
-    case TypeKind::kCustom: return "'" + custom + "'";
-    case TypeKind::kUdt: return custom.empty() ? "udt" : custom;
+    case TypeKind::kCustom:
+      return "'" + custom + "'";
+    case TypeKind::kUdt:
+      return custom.empty() ? "udt" : custom;
     case TypeKind::kList:
     case TypeKind::kSet:
     case TypeKind::kMap:
     case TypeKind::kTuple: {
-      std::string out = kind == TypeKind::kList ? "list<" : kind == TypeKind::kSet ? "set<" : kind == TypeKind::kMap ? "map<" : "tuple<";
+      std::string out = kind == TypeKind::kList  ? "list<"
+                        : kind == TypeKind::kSet ? "set<"
+                        : kind == TypeKind::kMap ? "map<"
+                                                 : "tuple<";
       for (size_t i = 0; i < params.size(); i++) {
         if (i) out += ", ";
         out += params[i].name();
@@ -331,9 +336,13 @@ Type read_type_option(BodyReader& r) {
   uint16_t id = r.u16();
   t.kind = static_cast<TypeKind>(id);
   switch (t.kind) {
-    case TypeKind::kCustom: t.custom = std::string(r.string()); break;
+    case TypeKind::kCustom:
+      t.custom = std::string(r.string());
+      break;
     case TypeKind::kList:
-    case TypeKind::kSet: t.params.push_back(read_type_option(r)); break;
+    case TypeKind::kSet:
+      t.params.push_back(read_type_option(r));
+      break;
     case TypeKind::kMap:
       t.params.push_back(read_type_option(r));
       t.params.push_back(read_type_option(r));
@@ -443,9 +452,12 @@ std::string varint_from_decimal(std::string_view text, bool& ok) {
   }
   size_t start = 0;
   while (start + 1 < mag.size()) {
-    if (mag[start] == 0x00 && !(mag[start + 1] & 0x80)) start++;
-    else if (mag[start] == 0xff && (mag[start + 1] & 0x80)) start++;
-    else break;
+    if (mag[start] == 0x00 && !(mag[start + 1] & 0x80))
+      start++;
+    else if (mag[start] == 0xff && (mag[start + 1] & 0x80))
+      start++;
+    else
+      break;
   }
   return std::string(reinterpret_cast<const char*>(mag.data() + start), mag.size() - start);
 }
@@ -728,15 +740,21 @@ std::string format_value(const Type& t, std::optional<std::string_view> bytes) {
   auto sz = [&](size_t n) { return b.size() == n; };
   switch (t.kind) {
     case TypeKind::kVarchar:
-    case TypeKind::kAscii: return std::string(b);
-    case TypeKind::kBoolean: return sz(1) ? (b[0] ? "true" : "false") : "?";
+    case TypeKind::kAscii:
+      return std::string(b);
+    case TypeKind::kBoolean:
+      return sz(1) ? (b[0] ? "true" : "false") : "?";
     case TypeKind::kBigint:
     case TypeKind::kCounter:
     case TypeKind::kTimestamp:
-    case TypeKind::kTime: return sz(8) ? std::to_string(static_cast<int64_t>(load_u64(b.data()))) : "?";
-    case TypeKind::kInt: return sz(4) ? std::to_string(static_cast<int32_t>(load_u32(b.data()))) : "?";
-    case TypeKind::kSmallint: return sz(2) ? std::to_string(static_cast<int16_t>(load_u16(b.data()))) : "?";
-    case TypeKind::kTinyint: return sz(1) ? std::to_string(static_cast<int8_t>(b[0])) : "?";
+    case TypeKind::kTime:
+      return sz(8) ? std::to_string(static_cast<int64_t>(load_u64(b.data()))) : "?";
+    case TypeKind::kInt:
+      return sz(4) ? std::to_string(static_cast<int32_t>(load_u32(b.data()))) : "?";
+    case TypeKind::kSmallint:
+      return sz(2) ? std::to_string(static_cast<int16_t>(load_u16(b.data()))) : "?";
+    case TypeKind::kTinyint:
+      return sz(1) ? std::to_string(static_cast<int8_t>(b[0])) : "?";
     case TypeKind::kDate: {
       if (!sz(4)) return "?";
       int64_t days = int64_t{load_u32(b.data())} - (int64_t{1} << 31);
@@ -779,9 +797,12 @@ std::string format_value(const Type& t, std::optional<std::string_view> bytes) {
     }
     case TypeKind::kInet: {
       char buf[INET6_ADDRSTRLEN] = {};
-      if (sz(4)) inet_ntop(AF_INET, b.data(), buf, sizeof buf);
-      else if (sz(16)) inet_ntop(AF_INET6, b.data(), buf, sizeof buf);
-      else return "?";
+      if (sz(4))
+        inet_ntop(AF_INET, b.data(), buf, sizeof buf);
+      else if (sz(16))
+        inet_ntop(AF_INET6, b.data(), buf, sizeof buf);
+      else
+        return "?";
       return buf;
     }
     case TypeKind::kList:

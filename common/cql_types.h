@@ -48,10 +48,10 @@ enum class TypeKind : uint16_t {
 
 struct Type {
   TypeKind kind = TypeKind::kBlob;
-  std::vector<Type> params;               // element / key,value / tuple or UDT field types
-  std::vector<std::string> field_names;   // UDT
-  std::string custom;                     // custom class name, or UDT keyspace.name
-  std::string name() const;               // CQL spelling: "map<text, int>"
+  std::vector<Type> params;              // element / key,value / tuple or UDT field types
+  std::vector<std::string> field_names;  // UDT
+  std::string custom;                    // custom class name, or UDT keyspace.name
+  std::string name() const;              // CQL spelling: "map<text, int>"
 };
 
 // Parses a CQL type as written in schema text (case-insensitive; frozen<> dropped).

@@ -60,7 +60,9 @@ std::string_view BodyReader::raw(size_t n) {
   p_ += n;
   return v;
 }
-std::string_view BodyReader::string() { return raw(u16()); }
+std::string_view BodyReader::string() {
+  return raw(u16());
+}
 std::string_view BodyReader::long_string() {
   int32_t n = i32();
   if (n < 0) {
@@ -74,7 +76,9 @@ std::optional<std::string_view> BodyReader::bytes() {
   if (!ok_ || n < 0) return std::nullopt;
   return raw(static_cast<size_t>(n));
 }
-std::string_view BodyReader::short_bytes() { return raw(u16()); }
+std::string_view BodyReader::short_bytes() {
+  return raw(u16());
+}
 std::vector<std::string> BodyReader::string_list() {
   std::vector<std::string> out;
   uint16_t n = u16();
@@ -292,10 +296,8 @@ SegmentResult decode_segment(std::string_view in, bool lz4, Segment& seg, size_t
 }
 
 namespace {
-constexpr const char* kConsistencyNames[] = {"ANY",          "ONE",         "TWO",    "THREE",
-                                             "QUORUM",       "ALL",         "LOCAL_QUORUM",
-                                             "EACH_QUORUM",  "SERIAL",      "LOCAL_SERIAL",
-                                             "LOCAL_ONE"};
+constexpr const char* kConsistencyNames[] = {"ANY",          "ONE",         "TWO",    "THREE",        "QUORUM",   "ALL",
+                                             "LOCAL_QUORUM", "EACH_QUORUM", "SERIAL", "LOCAL_SERIAL", "LOCAL_ONE"};
 }
 
 std::optional<Consistency> parse_consistency(std::string_view name) {
@@ -306,6 +308,8 @@ std::optional<Consistency> parse_consistency(std::string_view name) {
   return std::nullopt;
 }
 
-const char* consistency_name(uint16_t c) { return c < 11 ? kConsistencyNames[c] : "UNKNOWN"; }
+const char* consistency_name(uint16_t c) {
+  return c < 11 ? kConsistencyNames[c] : "UNKNOWN";
+}
 
 }  // namespace airstream::cql

@@ -10,7 +10,9 @@
 namespace airstream {
 namespace {
 
-inline uint64_t rotl(uint64_t x, int r) { return (x << r) | (x >> (64 - r)); }
+inline uint64_t rotl(uint64_t x, int r) {
+  return (x << r) | (x >> (64 - r));
+}
 
 inline uint64_t fmix(uint64_t k) {
   k ^= k >> 33;
@@ -28,7 +30,9 @@ inline uint64_t load_le64(const unsigned char* p) {
 }
 
 // A Java (signed) byte widened to a 64-bit word.
-inline uint64_t sbyte(unsigned char b) { return static_cast<uint64_t>(static_cast<int64_t>(static_cast<int8_t>(b))); }
+inline uint64_t sbyte(unsigned char b) {
+  return static_cast<uint64_t>(static_cast<int64_t>(static_cast<int8_t>(b)));
+}
 
 }  // namespace
 

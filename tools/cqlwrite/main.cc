@@ -1,13 +1,17 @@
-// cqlwrite: not implemented yet (see its issue); exits 70 after the common option parsing
-// so --help, --version and usage errors already behave as in every tool.
+// cqlwrite: writes NDJSON records into a Cassandra table over the CQL native
+// protocol (see man/cqlwrite.1). main() only wires the command line to run().
 #include "common/cli.h"
 #include "common/signals.h"
+#include "options.h"
+#include "run.h"
 
 int main(int argc, char** argv) {
   airstream::install_signal_handlers();
-  airstream::Cli cli("cqlwrite", "cqlwrite (airstream): not implemented yet");
+  airstream::Cli cli("cqlwrite", "cqlwrite (airstream): write NDJSON records into a Cassandra table");
   airstream::CommonOptions common;
-  cli.add_common(common, airstream::kAllOptions);
+  cli.add_common(common, airstream::kAllOptions & ~airstream::kOutputOptions);
+  airstream::cqlwrite::Options options;
+  airstream::cqlwrite::add_options(cli.app(), options);
   if (auto code = cli.parse(argc, argv)) return *code;
-  return airstream::not_implemented("cqlwrite");
+  return airstream::cqlwrite::run(options, common);
 }

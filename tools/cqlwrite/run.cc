@@ -1,0 +1,162 @@
+// cqlwrite main flow. Exit codes: 0 all written; 1 some records rejected (bad value,
+// non-retryable server error: each reported with its line number and reason); 65
+// --max-errors exceeded; 69 no node reachable at start; 75 a write ran out of retries
+// (reading stops, in-flight writes drain, the failed records are reported); 78
+// configuration (authentication, TLS files, missing table); 130/143 after SIGINT/
+// SIGTERM once in-flight writes are acknowledged or reported.
+#include "run.h"
+
+#include <unistd.h>
+
+#include <atomic>
+
+#include "common/diag.h"
+#include "common/ndjson_reader.h"
+#include "common/reject.h"
+#include "common/signals.h"
+#include "common/stats.h"
+#include "common/units.h"
+#include "schema.h"
+#include "sink.h"
+
+namespace airstream::cqlwrite {
+
+int run(const Options& o, const CommonOptions& common) {
+  auto sopt = session_options(o);
+  if (!sopt.ok()) {
+    diag::error("%s", sopt.status().message().c_str());
+    return sopt.status().exit_code();
+  }
+  auto consistency = cql::parse_consistency(o.consistency);
+  auto agreement = parse_duration(o.schema_timeout);
+  if (!consistency || !agreement.ok()) {
+    diag::error("bad --consistency or --schema-timeout");
+    return kExitUsage;
+  }
+  auto session = cql::Session::connect(*sopt);
+  if (!session.ok()) {
+    diag::error("%s", session.status().message().c_str());
+    return session.status().exit_code();
+  }
+  cql::Session& s = **session;
+  diag::info(1, "connected with protocol v%d to %zu node(s)%s", s.version(), s.hosts().size(),
+             s.token_aware() ? ", token-aware routing" : "");
+  if (o.create) {
+    if (Status st = create_schema(s, o, static_cast<int>(agreement->count())); !st.ok()) {
+      diag::error("%s", st.message().c_str());
+      return st.exit_code();
+    }
+  }
+  std::string ks = normalize_name(o.keyspace), table = normalize_name(o.table);
+  auto columns = read_columns(s, ks, table);
+  if (!columns.ok()) {
+    diag::error("%s", columns.status().message().c_str());
+    return columns.status().exit_code();
+  }
+  auto mapping = build_mapping(s, o, *columns);
+  if (!mapping.ok()) {
+    diag::error("%s", mapping.status().message().c_str());
+    return mapping.status().exit_code() == kExitDataErr ? kExitConfig : mapping.status().exit_code();
+  }
+
+  Rejecter rej;
+  if (Status st = rej.open("cqlwrite", common.reject); !st.ok()) {
+    diag::error("%s", st.message().c_str());
+    return st.exit_code();
+  }
+  Stats stats("cqlwrite");
+  auto& records_in = stats.counter("records_in", "Records read");
+  auto& written = stats.counter("rows_written", "Rows acknowledged by the cluster");
+  auto& rejected = stats.counter("rejected", "Records rejected");
+  auto& failed = stats.counter("failed", "Records not written: retries exhausted or no node");
+  auto& latency = stats.histogram("write_latency", "Write latency of the last attempt (microseconds)");
+  stats.gauge(
+      "retries", [&s] { return static_cast<double>(s.counters().retries.load()); }, "Retried requests");
+  stats.set_progress_counters({"rows_written", "rejected"});
+  StatsOptions so = common.stats_options;
+  so.progress = so.progress && isatty(2);
+  if (Status st = stats.start(so); !st.ok()) diag::warn("%s", st.message().c_str());
+
+  std::atomic<int> abort_code{0};
+  std::atomic<bool> temp_failure{false};
+  AckFn on_ack = [&](Record& r, const Ack& a) {
+    if (a.kind == Ack::kStored) {
+      written.fetch_add(1, std::memory_order_relaxed);
+      latency.record(a.latency_us);
+      return;
+    }
+    std::string reason = a.reason;
+    if (a.kind == Ack::kFailed) {
+      failed.fetch_add(1, std::memory_order_relaxed);
+      temp_failure = true;
+      reason = "not written: " + reason;
+    } else {
+      rejected.fetch_add(1, std::memory_order_relaxed);
+    }
+    Status st = rej.reject({r.line, r.offset, reason, r.text, {}, {}});
+    if (!st.ok()) {
+      int expected = 0;
+      if (abort_code.compare_exchange_strong(expected, st.exit_code())) diag::error("%s", st.message().c_str());
+    }
+  };
+
+  SinkOptions sk;
+  sk.consistency = *consistency;
+  sk.concurrency = o.concurrency;
+  sk.batch_rows = o.batch_rows;
+  sk.strict = o.strict;
+  int exit_code = kExitOk;
+  {
+    CqlSink sink(s, std::move(*mapping), sk);
+    LineReader reader(o.inputs, common.reader);
+    reader.set_idle_hook([&] { sink.flush(); });
+    LineRecord rec;
+    for (;;) {
+      if (abort_code.load() || temp_failure.load()) break;
+      auto next = reader.next(rec);
+      if (next != LineReader::Next::kRecord) {
+        if (next == LineReader::Next::kError) {
+          diag::error("%s", reader.status().message().c_str());
+          exit_code = reader.status().exit_code();
+        }
+        break;
+      }
+      records_in.fetch_add(1, std::memory_order_relaxed);
+      if (!rec.error.empty()) {
+        rejected.fetch_add(1, std::memory_order_relaxed);
+        Status st = rej.reject({rec.line, rec.offset, rec.error, rec.text, {}, {}});
+        if (!st.ok()) {
+          diag::error("%s", st.message().c_str());
+          abort_code = st.exit_code();
+        }
+        continue;
+      }
+      sink.submit(make_record(rec.text, rec.line, rec.offset), on_ack);
+    }
+    sink.flush();
+    if (stop_requested() || reader.stopped())
+      diag::info(1, "stopping: waiting for %zu write(s) in flight", sink.in_flight());
+    sink.drain();
+  }
+  (void)rej.flush();
+  (void)stats.finish();
+  double secs = stats.elapsed_seconds();
+  uint64_t w = written.load();
+  diag::note(
+      "%llu rows written to %s.%s in %.2f s (%.0f rows/s), %llu rejected, %llu failed, %llu retries; "
+      "latency p50 %.2f ms p99 %.2f ms",
+      static_cast<unsigned long long>(w), ks.c_str(), table.c_str(), secs, secs > 0 ? w / secs : 0.0,
+      static_cast<unsigned long long>(rejected.load()), static_cast<unsigned long long>(failed.load()),
+      static_cast<unsigned long long>(s.counters().retries.load()), latency.quantile(0.5) / 1000.0,
+      latency.quantile(0.99) / 1000.0);
+  if (stop_requested()) return stop_exit_code();
+  if (abort_code.load()) return abort_code.load();
+  if (exit_code != kExitOk) return exit_code;
+  if (temp_failure.load()) {
+    diag::error("some writes ran out of retries; rerun with the same input (writes are idempotent)");
+    return kExitTempFail;
+  }
+  return rej.finish_code();
+}
+
+}  // namespace airstream::cqlwrite

@@ -1,0 +1,301 @@
+// CqlSink implementation. One record -> one EXECUTE of the prepared INSERT with the
+// values in bind order (<consistency><flags: values|skip_metadata><n><value>...,
+// native_protocol_v4.spec 4.1.4/4.1.6): fields are encoded as they are met in the
+// JSON object (simdjson on-demand reads each value once), columns whose field is
+// absent are sent as unset ([value] length -2) so that no tombstone is written. The
+// token comes from the serialized partition key (murmur3.h). In batch mode, rows of
+// one partition are grouped (BATCH type 1, unlogged); a batch the server refuses
+// with a non-retryable error is split into single rows so that only the bad records
+// are rejected.
+#include "sink.h"
+
+#include "common/murmur3.h"
+
+namespace airstream::cqlwrite {
+namespace {
+
+constexpr uint32_t kUnsetSlot = 0xffffffffu;
+
+// <consistency><flags> of EXECUTE parameters with values and skip_metadata; the
+// <n><value>... part follows.
+void put_params_header(std::string& out, int version, uint16_t consistency) {
+  cql::put_u16(out, consistency);
+  uint32_t flags = cql::kQValues | cql::kQSkipMetadata;
+  if (version >= 5)
+    cql::put_u32(out, flags);
+  else
+    cql::put_u8(out, static_cast<uint8_t>(flags));
+}
+
+Ack to_ack(const cql::Response& r) {
+  Ack a;
+  a.latency_us = r.latency_us;
+  a.attempts = r.attempts;
+  if (r.ok()) {
+    a.kind = Ack::kStored;
+  } else if (r.kind == cql::Response::kServerError && !r.retries_exhausted) {
+    a.kind = Ack::kRejected;
+    a.reason = "server: " + r.error.describe();
+  } else {
+    a.kind = Ack::kFailed;
+    a.reason =
+        (r.retries_exhausted ? "gave up after " + std::to_string(r.attempts) + " attempts: " : "") + r.describe();
+  }
+  return a;
+}
+
+}  // namespace
+
+Record make_record(std::string_view text, uint64_t line, uint64_t offset) {
+  Record r;
+  r.text.reserve(text.size() + kJsonPadding);
+  r.text.assign(text);
+  r.line = line;
+  r.offset = offset;
+  return r;
+}
+
+CqlSink::CqlSink(cql::Session& session, Mapping mapping, SinkOptions options)
+    : session_(session), map_(std::move(mapping)), opt_(options) {
+  for (auto& [field, idx] : map_.by_field) by_field_.emplace(field, idx);
+  slots_.resize(map_.types.size());
+}
+
+CqlSink::~CqlSink() {
+  flush();
+  drain();
+}
+
+void CqlSink::ack_all(std::vector<Entry>& es, const Ack& a) {
+  for (auto& e : es)
+    if (e.ack) e.ack(e.rec, a);
+}
+
+bool CqlSink::encode(Record& rec, std::string& values, std::string& pk, std::string& err) {
+  if (rec.text.capacity() < rec.text.size() + kJsonPadding) rec.text.reserve(rec.text.size() + kJsonPadding);
+  simdjson::ondemand::document doc;
+  if (parser_.parse_padded(rec.text).get(doc)) {
+    err = "invalid JSON";
+    return false;
+  }
+  simdjson::ondemand::object obj;
+  if (doc.get_object().get(obj)) {
+    simdjson::ondemand::json_type t;
+    bool is_json = !doc.type().get(t);
+    err = is_json ? "record is not a JSON object" : "invalid JSON";
+    return false;
+  }
+  for (auto& s : slots_) s = {kUnsetSlot, 0};
+  valbuf_.clear();
+  for (auto field : obj) {
+    std::string_view key;
+    if (field.error() || field.unescaped_key().get(key)) {
+      err = "invalid JSON";
+      return false;
+    }
+    auto it = by_field_.find(key);
+    if (it == by_field_.end()) {
+      if (opt_.strict) {
+        err = std::string(key) + ": no column for this field (--strict)";
+        return false;
+      }
+      continue;
+    }
+    simdjson::ondemand::value v;
+    if (field.value().get(v)) {
+      err = std::string(key) + ": invalid JSON value";
+      return false;
+    }
+    size_t start = valbuf_.size();
+    size_t idx = static_cast<size_t>(it->second);
+    if (!cql::encode_json_value(map_.types[idx], v, valbuf_, err)) {
+      err = map_.columns[idx] + ": " + err;
+      return false;
+    }
+    slots_[idx] = {static_cast<uint32_t>(start), static_cast<uint32_t>(valbuf_.size() - start)};
+  }
+  pk_parts_.clear();
+  for (int i : map_.partition_key) {
+    auto [start, len] = slots_[static_cast<size_t>(i)];
+    if (start == kUnsetSlot) {
+      err = map_.columns[static_cast<size_t>(i)] + ": missing (partition key column)";
+      return false;
+    }
+    if (cql::load_u32(valbuf_.data() + start) == 0xffffffffu) {
+      err = map_.columns[static_cast<size_t>(i)] + ": null in a partition key column";
+      return false;
+    }
+    pk_parts_.emplace_back(valbuf_.data() + start + 4, len - 4);
+  }
+  pk = composite_partition_key(pk_parts_);
+  values.clear();
+  cql::put_u16(values, static_cast<uint16_t>(slots_.size()));
+  for (auto [start, len] : slots_) {
+    if (start == kUnsetSlot)
+      cql::put_unset(values);
+    else
+      values.append(valbuf_, start, len);
+  }
+  return true;
+}
+
+void CqlSink::acquire() {
+  std::unique_lock<std::mutex> lk(mu_);
+  cv_.wait(lk, [&] { return in_flight_ < opt_.concurrency; });
+  in_flight_++;
+}
+
+void CqlSink::release() {
+  {
+    std::lock_guard<std::mutex> lk(mu_);
+    in_flight_--;
+  }
+  cv_.notify_all();
+}
+
+size_t CqlSink::in_flight() const {
+  std::lock_guard<std::mutex> lk(mu_);
+  return static_cast<size_t>(in_flight_);
+}
+
+void CqlSink::drain() {
+  std::unique_lock<std::mutex> lk(mu_);
+  cv_.wait(lk, [&] { return in_flight_ == 0; });
+}
+
+void CqlSink::submit(Record record, AckFn on_ack) {
+  if (!encode(record, values_, pk_, err_)) {
+    Ack a;
+    a.kind = Ack::kRejected;
+    a.reason = err_;
+    if (on_ack) on_ack(record, a);
+    return;
+  }
+  int64_t token = murmur3_token(pk_);
+  if (opt_.batch_rows <= 1 || values_.size() > opt_.batch_max_bytes) {
+    Entry e{std::move(record), std::move(on_ack), 0, 0};
+    send_single(std::move(e), token);
+    return;
+  }
+  std::string row, key;
+  row.swap(values_);  // send_batch() below may reuse values_
+  key.swap(pk_);
+  auto it = open_.find(key);
+  if (it != open_.end() && (it->second.body.size() + row.size() > opt_.batch_max_bytes)) {
+    Batch b = std::move(it->second);
+    open_.erase(it);
+    send_batch(std::move(b));
+    it = open_.end();
+  }
+  if (it == open_.end()) {
+    // Bound the number of open batches (memory): send the oldest.
+    while (open_.size() >= static_cast<size_t>(opt_.concurrency) && !open_order_.empty()) {
+      auto old = open_.find(open_order_.front());
+      open_order_.pop_front();
+      if (old == open_.end()) continue;
+      Batch b = std::move(old->second);
+      open_.erase(old);
+      send_batch(std::move(b));
+    }
+    it = open_.emplace(key, Batch{}).first;
+    it->second.token = token;
+    open_order_.push_back(key);
+  }
+  Batch& b = it->second;
+  Entry e{std::move(record), std::move(on_ack), static_cast<uint32_t>(b.body.size()), 0};
+  b.body.append(row);
+  e.values_end = static_cast<uint32_t>(b.body.size());
+  b.entries.push_back(std::move(e));
+  if (static_cast<int>(b.entries.size()) >= opt_.batch_rows) {
+    Batch full = std::move(b);
+    open_.erase(it);
+    send_batch(std::move(full));
+  }
+}
+
+void CqlSink::flush() {
+  for (auto& key : open_order_) {
+    auto it = open_.find(key);
+    if (it == open_.end()) continue;
+    Batch b = std::move(it->second);
+    open_.erase(it);
+    send_batch(std::move(b));
+  }
+  open_order_.clear();
+}
+
+void CqlSink::send_single(Entry e, int64_t token) {
+  acquire();
+  cql::Request req;
+  req.opcode = cql::kOpExecute;
+  req.stmt = map_.stmt;
+  put_params_header(req.body, session_.version(), opt_.consistency);
+  req.body.append(values_);  // <n><value>... of this row, left there by the caller
+  req.has_token = true;
+  req.token = token;
+  req.idempotent = true;
+  auto entry = std::make_shared<Entry>(std::move(e));
+  session_.submit(std::move(req), [this, entry](cql::Response& r) {
+    Ack a = to_ack(r);
+    if (entry->ack) entry->ack(entry->rec, a);
+    release();
+  });
+}
+
+void CqlSink::send_batch(Batch b) {
+  if (b.entries.empty()) return;
+  if (b.entries.size() == 1) {
+    Entry& e = b.entries[0];
+    values_.assign(b.body, e.values_begin, e.values_end - e.values_begin);
+    e.values_end = 0;
+    send_single(std::move(e), b.token);
+    return;
+  }
+  acquire();
+  cql::Request req;
+  req.opcode = cql::kOpBatch;
+  req.stmt = map_.stmt;
+  req.consistency = opt_.consistency;
+  req.has_token = true;
+  req.token = b.token;
+  req.idempotent = true;
+  for (auto& e : b.entries) req.batch_ends.push_back(e.values_end);
+  req.body = b.body;
+  auto shared = std::make_shared<Batch>(std::move(b));
+  session_.submit(std::move(req), [this, shared](cql::Response& r) {
+    Ack a = to_ack(r);
+    if (a.kind == Ack::kRejected) {
+      split_and_resend(shared);  // find out which rows the server refuses
+    } else {
+      ack_all(shared->entries, a);
+    }
+    release();
+  });
+}
+
+// Runs on the session thread: resends each row of a refused batch as its own EXECUTE
+// (not counted against --concurrency: the batch's slot covered them).
+void CqlSink::split_and_resend(std::shared_ptr<Batch> b) {
+  for (auto& e : b->entries) {
+    cql::Request req;
+    req.opcode = cql::kOpExecute;
+    req.stmt = map_.stmt;
+    put_params_header(req.body, session_.version(), opt_.consistency);
+    req.body.append(b->body, e.values_begin, e.values_end - e.values_begin);
+    req.has_token = true;
+    req.token = b->token;
+    req.idempotent = true;
+    auto entry = std::make_shared<Entry>(std::move(e));
+    {
+      std::lock_guard<std::mutex> lk(mu_);
+      in_flight_++;
+    }
+    session_.submit(std::move(req), [this, entry](cql::Response& r) {
+      Ack a = to_ack(r);
+      if (entry->ack) entry->ack(entry->rec, a);
+      release();
+    });
+  }
+}
+
+}  // namespace airstream::cqlwrite
