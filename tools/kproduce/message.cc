@@ -172,6 +172,7 @@ std::string MessageBuilder::build_envelope(std::string_view text, OutMessage* ou
       if (t != json_type::string || v.get_string().get(b64)) return wrong("base64 string");
       if (!airstream::base64_decode(b64, decoded)) return "envelope: " + std::string(name) + ": invalid base64";
       bool is_key = name == "key_base64";
+      if (!is_key && seen_value) return "envelope: more than one of value, value_string, value_base64";
       (is_key ? out->key : out->value) = keep(std::move(decoded));
       (is_key ? out->has_key : out->has_value) = true;
       if (!is_key) seen_value = true;
@@ -181,15 +182,19 @@ std::string MessageBuilder::build_envelope(std::string_view text, OutMessage* ou
       out->has_value = true;
       if (name == "value_string") {
         if (t != json_type::string || v.get_string().get(out->value)) return wrong("string");
-      } else if (t == json_type::object) {
+        continue;
+      }
+      // Raw JSON: exactly the value's bytes (raw_json includes the whitespace after it).
+      if (t == json_type::object) {
         simdjson::ondemand::object o;
         if (v.get_object().get(o) || o.raw_json().get(out->value)) return "envelope: value: malformed object";
       } else if (t == json_type::array) {
         simdjson::ondemand::array a;
         if (v.get_array().get(a) || a.raw_json().get(out->value)) return "envelope: value: malformed array";
       } else {
-        out->value = trim_right(v.raw_json_token());
+        out->value = v.raw_json_token();
       }
+      out->value = trim_right(out->value);
     } else if (name == "headers") {
       if (t == json_type::null) continue;
       simdjson::ondemand::array arr;
