@@ -17,7 +17,7 @@ struct HttpSettings {
   std::chrono::milliseconds connect_timeout{10000};
   std::chrono::milliseconds timeout{60000};
   std::string cacert;  // empty: the system's CA store
-  size_t max_body = size_t{256} << 20;
+  size_t max_body = size_t{64} << 20;  // a pretty-printed 5000-user page is about 16 MB
 };
 
 enum class Transport {
