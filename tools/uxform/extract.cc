@@ -88,9 +88,23 @@ int Extractor::add_path(const std::vector<PathSeg>& path) {
       n.is_index = seg.is_index;
       n.index = seg.index;
       n.plain = seg.key.find_first_of("\"\\") == std::string::npos;
+      TrieNode::ChildKey ck{0, 0, 0, 0, static_cast<uint32_t>(seg.key.size()), 0};
+      char w[16] = {}, m[16] = {};
+      for (size_t i = 0; i < seg.key.size() && i < 16; i++) {
+        w[i] = seg.key[i];
+        m[i] = static_cast<char>(0xFF);
+      }
+      memcpy(&ck.w0, w, 8);
+      memcpy(&ck.w1, w + 8, 8);
+      memcpy(&ck.m0, m, 8);
+      memcpy(&ck.m1, m + 8, 8);
+      bool plain = n.plain && !n.is_index;
       nodes_.push_back(std::move(n));
       found = static_cast<int>(nodes_.size()) - 1;
-      nodes_[static_cast<size_t>(cur)].children.push_back(found);
+      TrieNode& parent = nodes_[static_cast<size_t>(cur)];
+      ck.k = static_cast<uint32_t>(parent.children.size());
+      parent.children.push_back(found);
+      if (plain) parent.keys.push_back(ck);
     }
     cur = found;
   }
@@ -131,7 +145,7 @@ bool Extractor::extract(od::document& doc, Val* slots, std::vector<RawField>* to
   return true;
 }
 
-error_code Extractor::walk_object(od::object obj, int node_index, Val* slots, std::vector<RawField>* top,
+error_code Extractor::walk_object(od::object& obj, int node_index, Val* slots, std::vector<RawField>* top,
                                   bool may_stop) {
   const TrieNode& node = nodes_[static_cast<size_t>(node_index)];
   // Inside the record (not at its top level, where the whole object must be read to
@@ -143,16 +157,21 @@ error_code Extractor::walk_object(od::object obj, int node_index, Val* slots, st
   uint64_t seen = 0;
   if (all == 0) may_stop = false;
   for (auto result : obj) {
-    od::field field;
-    SIMDJSON_TRY(std::move(result).get(field));
+    SIMDJSON_TRY(result.error());
+    od::field& field = result.value_unsafe();  // no copy of the field
     const char* raw = field.key().raw();
     int match = -1;
     size_t k = 0;
-    for (; k < nchildren; k++) {
-      const TrieNode& ch = nodes_[static_cast<size_t>(node.children[k])];
-      const size_t n = ch.key.size();
-      if (!ch.is_index && ch.plain && raw[0] == ch.key[0] && raw[n] == '"' && memcmp(raw, ch.key.data(), n) == 0) {
-        match = node.children[k];
+    // The input is padded, so reading 16 bytes at the key is always allowed.
+    uint64_t r0, r1;
+    memcpy(&r0, raw, 8);
+    memcpy(&r1, raw + 8, 8);
+    for (const auto& ck : node.keys) {
+      if ((r0 & ck.m0) == ck.w0 && (r1 & ck.m1) == ck.w1 && raw[ck.len] == '"') {
+        const TrieNode& ch = nodes_[static_cast<size_t>(node.children[ck.k])];
+        if (ck.len > 16 && memcmp(raw + 16, ch.key.data() + 16, ck.len - 16) != 0) continue;
+        match = node.children[ck.k];
+        k = ck.k;
         break;
       }
     }
@@ -175,7 +194,7 @@ error_code Extractor::walk_object(od::object obj, int node_index, Val* slots, st
     }
     if (top != nullptr) {
       std::string_view key_json(raw - 1, key_len + 2);
-      od::value v = field.value();
+      od::value& v = field.value();
       std::string_view value;
       if (match >= 0) {
         std::string_view tok;
@@ -225,7 +244,7 @@ error_code Extractor::walk_object(od::object obj, int node_index, Val* slots, st
   return SUCCESS;
 }
 
-error_code Extractor::walk_array(od::array arr, int node_index, Val* slots) {
+error_code Extractor::walk_array(od::array& arr, int node_index, Val* slots) {
   const TrieNode& node = nodes_[static_cast<size_t>(node_index)];
   uint32_t i = 0;
   for (auto result : arr) {
@@ -243,7 +262,7 @@ error_code Extractor::walk_array(od::array arr, int node_index, Val* slots) {
   return SUCCESS;
 }
 
-error_code Extractor::read(od::value v, int node_index, Val* slots, bool need_raw) {
+error_code Extractor::read(od::value& v, int node_index, Val* slots, bool need_raw) {
   const TrieNode& node = nodes_[static_cast<size_t>(node_index)];
   od::json_type t;
   SIMDJSON_TRY(v.type().get(t));

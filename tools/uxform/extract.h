@@ -48,12 +48,20 @@ class Extractor {
     int slot = -1;
     bool plain = true;  // key has no '"' or '\\' (fast raw comparison possible)
     std::vector<int> children;
+    // The plain keys of the children, for matching raw input keys 16 bytes at a time:
+    // w = the key's first 16 bytes (zero-filled), m = mask of the bytes that count.
+    struct ChildKey {
+      uint64_t w0, w1, m0, m1;
+      uint32_t len;
+      uint32_t k;  // index into children
+    };
+    std::vector<ChildKey> keys;
   };
-  simdjson::error_code walk_object(simdjson::ondemand::object obj, int node, Val* slots, std::vector<RawField>* top,
+  simdjson::error_code walk_object(simdjson::ondemand::object& obj, int node, Val* slots, std::vector<RawField>* top,
                                    bool may_stop);
-  simdjson::error_code walk_array(simdjson::ondemand::array arr, int node, Val* slots);
+  simdjson::error_code walk_array(simdjson::ondemand::array& arr, int node, Val* slots);
   // need_raw: the caller takes the value's raw text afterwards (read it to its end).
-  simdjson::error_code read(simdjson::ondemand::value v, int node, Val* slots, bool need_raw);
+  simdjson::error_code read(simdjson::ondemand::value& v, int node, Val* slots, bool need_raw);
   void describe(int node, std::string prefix, std::string& out) const;
 
   std::vector<TrieNode> nodes_;

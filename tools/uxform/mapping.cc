@@ -212,6 +212,15 @@ Result<std::unique_ptr<Mapping>> compile_mapping(const MappingOptions& o) {
   m->strict = o.strict || m->keep_all;  // raw pass-through must not copy invalid JSON
   for (auto& f : m->fields) {
     f.key_json = json_string(f.name) + ":";
+    const Node& n = m->prog.nodes[static_cast<size_t>(f.expr)];
+    if (n.op == Op::kPath) {
+      f.fast_slot = n.slot;
+    } else if (n.op == Op::kCall && n.args.size() == 1 &&
+               m->prog.nodes[static_cast<size_t>(n.args[0])].op == Op::kPath) {
+      f.fast_slot = m->prog.nodes[static_cast<size_t>(n.args[0])].slot;
+      f.fast_call = true;
+      f.fast_fn = n.fn;
+    }
   }
   return m;
 }

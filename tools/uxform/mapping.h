@@ -38,6 +38,11 @@ struct OutField {
   std::string source;  // the definition as given, for messages
   bool required = false;
   std::string key_json;  // "\"name\":", pre-rendered
+  // Fast form of the common shapes `.path` and `.path | fn` (no recursion at run time):
+  // fast_slot >= 0 when the expression is one of them; fast_call for the second.
+  int fast_slot = -1;
+  bool fast_call = false;
+  Fn fast_fn = Fn::kString;
 };
 
 struct InputCheck {

@@ -109,6 +109,8 @@ int run(int argc, char** argv) {
 
   Transformer tx(mapping);
   if (mo.header) tx.header(out.buffer());
+  // simdjson checks UTF-8 while indexing each record: no need to do it twice.
+  common.reader.validate_utf8 = false;
   LineReader reader(inputs, common.reader);
   reader.set_idle_hook([&] { (void)out.flush(); });
   LineRecord rec;

@@ -125,6 +125,12 @@ bool Transformer::eval(int index, Val& out) {
       return true;
     }
     case Op::kCall: {
+      if (n.args.size() <= 2) {  // the common case, without the stack
+        Val a[2];
+        for (size_t k = 0; k < n.args.size(); k++)
+          if (!eval(n.args[k], a[k])) return false;
+        return apply_function(n.fn, a, static_cast<int>(n.args.size()), arena_, out, err_);
+      }
       size_t base = stack_.size();
       for (int a : n.args) {
         Val v;
@@ -200,7 +206,16 @@ bool Transformer::render_fields(std::string& out, std::string& reason) {
   if (json) out.push_back('{');
   for (const auto& f : m_.fields) {
     Val v;
-    if (!eval(f.expr, v)) {
+    bool ok;
+    if (f.fast_slot < 0) {
+      ok = eval(f.expr, v);
+    } else if (f.fast_call) {
+      ok = apply_function(f.fast_fn, &slots_[static_cast<size_t>(f.fast_slot)], 1, arena_, v, err_);
+    } else {
+      v = slots_[static_cast<size_t>(f.fast_slot)];
+      ok = true;
+    }
+    if (!ok) {
       reason = f.name + ": " + err_;
       return false;
     }
