@@ -107,6 +107,8 @@ int run(int argc, char** argv) {
   stats.set_progress_counters({"records_in", "records_out", "records_rejected"});
   if (Status s = stats.start(common.stats_options); !s.ok()) return fail(s);
 
+  diag::info(1, "%zu output fields, %zu filters, %zu input paths read, output %s", mapping.fields.size(),
+             mapping.wheres.size(), mapping.extractor.slot_count(), to.c_str());
   Transformer tx(mapping);
   if (mo.header) tx.header(out.buffer());
   // simdjson checks UTF-8 while indexing each record: no need to do it twice.
@@ -152,6 +154,10 @@ done:
   if (out.broken_pipe()) return kExitOk;
   if (reader.stopped()) return stop_exit_code();
   if (!reader.status().ok()) return fail(reader.status());
+  diag::info(1, "%llu records in, %llu out, %llu filtered, %llu rejected in %.3f s",
+             static_cast<unsigned long long>(n_in.load()), static_cast<unsigned long long>(n_out.load()),
+             static_cast<unsigned long long>(n_filtered.load()), static_cast<unsigned long long>(n_rejected.load()),
+             stats.elapsed_seconds());
   if (rej.count() > 0)
     diag::note("%llu of %llu records rejected", static_cast<unsigned long long>(rej.count()),
                static_cast<unsigned long long>(n_in.load()));
