@@ -50,4 +50,13 @@ want=$(echo fixed-key | python3 "$lib/murmur2.py" 3)
 head -n 100 "$work/in" | kproduce -t "$tp" -p 2
 kcat -b "$KAFKA_BROKERS" -t "$tp" -C -e -q -f '%p|%k|%s\n' >"$work/part"
 [[ $(grep -c '^2||' "$work/part") == 100 ]] || fail "-p 2: $(cut -c1-20 "$work/part" | sort | uniq -c)"
+
+# --create-topic (admin API). librdkafka's mock cluster has no controller, so the
+# admin API cannot be exercised against the development cluster: real clusters only.
+if ! kafka_is_dev; then
+  tc=rt_created_$$
+  head -n 10 "$work/in" | kproduce -t "$tc" --create-topic --partitions 5 --replication-factor 1
+  kcat -b "$KAFKA_BROKERS" -L -t "$tc" | grep -q "topic \"$tc\" with 5 partitions" || fail "--create-topic"
+  [[ $(kcat -b "$KAFKA_BROKERS" -t "$tc" -C -e -q | wc -l) == 10 ]] || fail "records in the created topic"
+fi
 echo ok
