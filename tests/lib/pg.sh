@@ -11,7 +11,8 @@
 #
 # PostgreSQL refuses to run as root: as root, initdb/postgres run as the system user
 # airstream-test (created if missing; nobody if that fails) that owns the temp dir.
-# Settings favour speed over durability (fsync off): it is a throw-away cluster.
+# Settings favour speed over durability (fsync off, synchronous_commit off): it is a
+# throw-away cluster. PG_DURABLE=1 keeps PostgreSQL's defaults (benchmarks).
 
 _pg_bindir() {
   local d
@@ -75,11 +76,12 @@ pg_start() {
     tail -n 20 "$PG_DIR/initdb.log" >&2
     exit 77
   fi
-  local attempt port
+  local attempt port speed="-F -c synchronous_commit=off"
+  [ "${PG_DURABLE:-0}" = 1 ] && speed=""
   for attempt in 1 2 3; do
     port=$(_pg_free_port)
     if (cd "$PG_DIR" && _pg_as "$bindir/pg_ctl" -D "$PG_DIR/data" -l "$PG_DIR/server.log" -w -t 60 \
-        -o "-p $port -k $PG_DIR -c listen_addresses=127.0.0.1 -F -c synchronous_commit=off -c max_connections=40" \
+        -o "-p $port -k $PG_DIR -c listen_addresses=127.0.0.1 $speed -c max_connections=40" \
         start >/dev/null 2>&1); then
       break
     fi

@@ -1,0 +1,74 @@
+#!/usr/bin/env bash
+# pgload benchmark: created_users rows (randomuser-shaped users flattened as the
+# original pipeline did) into PostgreSQL, against
+#   - psql \copy of the same rows as CSV into an identical table (primary key on id),
+#   - a row-per-transaction INSERT loader like the original pipeline's (Python,
+#     psycopg2, autocommit), on a 10k sample.
+# Same run, same data, same server (a throw-away cluster with PostgreSQL's default
+# durability). Prints throughput, ratios (targets: >= 0.9x \copy, >= 100x INSERT) and
+# peak RSS (target: < 50 MB).
+# usage: bench/pgload.sh [RECORDS]   (default $BENCH_RECORDS or 200000)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+source bench/lib.sh
+source tests/lib/pg.sh
+n=${1:-${BENCH_RECORDS:-200000}}
+sample=10000
+[ "$sample" -le "$n" ] || sample=$n
+bench_init
+PG_DURABLE=1 pg_start
+bench_on_exit pg_stop
+
+users="$BENCH_DIR/users-$n.ndjson"
+bench_data "$n" "$users"
+flat="$BENCH_TMP/created_users.ndjson"
+if uxform --preset created_users </dev/null >/dev/null 2>&1; then
+  uxform --preset created_users <"$users" >"$flat"
+else
+  jq -c -f bench/created_users.jq <"$users" >"$flat"
+fi
+cols="id, first_name, last_name, gender, address, post_code, email, username, dob, registered_date, phone, picture"
+jq -r "[.id, .first_name, .last_name, .gender, .address, .post_code, .email, .username, .dob, .registered_date, .phone, .picture] | @csv" \
+  <"$flat" >"$BENCH_TMP/created_users.csv"
+head -n "$sample" "$flat" >"$BENCH_TMP/sample.ndjson"
+
+ddl="(id uuid primary key, first_name text, last_name text, gender text, address text, post_code text, email text,
+  username text, dob timestamptz, registered_date timestamptz, phone text, picture text)"
+for t in by_pgload by_copy sample_pgload sample_insert; do
+  pg_psql -c "create table $t $ddl"
+done
+pg_psql -c checkpoint
+
+measure "pgload" "pgload -t by_pgload --no-progress -q '$flat'"
+pg_psql -c checkpoint
+measure "psql \\copy (CSV)" "psql -X -q -v ON_ERROR_STOP=1 -c \"\\\\copy by_copy ($cols) from '$BENCH_TMP/created_users.csv' csv\""
+report pgload "$n" "pgload" "psql \\copy (CSV)"
+
+# The two tables must hold the same rows.
+sum() { pg_psql -c "select count(*), md5(string_agg(concat_ws('|', $cols), ',' order by id)) from $1"; }
+[ "$(sum by_pgload)" = "$(sum by_copy)" ] || { echo "bench: pgload and \\copy tables differ" >&2; exit 1; }
+
+cat >"$BENCH_TMP/insert_loader.py" <<'PY'
+# One INSERT per record, each in its own transaction (autocommit), like the
+# original pipeline's per-row inserts.
+import json, sys
+import psycopg2
+cols = ["id", "first_name", "last_name", "gender", "address", "post_code", "email", "username", "dob",
+        "registered_date", "phone", "picture"]
+conn = psycopg2.connect("")
+conn.autocommit = True
+cur = conn.cursor()
+sql = "INSERT INTO sample_insert (%s) VALUES (%s)" % (", ".join(cols), ", ".join(["%s"] * len(cols)))
+for line in open(sys.argv[1]):
+    rec = json.loads(line)
+    cur.execute(sql, [rec.get(c) for c in cols])
+PY
+measure "pgload (10k sample)" "pgload -t sample_pgload --no-progress -q '$BENCH_TMP/sample.ndjson'"
+measure "INSERT per row (10k)" "/usr/bin/python3 '$BENCH_TMP/insert_loader.py' '$BENCH_TMP/sample.ndjson'"
+report pgload-insert "$sample" "pgload (10k sample)" "INSERT per row (10k)"
+[ "$(sum sample_pgload | cut -d'|' -f1)" = "$sample" ] || { echo "bench: sample not loaded" >&2; exit 1; }
+[ "$(sum sample_pgload)" = "$(sum sample_insert | sed 's/sample_insert/sample_pgload/')" ] || {
+  echo "bench: pgload and INSERT sample tables differ" >&2
+  exit 1
+}
+echo "pgload peak RSS: $(peak_rss_mb pgload) MB (target < 50 MB)"
