@@ -111,8 +111,9 @@ Status App::setup_table(LineReader& reader) {
 Status App::build_encoder() {
   auto need_column = [&](const std::string& col, const char* what) -> Status {
     const Column* c = table_.find(col);
-    if (c == nullptr) return Status(kExitConfig, std::string(what) + ": table " + table_.name.display() +
-                                                     " has no column \"" + col + "\"");
+    if (c == nullptr)
+      return Status(kExitConfig,
+                    std::string(what) + ": table " + table_.name.display() + " has no column \"" + col + "\"");
     if (!c->writable) return Status(kExitConfig, std::string(what) + ": column \"" + col + "\" is generated");
     return Status::Ok();
   };
@@ -213,7 +214,8 @@ int App::run() {
   batches_ = &stats_.counter("batches", "Batches committed");
   rejected_ = &stats_.counter("rejected", "Records rejected (client-side or by the server)");
   stats_.set_progress_counters({"records_in", "rows_committed", "rejected"});
-  if (Status s = rej_.open("pgload", common_.reject); !s.ok()) return diag::error("%s", s.message().c_str()), s.exit_code();
+  if (Status s = rej_.open("pgload", common_.reject); !s.ok())
+    return diag::error("%s", s.message().c_str()), s.exit_code();
   if (Status s = conn_.connect(o_.conninfo); !s.ok()) return diag::error("%s", s.message().c_str()), s.exit_code();
   LineReader reader(o_.inputs, common_.reader);
   if (Status s = setup_table(reader); !s.ok()) {
@@ -221,8 +223,8 @@ int App::run() {
     return diag::error("%s", s.message().c_str()), s.exit_code();
   }
   if (Status s = build_encoder(); !s.ok()) return diag::error("%s", s.message().c_str()), s.exit_code();
-  diag::info(1, "loading into %s (%zu columns, mode %s)", table_.name.display().c_str(),
-             encoder_.columns().size(), o_.mode.c_str());
+  diag::info(1, "loading into %s (%zu columns, mode %s)", table_.name.display().c_str(), encoder_.columns().size(),
+             o_.mode.c_str());
   (void)stats_.start(common_.stats_options);
 
   Status stop;  // why the loop ended early

@@ -10,8 +10,12 @@
 namespace airstream::pgload {
 namespace {
 
-bool is_hex(char c) { return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F'); }
-bool is_digit(char c) { return c >= '0' && c <= '9'; }
+bool is_hex(char c) {
+  return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
+}
+bool is_digit(char c) {
+  return c >= '0' && c <= '9';
+}
 
 bool iequals(std::string_view a, std::string_view b) {
   if (a.size() != b.size()) return false;
@@ -44,27 +48,39 @@ ColKind kind_for_type(std::string_view t) {
   if (t == "uuid") return ColKind::kUuid;
   if (t == "json") return ColKind::kJson;
   if (t == "jsonb") return ColKind::kJsonb;
-  if (t == "timestamptz" || t == "timestamp" || t == "date" || t == "time" || t == "timetz")
-    return ColKind::kTimestamp;
+  if (t == "timestamptz" || t == "timestamp" || t == "date" || t == "time" || t == "timetz") return ColKind::kTimestamp;
   if (t == "bytea") return ColKind::kBytea;
   return ColKind::kOther;
 }
 
 const char* kind_name(ColKind k) {
   switch (k) {
-    case ColKind::kText: return "text";
-    case ColKind::kInt16: return "smallint";
-    case ColKind::kInt32: return "integer";
-    case ColKind::kInt64: return "bigint";
-    case ColKind::kFloat: return "double precision";
-    case ColKind::kNumeric: return "numeric";
-    case ColKind::kBool: return "boolean";
-    case ColKind::kUuid: return "uuid";
-    case ColKind::kJson: return "json";
-    case ColKind::kJsonb: return "jsonb";
-    case ColKind::kTimestamp: return "timestamp";
-    case ColKind::kBytea: return "bytea";
-    case ColKind::kOther: return "other";
+    case ColKind::kText:
+      return "text";
+    case ColKind::kInt16:
+      return "smallint";
+    case ColKind::kInt32:
+      return "integer";
+    case ColKind::kInt64:
+      return "bigint";
+    case ColKind::kFloat:
+      return "double precision";
+    case ColKind::kNumeric:
+      return "numeric";
+    case ColKind::kBool:
+      return "boolean";
+    case ColKind::kUuid:
+      return "uuid";
+    case ColKind::kJson:
+      return "json";
+    case ColKind::kJsonb:
+      return "jsonb";
+    case ColKind::kTimestamp:
+      return "timestamp";
+    case ColKind::kBytea:
+      return "bytea";
+    case ColKind::kOther:
+      return "other";
   }
   return "other";
 }
@@ -80,10 +96,18 @@ void append_copy_escaped(std::string& out, std::string_view s) {
     if (p == end) break;
     out.push_back('\\');
     switch (*p) {
-      case '\\': out.push_back('\\'); break;
-      case '\t': out.push_back('t'); break;
-      case '\n': out.push_back('n'); break;
-      default: out.push_back('r'); break;
+      case '\\':
+        out.push_back('\\');
+        break;
+      case '\t':
+        out.push_back('t');
+        break;
+      case '\n':
+        out.push_back('n');
+        break;
+      default:
+        out.push_back('r');
+        break;
     }
     p++;
   }
@@ -126,9 +150,12 @@ bool parse_int64(std::string_view s, int64_t& value) {
 
 bool int_fits(ColKind kind, int64_t v) {
   switch (kind) {
-    case ColKind::kInt16: return v >= -32768 && v <= 32767;
-    case ColKind::kInt32: return v >= INT32_MIN && v <= INT32_MAX;
-    default: return true;
+    case ColKind::kInt16:
+      return v >= -32768 && v <= 32767;
+    case ColKind::kInt32:
+      return v >= INT32_MIN && v <= INT32_MAX;
+    default:
+      return true;
   }
 }
 

@@ -130,22 +130,24 @@ TEST(Inference, Lattice) {
   EXPECT_EQ(merge_kinds(ColKind::kTimestamp, ColKind::kTimestamp), ColKind::kTimestamp);
 }
 
-std::string padded(std::string s) { return s + std::string(64, '\0'); }
+std::string padded(std::string s) {
+  return s + std::string(64, '\0');
+}
 
 TEST(Inference, Records) {
   SchemaInference inf(std::vector<std::pair<std::string, std::string>>{{"uid", "login.uuid"}});
-  for (std::string rec : {R"({"n":1,"x":1,"b":true,"t":"2024-01-02T03:04:05Z","s":"x","o":{"a":1},"z":null,)"
-                          R"("login":{"uuid":"0b6e6a6e-2b3c-4c7e-9f3a-1f2e3d4c5b6a"}})",
-                          R"({"n":2,"x":2.5,"b":false,"t":"2024-01-02T03:04:05.1+01:00","s":"y","o":[1],"new":"a"})",
-                          R"(not json)"}) {
+  for (std::string rec :
+       {R"({"n":1,"x":1,"b":true,"t":"2024-01-02T03:04:05Z","s":"x","o":{"a":1},"z":null,)"
+        R"("login":{"uuid":"0b6e6a6e-2b3c-4c7e-9f3a-1f2e3d4c5b6a"}})",
+        R"({"n":2,"x":2.5,"b":false,"t":"2024-01-02T03:04:05.1+01:00","s":"y","o":[1],"new":"a"})", R"(not json)"}) {
     std::string p = padded(rec);
     inf.observe(std::string_view(p).substr(0, rec.size()));
   }
   auto cols = inf.columns();
   std::vector<std::pair<std::string, ColKind>> want = {
-      {"uid", ColKind::kUuid}, {"n", ColKind::kInt64}, {"x", ColKind::kFloat}, {"b", ColKind::kBool},
-      {"t", ColKind::kTimestamp}, {"s", ColKind::kText}, {"o", ColKind::kJsonb}, {"z", ColKind::kText},
-      {"new", ColKind::kText}};
+      {"uid", ColKind::kUuid}, {"n", ColKind::kInt64},     {"x", ColKind::kFloat},
+      {"b", ColKind::kBool},   {"t", ColKind::kTimestamp}, {"s", ColKind::kText},
+      {"o", ColKind::kJsonb},  {"z", ColKind::kText},      {"new", ColKind::kText}};
   EXPECT_EQ(cols, want);
   EXPECT_EQ(column_defs_sql({{"id", ColKind::kUuid}, {"n", ColKind::kInt64}}, {"id"}),
             "\"id\" uuid, \"n\" bigint, PRIMARY KEY (\"id\")");

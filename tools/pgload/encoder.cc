@@ -21,7 +21,8 @@ struct StringHash {
 };
 
 std::string_view trim_token(std::string_view t) {
-  while (!t.empty() && (t.back() == ' ' || t.back() == '\t' || t.back() == '\n' || t.back() == '\r')) t.remove_suffix(1);
+  while (!t.empty() && (t.back() == ' ' || t.back() == '\t' || t.back() == '\n' || t.back() == '\r'))
+    t.remove_suffix(1);
   return t;
 }
 
@@ -37,7 +38,9 @@ bool fail(std::string& error, std::string msg) {
   return false;
 }
 
-const char* nul_reason() { return "string contains a NUL character (\\u0000), which PostgreSQL cannot store"; }
+const char* nul_reason() {
+  return "string contains a NUL character (\\u0000), which PostgreSQL cannot store";
+}
 
 // The raw JSON text of an object or array value.
 bool raw_container(od::value v, od::json_type type, std::string_view& raw, std::string& error) {
@@ -61,7 +64,8 @@ bool convert_integer(std::string_view tok, bool is_string, ColKind kind, std::st
     // 3.0 or 1e3 are integers too.
     double d = 0;
     if (!is_number_text(tok) || tok.find_first_of("nNiI") != std::string_view::npos)
-      return fail(error, std::string("expected ") + kind_name(kind) + ", " + (is_string ? got_string(tok) : "got " + std::string(tok)));
+      return fail(error, std::string("expected ") + kind_name(kind) + ", " +
+                             (is_string ? got_string(tok) : "got " + std::string(tok)));
     d = std::strtod(std::string(tok).c_str(), nullptr);
     if (d != std::floor(d) || std::fabs(d) > 9007199254740992.0)
       return fail(error, std::string("expected ") + kind_name(kind) + ", got non-integral number " + std::string(tok));
@@ -92,22 +96,35 @@ bool convert_value(od::value v, ColKind kind, std::string& out, std::string& err
       bool b = false;
       if (auto e = v.get_bool().get(b)) return fail(error, json_error_message(e));
       switch (kind) {
-        case ColKind::kBool: out.push_back(b ? 't' : 'f'); return true;
-        case ColKind::kText: case ColKind::kOther: case ColKind::kJson: case ColKind::kJsonb:
+        case ColKind::kBool:
+          out.push_back(b ? 't' : 'f');
+          return true;
+        case ColKind::kText:
+        case ColKind::kOther:
+        case ColKind::kJson:
+        case ColKind::kJsonb:
           out.append(b ? "true" : "false");
           return true;
-        default: return fail(error, want + "got boolean");
+        default:
+          return fail(error, want + "got boolean");
       }
     }
     case od::json_type::number: {
       std::string_view tok = trim_token(v.raw_json_token());
       if (!is_number_text(tok)) return fail(error, "invalid JSON number " + std::string(tok.substr(0, 40)));
       switch (kind) {
-        case ColKind::kInt16: case ColKind::kInt32: case ColKind::kInt64:
+        case ColKind::kInt16:
+        case ColKind::kInt32:
+        case ColKind::kInt64:
           return convert_integer(tok, false, kind, out, error);
-        case ColKind::kBool: case ColKind::kUuid: case ColKind::kTimestamp: case ColKind::kBytea:
+        case ColKind::kBool:
+        case ColKind::kUuid:
+        case ColKind::kTimestamp:
+        case ColKind::kBytea:
           return fail(error, want + "got number " + std::string(tok.substr(0, 40)));
-        default: out.append(tok); return true;
+        default:
+          out.append(tok);
+          return true;
       }
     }
     case od::json_type::string: {
@@ -123,9 +140,12 @@ bool convert_value(od::value v, ColKind kind, std::string& out, std::string& err
       if (auto e = v.get_string().get(s)) return fail(error, json_error_message(e));
       if (s.find('\0') != std::string_view::npos) return fail(error, nul_reason());
       switch (kind) {
-        case ColKind::kInt16: case ColKind::kInt32: case ColKind::kInt64:
+        case ColKind::kInt16:
+        case ColKind::kInt32:
+        case ColKind::kInt64:
           return convert_integer(s, true, kind, out, error);
-        case ColKind::kFloat: case ColKind::kNumeric:
+        case ColKind::kFloat:
+        case ColKind::kNumeric:
           if (!is_number_text(s)) return fail(error, want + got_string(s));
           out.append(s);
           return true;
@@ -139,15 +159,22 @@ bool convert_value(od::value v, ColKind kind, std::string& out, std::string& err
           if (!is_uuid(s)) return fail(error, "invalid uuid: " + got_string(s));
           out.append(s);
           return true;
-        default: append_copy_escaped(out, s); return true;
+        default:
+          append_copy_escaped(out, s);
+          return true;
       }
     }
     case od::json_type::object:
     case od::json_type::array: {
       const char* what = type == od::json_type::object ? "got object" : "got array";
       switch (kind) {
-        case ColKind::kText: case ColKind::kOther: case ColKind::kJson: case ColKind::kJsonb: break;
-        default: return fail(error, want + what);
+        case ColKind::kText:
+        case ColKind::kOther:
+        case ColKind::kJson:
+        case ColKind::kJsonb:
+          break;
+        default:
+          return fail(error, want + what);
       }
       std::string_view raw;
       if (!raw_container(v, type, raw, error)) return false;
@@ -272,8 +299,10 @@ bool RecordEncoder::encode(std::string_view text, std::string& row, uint64_t& si
     }
     if (!first) row.push_back('\t');
     first = false;
-    if (present_[i]) row.append(slots_[i]);
-    else row.append(kCopyNull);
+    if (present_[i])
+      row.append(slots_[i]);
+    else
+      row.append(kCopyNull);
   }
   row.push_back('\n');
   return true;

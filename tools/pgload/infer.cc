@@ -22,8 +22,10 @@ ColKind kind_of(od::value v) {
   od::json_type type;
   if (v.type().get(type)) return ColKind::kOther;
   switch (type) {
-    case od::json_type::null: return ColKind::kOther;
-    case od::json_type::boolean: return ColKind::kBool;
+    case od::json_type::null:
+      return ColKind::kOther;
+    case od::json_type::boolean:
+      return ColKind::kBool;
     case od::json_type::number: {
       std::string_view tok = v.raw_json_token();
       while (!tok.empty() && (tok.back() == ' ' || tok.back() == '\t' || tok.back() == '\r')) tok.remove_suffix(1);
@@ -37,11 +39,14 @@ ColKind kind_of(od::value v) {
       if (is_iso8601_timestamp(s)) return ColKind::kTimestamp;
       return ColKind::kText;
     }
-    default: return ColKind::kJsonb;
+    default:
+      return ColKind::kJsonb;
   }
 }
 
-bool usable_name(std::string_view s) { return !s.empty() && s.size() <= 63 && s.find('\0') == std::string_view::npos; }
+bool usable_name(std::string_view s) {
+  return !s.empty() && s.size() <= 63 && s.find('\0') == std::string_view::npos;
+}
 
 }  // namespace
 

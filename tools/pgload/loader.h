@@ -30,14 +30,14 @@ struct RowMeta {
 };
 
 struct LoaderOptions {
-  std::string table;                    // quoted, qualified name
-  std::vector<std::string> all_columns; // every column written in upsert mode (unquoted)
+  std::string table;                     // quoted, qualified name
+  std::vector<std::string> all_columns;  // every column written in upsert mode (unquoted)
   bool upsert = false;
-  bool ignore_conflicts = false;      // upsert: DO NOTHING instead of DO UPDATE
-  std::vector<std::string> keys;      // upsert conflict target (unquoted)
+  bool ignore_conflicts = false;  // upsert: DO NOTHING instead of DO UPDATE
+  std::vector<std::string> keys;  // upsert conflict target (unquoted)
   size_t batch_rows = 10000;
   size_t batch_bytes = 8u << 20;
-  size_t send_chunk = 64u << 10;      // bytes handed to libpq at a time
+  size_t send_chunk = 64u << 10;  // bytes handed to libpq at a time
 };
 
 struct LoaderCallbacks {
@@ -108,8 +108,8 @@ class Loader {
   bool in_tx_ = false;
   bool in_copy_ = false;
   uint64_t copy_signature_ = 0;
-  size_t sent_ = 0;        // bytes of data_ handed to libpq
-  Status stream_error_;    // first error while streaming (data errors wait for flush)
+  size_t sent_ = 0;      // bytes of data_ handed to libpq
+  Status stream_error_;  // first error while streaming (data errors wait for flush)
   uint64_t batch_committed_ = 0;
 
   uint64_t committed_ = 0;

@@ -12,8 +12,8 @@
 namespace airstream::pgload {
 
 struct PgloadOptions {
-  std::string conninfo;  // -d: libpq connection string or URI ("" = PG* environment)
-  std::string table;     // -t [schema.]table
+  std::string conninfo;           // -d: libpq connection string or URI ("" = PG* environment)
+  std::string table;              // -t [schema.]table
   std::vector<std::string> maps;  // col=field
   bool strict = false;
   bool create = false;

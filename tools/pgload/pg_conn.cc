@@ -104,8 +104,8 @@ Status PgConn::exec(const std::string& sql) {
 Result<PgResultPtr> PgConn::query(const std::string& sql, const std::vector<std::string>& params) {
   std::vector<const char*> values;
   for (const auto& p : params) values.push_back(p.c_str());
-  PgResultPtr res(PQexecParams(conn_, sql.c_str(), static_cast<int>(values.size()), nullptr, values.data(), nullptr,
-                               nullptr, 0));
+  PgResultPtr res(
+      PQexecParams(conn_, sql.c_str(), static_cast<int>(values.size()), nullptr, values.data(), nullptr, nullptr, 0));
   Status st = result_status(res.get(), PGRES_TUPLES_OK, "query");
   if (!st.ok()) return st;
   return res;

@@ -24,7 +24,9 @@ std::string TableName::quoted() const {
   return schema.empty() ? quote_ident(table) : quote_ident(schema) + "." + quote_ident(table);
 }
 
-std::string TableName::display() const { return schema.empty() ? table : schema + "." + table; }
+std::string TableName::display() const {
+  return schema.empty() ? table : schema + "." + table;
+}
 
 Result<TableName> parse_table_name(std::string_view text) {
   std::vector<std::string> parts;
@@ -106,18 +108,30 @@ std::string create_table_sql(const TableName& name, std::string_view column_defs
 
 const char* create_type_for(ColKind kind) {
   switch (kind) {
-    case ColKind::kInt16: return "smallint";
-    case ColKind::kInt32: return "integer";
-    case ColKind::kInt64: return "bigint";
-    case ColKind::kFloat: return "double precision";
-    case ColKind::kNumeric: return "numeric";
-    case ColKind::kBool: return "boolean";
-    case ColKind::kUuid: return "uuid";
-    case ColKind::kJson: return "json";
-    case ColKind::kJsonb: return "jsonb";
-    case ColKind::kTimestamp: return "timestamptz";
-    case ColKind::kBytea: return "bytea";
-    default: return "text";
+    case ColKind::kInt16:
+      return "smallint";
+    case ColKind::kInt32:
+      return "integer";
+    case ColKind::kInt64:
+      return "bigint";
+    case ColKind::kFloat:
+      return "double precision";
+    case ColKind::kNumeric:
+      return "numeric";
+    case ColKind::kBool:
+      return "boolean";
+    case ColKind::kUuid:
+      return "uuid";
+    case ColKind::kJson:
+      return "json";
+    case ColKind::kJsonb:
+      return "jsonb";
+    case ColKind::kTimestamp:
+      return "timestamptz";
+    case ColKind::kBytea:
+      return "bytea";
+    default:
+      return "text";
   }
 }
 
