@@ -16,7 +16,7 @@ namespace airstream::rufetch {
 struct HttpSettings {
   std::chrono::milliseconds connect_timeout{10000};
   std::chrono::milliseconds timeout{60000};
-  std::string cacert;  // empty: the system's CA store
+  std::string cacert;                  // empty: the system's CA store
   size_t max_body = size_t{64} << 20;  // a pretty-printed 5000-user page is about 16 MB
 };
 
