@@ -97,6 +97,16 @@ TEST(TransformTest, CustomMappingTypesAndEscapes) {
   EXPECT_EQ(run4(R"({"o":{"a":1,"a":2,"b":3}})"), R"({"a":1,"b":3})");
 }
 
+TEST(TransformTest, WholeValueAndItsParts) {
+  // A value wanted whole and also for some of its children is read once; its raw text
+  // is still exact, and what follows it is still read.
+  Harness run(maps({"whole=.o", "part=.o.a", "c=.o.b[1].c", "p=.p", "q=.p[1].q", "after"}));
+  EXPECT_EQ(run(R"({"o":{"a":1,"b":[1,{"c":2}],"z":3},"p":[10,{"q":"x"}],"after":1})"),
+            R"({"whole":{"a":1,"b":[1,{"c":2}],"z":3},"part":1,"c":2,"p":[10,{"q":"x"}],"q":"x","after":1})");
+  EXPECT_EQ(run(R"({"o":{"a" : 1 , "b":2} , "p":[]})"), R"({"whole":{"a" : 1 , "b":2},"part":1,"p":[]})");
+  EXPECT_EQ(run(R"({"o":[1],"p":{"1":2}})"), R"({"whole":[1],"p":{"1":2}})");
+}
+
 TEST(TransformTest, WhereAndRequire) {
   MappingOptions o = maps({"nat", "age=.dob.age"});
   o.wheres = {".nat == \"FR\" or .nat == \"GB\"", ".dob.age >= 30"};
