@@ -59,7 +59,11 @@ committed=$(sed -n 's/.*stopped: \([0-9]*\) rows committed.*/\1/p' err.txt)
 [ -n "$committed" ] || fail "no summary: $(cat err.txt)"
 rows=$(pg_psql -c 'select count(*) from r')
 [ "$rows" -lt "$total" ] || fail "the restart happened after the end ($rows rows)"
-check "committed rows are in the table" "$rows" "$committed"
+# Exactly the committed rows; a COMMIT cut off by the restart may or may not have
+# taken effect (pgload then reports the batch as not committed).
+pending=$(sed -n 's/.*the current batch (\([0-9]*\) record.*/\1/p' err.txt)
+[ "$rows" -ge "$committed" ] && [ "$rows" -le $((committed + ${pending:-0})) ] ||
+  fail "table has $rows rows, pgload reported $committed committed and ${pending:-0} pending"
 # committed batches are whole: the ids present are exactly 1..rows
 check "prefix" "$(pg_psql -c 'select max(id) from r')" "$rows"
 

@@ -199,8 +199,8 @@ void App::summary(const char* how) {
 int App::fail(const Status& s) {
   diag::error("%s", s.message().c_str());
   if (loader_ && loader_->pending() > 0)
-    diag::note("the current batch (%zu records from line %llu) was not committed", loader_->pending(),
-               static_cast<unsigned long long>(loader_->pending_first_line()));
+    diag::note("the current batch (%zu record%s from line %llu) was not committed", loader_->pending(),
+               loader_->pending() == 1 ? "" : "s", static_cast<unsigned long long>(loader_->pending_first_line()));
   if (loader_) loader_->abandon();
   summary("stopped");
   (void)stats_.finish();
@@ -217,6 +217,7 @@ int App::run() {
   if (Status s = rej_.open("pgload", common_.reject); !s.ok())
     return diag::error("%s", s.message().c_str()), s.exit_code();
   if (Status s = conn_.connect(o_.conninfo); !s.ok()) return diag::error("%s", s.message().c_str()), s.exit_code();
+  diag::info(1, "connected to PostgreSQL %s", conn_.server_version().c_str());
   LineReader reader(o_.inputs, common_.reader);
   if (Status s = setup_table(reader); !s.ok()) {
     if (s.exit_code() == kExitOk) return diag::warn("%s", s.message().c_str()), kExitOk;

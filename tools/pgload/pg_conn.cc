@@ -98,7 +98,8 @@ Status PgConn::exec(const std::string& sql) {
   PgResultPtr res(PQexec(conn_, sql.c_str()));
   ExecStatusType st = res ? PQresultStatus(res.get()) : PGRES_FATAL_ERROR;
   if (st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK) return Status::Ok();
-  return result_status(res.get(), PGRES_COMMAND_OK, "statement");
+  std::string verb = sql.substr(0, sql.find(' '));
+  return result_status(res.get(), PGRES_COMMAND_OK, verb.c_str());
 }
 
 Result<PgResultPtr> PgConn::query(const std::string& sql, const std::vector<std::string>& params) {
@@ -141,15 +142,6 @@ Status PgConn::copy_end() {
 void PgConn::copy_abort() {
   PQputCopyEnd(conn_, "pgload: aborted");
   while (PGresult* r = PQgetResult(conn_)) PQclear(r);
-}
-
-std::string PgConn::quote_ident(std::string_view name) {
-  std::string s(name);
-  char* q = PQescapeIdentifier(conn_, s.c_str(), s.size());
-  if (q == nullptr) return {};
-  std::string out(q);
-  PQfreemem(q);
-  return out;
 }
 
 std::string PgConn::server_version() {

@@ -51,9 +51,7 @@ class PgConn {
   // Ends COPY with an error (the transaction is aborted); used when giving up.
   void copy_abort();
 
-  // Double-quoted identifier via libpq (PQescapeIdentifier); needs a connection.
-  std::string quote_ident(std::string_view name);
-
+  // "15.18": for -v.
   std::string server_version();
 
  private:
