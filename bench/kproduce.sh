@@ -19,24 +19,22 @@ KAFKA_SKIP_CODE=69
 kafka_start --dev --brokers 3 bench_kcat:48 bench_kproduce:48
 cat "$data" >/dev/null  # warm the page cache for both
 echo "kproduce: $n records ($(($(stat -c %s "$data") / 1048576)) MiB), cluster $KAFKA_BROKERS" >&2
-# The machine is shared and noisy: five alternating rounds, the best of each kept.
-best() {  # best LABEL ROUNDS...: copies the fastest round's figures to LABEL
-  local label=$1 r b=""
+# The machine is shared and noisy: five alternating rounds, the median of each kept.
+median() {  # median LABEL ROUNDS...: copies the median round's figures to LABEL
+  local label=$1 mid
   shift
-  for r in "$@"; do
-    if [[ -z $b ]] || awk -v x="${_wall[$r]}" -v y="${_wall[$b]}" 'BEGIN { exit !(x < y) }'; then b=$r; fi
-  done
-  _wall[$label]=${_wall[$b]}
-  _rss[$label]=${_rss[$b]}
+  mid=$(for r in "$@"; do printf '%s\t%s\n' "${_wall[$r]}" "$r"; done | sort -n | sed -n "$((($# + 1) / 2))p" | cut -f2)
+  _wall[$label]=${_wall[$mid]}
+  _rss[$label]=${_rss[$mid]}
 }
 for r in 1 2 3 4 5; do
   measure "kcat -P #$r" "kcat -b '$KAFKA_BROKERS' -t bench_kcat -P <'$data'"
   measure "kcat -P idempotent #$r" "kcat -b '$KAFKA_BROKERS' -t bench_kcat -P -X enable.idempotence=true <'$data'"
   measure "kproduce #$r" "kproduce -b '$KAFKA_BROKERS' -t bench_kproduce -q <'$data'"
 done
-best "kcat -P" "kcat -P #"{1..5}
-best "kcat -P idempotent" "kcat -P idempotent #"{1..5}
-best kproduce "kproduce #"{1..5}
+median "kcat -P" "kcat -P #"{1..5}
+median "kcat -P idempotent" "kcat -P idempotent #"{1..5}
+median kproduce "kproduce #"{1..5}
 # kproduce validates JSON and is idempotent (acks=all) by default; kcat -P is neither
 # validating nor idempotent by default, so both kcat variants are shown.
 report kproduce "$n" kproduce "kcat -P"
