@@ -75,7 +75,7 @@ kafka_start() {
   done
   if [[ -n "${KAFKA_BROKERS:-}" && $dev == 0 && -z "${KAFKA_DEV_PID:-}" ]]; then
     KAFKA_EXTERNAL=1
-    local t
+    local t name parts
     for t in "${topics[@]}"; do
       IFS=: read -r name parts _ <<<"$t"
       kafka_create_topic "$name" "${parts:-1}" || _kafka_fail "cannot create topic $name on $KAFKA_BROKERS"
