@@ -48,6 +48,19 @@ ms=$(( ($(date +%s%N) - start) / 1000000 ))
 [ "$(wc -l <"$T/r")" -eq 60 ] || fail "--rate run wrote $(wc -l <"$T/r") users"
 [ "$ms" -ge 450 ] || fail "--rate 100 wrote 60 users in ${ms} ms"
 
+# --interval spaces requests: 3 pages 300 ms apart take at least ~0.6 s
+start=$(date +%s%N)
+"$BIN" --synthetic --seed 1 --count 15 --results 5 --interval 300ms >"$T/i"
+ms=$(( ($(date +%s%N) - start) / 1000000 ))
+[ "$(wc -l <"$T/i")" -eq 15 ] || fail "--interval run wrote $(wc -l <"$T/i") users"
+[ "$ms" -ge 550 ] || fail "--interval 300ms: 3 pages in ${ms} ms"
+
+# --stats and --metrics-file count what was written
+"$BIN" --synthetic --seed 1 --count 1234 --results 100 --stats --metrics-file "$T/metrics.prom" >"$T/s" 2>"$T/err"
+jq -e 'select(.tool=="rufetch") | .users_out==1234 and .pages==13' <(grep '^{' "$T/err") >/dev/null ||
+  fail "--stats: $(cat "$T/err")"
+grep -q 'users_out.* 1234$' "$T/metrics.prom" || fail "--metrics-file: $(cat "$T/metrics.prom")"
+
 # --duration ends a paced run, --follow stops on SIGTERM with 143 and whole lines
 timeout 60 "$BIN" --synthetic --seed 1 --duration 1s --rate 50 >"$T/d"
 n=$(wc -l <"$T/d")
