@@ -130,21 +130,27 @@ void append_compact(std::string& out, std::string_view raw) {
   char* o = out.data() + base;
   while (p < end) {
     char c = *p++;
-    if (c == '"') {
-      *o++ = c;
-      // copy the string through its closing quote, escapes untouched
-      while (p < end) {
-        char s = *p++;
-        *o++ = s;
-        if (s == '\\') {
-          if (p < end) *o++ = *p++;
-        } else if (s == '"') {
-          break;
-        }
-      }
-    } else if (c != ' ' && c != '\n' && c != '\r' && c != '\t') {
-      *o++ = c;
+    if (c != '"') {
+      if (c != ' ' && c != '\n' && c != '\r' && c != '\t') *o++ = c;
+      continue;
     }
+    // A string: copy through its closing quote, the first '"' not preceded by an
+    // odd number of backslashes (escapes are copied untouched).
+    const char* open = p;
+    for (;;) {
+      const char* q = static_cast<const char*>(memchr(p, '"', static_cast<size_t>(end - p)));
+      if (q == nullptr) {
+        p = end;
+        break;
+      }
+      size_t backslashes = 0;
+      for (const char* b = q; b > open && b[-1] == '\\'; --b) ++backslashes;
+      p = q + 1;
+      if (backslashes % 2 == 0) break;
+    }
+    *o++ = '"';
+    memcpy(o, open, static_cast<size_t>(p - open));
+    o += p - open;
   }
   out.resize(static_cast<size_t>(o - out.data()));
 }

@@ -4,6 +4,8 @@
 
 #include <gtest/gtest.h>
 
+#include "common/synthetic.h"
+
 namespace airstream::rufetch {
 namespace {
 
@@ -35,6 +37,52 @@ TEST(RufetchCompact, DropsWhitespaceBetweenTokensOnly) {
 TEST(RufetchCompact, KeepsEscapesAndQuotesInsideStrings) {
   EXPECT_EQ(compact("{\"q\" : \"say \\\"hi\\\" { } \\\\\" , \"u\" : \"\\u00e9 é\"}"),
             "{\"q\":\"say \\\"hi\\\" { } \\\\\",\"u\":\"\\u00e9 é\"}");
+}
+
+TEST(RufetchCompact, RunsOfBackslashesBeforeQuotes) {
+  EXPECT_EQ(compact(R"({"a" : "x\\\"y \\" , "b" : "\\\\" , "c" : 1})"), R"({"a":"x\\\"y \\","b":"\\\\","c":1})");
+  EXPECT_EQ(compact(R"(["", " ", "\"" , 2])"), R"([""," ","\"",2])");
+}
+
+// Pretty-prints users with a byte-level state machine and checks that compaction
+// gives back what simdjson::minify gives (and the original compact user).
+TEST(RufetchCompact, MatchesSimdjsonMinifyOnPrettyUsers) {
+  SyntheticUsers users(7);
+  for (uint64_t i = 0; i < 300; ++i) {
+    std::string plain;
+    users.append_user(plain, i);
+    // a member whose string holds an escaped quote, a comma and an escaped backslash
+    std::string user = R"({"q": "say \"a, b\" \\",)";
+    user += "\n ";
+    user.append(plain, 1);
+    std::string expected_user = R"({"q":"say \"a, b\" \\",)";
+    expected_user.append(plain, 1);
+    std::string pretty;
+    bool in_string = false;
+    for (size_t k = 0; k < user.size(); ++k) {
+      char c = user[k];
+      pretty += c;
+      if (in_string) {
+        if (c == '\\')
+          pretty += user[++k];
+        else if (c == '"')
+          in_string = false;
+      } else if (c == '"') {
+        in_string = true;
+      } else if (c == ',' || c == '{' || c == '[') {
+        pretty += "\r\n\t  ";
+      } else if (c == ':') {
+        pretty += ' ';
+      }
+    }
+    std::string minified(pretty.size(), '\0');
+    size_t len = 0;
+    ASSERT_EQ(simdjson::minify(pretty.data(), pretty.size(), minified.data(), len), simdjson::SUCCESS);
+    minified.resize(len);
+    std::string got = compact(pretty);
+    ASSERT_EQ(got, minified) << pretty;
+    ASSERT_EQ(got, expected_user);
+  }
 }
 
 TEST(RufetchCompact, CompactInputIsUnchanged) {
