@@ -8,10 +8,12 @@
 
 #include <simdjson.h>
 
+#include <memory>
 #include <string>
 #include <string_view>
 #include <vector>
 
+#include "common/json.h"
 #include "expr.h"
 #include "value.h"
 
@@ -27,11 +29,18 @@ struct RawField {
 class Extractor {
  public:
   Extractor();
+  // Copies the trie and settings (not the scratch state).
+  Extractor(const Extractor& o)
+      : nodes_(o.nodes_), slot_count_(o.slot_count_), collect_top_(o.collect_top_), prevalidated_(o.prevalidated_) {}
+  Extractor& operator=(const Extractor&) = delete;
   // Adds an input path; returns its slot. The same path gives the same slot.
   int add_path(const std::vector<PathSeg>& path);
   size_t slot_count() const { return slot_count_; }
   // Collect every top-level field raw (for --keep '*').
   void set_collect_top(bool on) { collect_top_ = on; }
+  // Records are fully validated before extraction (--strict): raw objects and arrays
+  // need no check of their own.
+  void set_prevalidated(bool on) { prevalidated_ = on; }
 
   // Fills slots[0..slot_count()) (which the caller reset to missing) and, with
   // collect_top, top. On a malformed record returns false with err describing it.
@@ -63,10 +72,17 @@ class Extractor {
   // need_raw: the caller takes the value's raw text afterwards (read it to its end).
   simdjson::error_code read(simdjson::ondemand::value& v, int node, Val* slots, bool need_raw);
   void describe(int node, std::string prefix, std::string& out) const;
+  // Reads v to its end, checking everything in it (keys, strings, numbers, literals).
+  simdjson::error_code validate(simdjson::ondemand::value& v);
+  // Checks raw JSON text (copied to a padded buffer), for values walked only in part.
+  simdjson::error_code validate_raw(std::string_view raw);
 
   std::vector<TrieNode> nodes_;
   size_t slot_count_ = 0;
   bool collect_top_ = false;
+  bool prevalidated_ = false;
+  std::string scratch_;
+  std::unique_ptr<JsonParser> checker_;  // made on first use
   simdjson::ondemand::document* doc_ = nullptr;
 };
 

@@ -209,7 +209,11 @@ Result<std::unique_ptr<Mapping>> compile_mapping(const MappingOptions& o) {
     if (n.op == Op::kPath) n.slot = m->extractor.add_path(n.path);
   }
   m->extractor.set_collect_top(m->keep_all);
-  m->strict = o.strict || m->keep_all;  // raw pass-through must not copy invalid JSON
+  // Copying the whole record (pass-through, or `.`) must not copy invalid JSON.
+  bool whole = false;
+  for (const auto& n : m->prog.nodes) whole = whole || n.op == Op::kRoot;
+  m->strict = o.strict || m->keep_all || whole;
+  m->extractor.set_prevalidated(m->strict);
   for (auto& f : m->fields) {
     f.key_json = json_string(f.name) + ":";
     const Node& n = m->prog.nodes[static_cast<size_t>(f.expr)];

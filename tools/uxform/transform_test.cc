@@ -107,6 +107,20 @@ TEST(TransformTest, WholeValueAndItsParts) {
   EXPECT_EQ(run(R"({"o":[1],"p":{"1":2}})"), R"({"whole":[1],"p":{"1":2}})");
 }
 
+TEST(TransformTest, RawOutputIsAlwaysValidJson) {
+  // Values copied raw are checked in full, even where the on-demand parser would skip.
+  Harness whole(maps({"o"}));
+  EXPECT_EQ(whole(R"({"o":{"x":[1,{"y":tru}]}})").substr(0, 20), "REJECT: invalid JSON");
+  EXPECT_EQ(whole(R"({"o":{"x":01}})").substr(0, 20), "REJECT: invalid JSON");
+  EXPECT_EQ(whole(R"({"o":{"x":"\q"}})").substr(0, 20), "REJECT: invalid JSON");
+  EXPECT_EQ(whole(R"({"o":{"x":[1,2]},"skipped":tru})"), R"({"o":{"x":[1,2]}})");  // not copied: not checked
+  Harness parts(maps({"o", "a=.o.a"}));
+  EXPECT_EQ(parts(R"({"o":{"a":1,"x":nul}})").substr(0, 20), "REJECT: invalid JSON");
+  Harness record(maps({"all=.", "a"}));
+  EXPECT_EQ(record(R"({"a":1,"x":fals})").substr(0, 20), "REJECT: invalid JSON");
+  EXPECT_EQ(record(R"({"a":1})"), R"({"all":{"a":1},"a":1})");
+}
+
 TEST(TransformTest, WhereAndRequire) {
   MappingOptions o = maps({"nat", "age=.dob.age"});
   o.wheres = {".nat == \"FR\" or .nat == \"GB\"", ".dob.age >= 30"};
