@@ -205,6 +205,8 @@ error_code Extractor::walk_object(od::object& obj, int node_index, Val* slots, s
         SIMDJSON_TRY(doc_->current_location().get(end));
         value = trim_ws(std::string_view(tok.data(), static_cast<size_t>(end - tok.data())));
       } else {
+        // Pass-through runs on fully validated records (Mapping::strict), so the
+        // value's text can be taken as it is.
         od::json_type t;
         SIMDJSON_TRY(v.type().get(t));
         if (t == od::json_type::object) {
@@ -217,19 +219,6 @@ error_code Extractor::walk_object(od::object& obj, int node_index, Val* slots, s
           SIMDJSON_TRY(a.raw_json().get(value));
         } else {
           value = v.raw_json_token();
-          value = trim_ws(value);
-          if (t == od::json_type::number && !is_json_number(value)) return simdjson::NUMBER_ERROR;
-          if (t == od::json_type::string) {
-            std::string_view s;
-            SIMDJSON_TRY(v.get_string().get(s));
-          } else if (t == od::json_type::boolean) {
-            bool b;
-            SIMDJSON_TRY(v.get_bool().get(b));
-          } else if (t == od::json_type::null) {
-            bool is_null = false;
-            SIMDJSON_TRY(v.is_null().get(is_null));
-            if (!is_null) return simdjson::N_ATOM_ERROR;
-          }
         }
         value = trim_ws(value);
       }
