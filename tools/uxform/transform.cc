@@ -210,7 +210,13 @@ bool Transformer::render_fields(std::string& out, std::string& reason) {
     if (f.fast_slot < 0) {
       ok = eval(f.expr, v);
     } else if (f.fast_call) {
-      ok = apply_function(f.fast_fn, &slots_[static_cast<size_t>(f.fast_slot)], 1, arena_, v, err_);
+      const Val& in = slots_[static_cast<size_t>(f.fast_slot)];
+      if (f.fast_fn == Fn::kString && (in.type == Type::kString || in.type == Type::kMissing)) {
+        v = in;  // string of a string: itself
+        ok = true;
+      } else {
+        ok = apply_function(f.fast_fn, &in, 1, arena_, v, err_);
+      }
     } else {
       v = slots_[static_cast<size_t>(f.fast_slot)];
       ok = true;
