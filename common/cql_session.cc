@@ -421,8 +421,7 @@ void Session::Impl::dispatch(Pending* p) {
       complete(p, r);
       return;
     }
-    if (p->deadline == Clock::time_point())
-      p->deadline = Clock::now() + std::chrono::milliseconds(opt.request_timeout_ms);
+    p->deadline = Clock::now() + std::chrono::milliseconds(opt.request_timeout_ms);
     no_host.push_back(p);
     return;
   }

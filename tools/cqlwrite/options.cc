@@ -42,11 +42,14 @@ void add_options(CLI::App& app, Options& o) {
   app.add_option("--retries", o.retries, "Retries of a failed write before giving up (default 10)")
       ->check(CLI::Range(0, 1000));
   app.add_option("-u,--username", o.username, "User name for PasswordAuthenticator")->envname("CQL_USERNAME");
-  app.add_option("--password-file", o.password_file, "Read the password from the first line of FILE");
+  app.add_option("--password-file", o.password_file, "Read the password from the first line of FILE")
+      ->type_name("FILE");
   app.add_flag("--ssl", o.ssl, "Connect with TLS");
-  app.add_option("--cacert", o.cacert, "CA certificates (PEM) to verify the server with (implies --ssl)");
-  app.add_option("--cert", o.cert, "Client certificate (PEM) for TLS client authentication (implies --ssl)");
-  app.add_option("--key", o.key, "Private key (PEM) of --cert");
+  app.add_option("--cacert", o.cacert, "CA certificates (PEM) to verify the server with (implies --ssl)")
+      ->type_name("FILE");
+  app.add_option("--cert", o.cert, "Client certificate (PEM) for TLS client authentication (implies --ssl)")
+      ->type_name("FILE");
+  app.add_option("--key", o.key, "Private key (PEM) of --cert")->type_name("FILE");
   app.add_flag("--no-hostname-verify", o.no_hostname_verify,
                "Do not verify the server certificate (chain and host name); for tests only");
   app.add_option("--local-dc", o.local_dc, "Only use nodes of this data center");
@@ -58,7 +61,7 @@ void add_options(CLI::App& app, Options& o) {
   app.add_option("--timeout", o.timeout, "Request timeout before a retry (default 12s)");
   app.add_option("--connect-timeout", o.connect_timeout, "Connect and handshake timeout (default 5s)");
   app.add_option("--schema-timeout", o.schema_timeout, "How long to wait for schema agreement (default 30s)");
-  app.add_option("inputs", o.inputs, "NDJSON input files (default: standard input, also '-')");
+  app.add_option("inputs", o.inputs, "NDJSON input files (default: standard input, also '-')")->type_name("FILE");
 }
 
 bool read_cqlshrc(const std::string& path, std::string& username, std::string& password) {

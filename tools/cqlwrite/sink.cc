@@ -80,9 +80,8 @@ bool CqlSink::encode(Record& rec, std::string& values, std::string& pk, std::str
   }
   simdjson::ondemand::object obj;
   if (doc.get_object().get(obj)) {
-    simdjson::ondemand::json_type t;
-    bool is_json = !doc.type().get(t);
-    err = is_json ? "record is not a JSON object" : "invalid JSON";
+    auto ec = parser_.validate_padded(rec.text);
+    err = ec ? "invalid JSON: " + json_error_message(ec) : "record is not a JSON object";
     return false;
   }
   for (auto& s : slots_) s = {kUnsetSlot, 0};
