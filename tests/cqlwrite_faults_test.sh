@@ -8,8 +8,9 @@
 source "$(dirname "$0")/cqlwrite_lib.sh"
 cql_start --nodes 3
 KS=faults
-W=(cqlwrite -H "$CQL_HOSTS" -k "$KS" -t created_users --concurrency 64 --consistency ONE)
-"${W[@]}" --create </dev/null 2>/dev/null || fail "create"
+W=(cqlwrite -H "$CQL_HOSTS" -k "$KS" --concurrency 64 --consistency ONE)
+U=("${W[@]}" -t created_users)
+"${U[@]}" --create </dev/null 2>/dev/null || fail "create"
 users 3000 11 "$T/users.ndjson"
 
 # 1. Each retryable error kind: every row is written, and retries happened.
@@ -18,7 +19,7 @@ for fault in overloaded write_timeout unavailable bootstrapping; do
   n=$((n + 1))
   sed -n "$(((n - 1) * 500 + 1)),$((n * 500))p" "$T/users.ndjson" >"$T/part.ndjson"
   [[ $(cql_cmd "$fault 40") == ok* ]] || fail "server refused '$fault 40'"
-  "${W[@]}" --retries 100 "$T/part.ndjson" 2>"$T/err" || fail "$fault: exit $? $(cat "$T/err")"
+  "${U[@]}" --retries 100 "$T/part.ndjson" 2>"$T/err" || fail "$fault: exit $? $(cat "$T/err")"
   grep -q "500 rows written" "$T/err" || fail "$fault: $(cat "$T/err")"
   grep -Eq ', ([4-9][0-9]|[1-9][0-9]{2,}) retries' "$T/err" || fail "$fault: expected >= 40 retries: $(cat "$T/err")"
 done
@@ -38,7 +39,7 @@ sed -n '2001,3000p' "$T/users.ndjson" >"$T/rest.ndjson"
   sed -n '751,1000p' "$T/rest.ndjson"
   sleep 0.5
   cql_cmd "up 2" >/dev/null
-} | "${W[@]}" --retries 50 -v 2>"$T/err" || fail "faults run: exit $? $(cat "$T/err")"
+} | "${U[@]}" --retries 50 -v 2>"$T/err" || fail "faults run: exit $? $(cat "$T/err")"
 grep -q "1000 rows written" "$T/err" || fail "faults run: $(cat "$T/err")"
 same_rows "$KS.created_users" "$T/users.ndjson" || fail "rows missing after faults"
 
@@ -46,7 +47,7 @@ same_rows "$KS.created_users" "$T/users.ndjson" || fail "rows missing after faul
 printf '%s\n' '{"id":"88888888-8888-4888-8888-888888888888","first_name":"x"}' >"$T/one.ndjson"
 cql_cmd "overloaded 100000" >/dev/null
 set +e
-"${W[@]}" --retries 2 --reject-file "$T/rej.ndjson" "$T/one.ndjson" 2>"$T/err"
+"${U[@]}" --retries 2 --reject-file "$T/rej.ndjson" "$T/one.ndjson" 2>"$T/err"
 rc=$?
 set -e
 cql_cmd "overloaded 0" >/dev/null || true
@@ -62,10 +63,11 @@ set -e
 [[ $rc == 69 ]] || fail "unreachable: exit $rc, want 69: $(cat "$T/err")"
 
 # 5. SIGTERM: stop reading, drain, 143, acknowledged rows are all in the table.
-"${W[@]}" -t drained --create --schema 'id uuid PRIMARY KEY, first_name text' </dev/null 2>/dev/null
+"${W[@]}" -t drained --create --schema 'id uuid PRIMARY KEY, first_name text' </dev/null 2>/dev/null ||
+  fail "create drained"
 cql_cmd "delay 200" >/dev/null
 mkfifo "$T/fifo"
-"${W[@]}" -t drained --concurrency 32 "$T/fifo" 2>"$T/err" &
+"${W[@]}" -t drained "$T/fifo" 2>"$T/err" &
 pid=$!
 exec 9>"$T/fifo"
 cat "$T/users.ndjson" >&9 &

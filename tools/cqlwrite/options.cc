@@ -29,7 +29,9 @@ void add_options(CLI::App& app, Options& o) {
   app.add_option("--replication", o.replication, "Replication map for --create (default SimpleStrategy, RF 1)");
   app.add_option("--schema", o.schema,
                  "Column definitions for --create, e.g. 'id uuid PRIMARY KEY, name text' (default: created_users)");
-  app.add_option("--map", o.maps, "Take column COL from JSON field FIELD (COL=FIELD, repeatable)");
+  app.add_option("--map", o.maps, "Take column COL from JSON field FIELD (COL=FIELD, repeatable)")
+      ->allow_extra_args(false)
+      ->type_name("COL=FIELD");
   app.add_flag("--strict", o.strict, "Reject records with fields that match no column");
   app.add_option("--ttl", o.ttl, "Time to live of written rows, in seconds (0: none)")->check(CLI::NonNegativeNumber);
   app.add_option("--consistency", o.consistency, "Write consistency level (default LOCAL_QUORUM)")
