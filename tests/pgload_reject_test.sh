@@ -56,6 +56,19 @@ check "raw record kept" "$(jq -r 'select(.line == 10) | .record' rej.ndjson | jq
 check "good rows" "$(pg_psql -c "select count(*) from t where name = 'n' || id and code = id")" 490
 check "summary" "$(grep -c '490 rows committed' err.txt)" 1
 
+# the same in upsert mode: bad rows isolated through the staging table; a key seen
+# again (lines 50 and 333 carry id 1) updates the row instead of being refused
+pg_psql -c 'truncate t'
+set +e
+pgload -t t --mode upsert --key id --batch-rows 64 --reject-file rej_up.ndjson in.ndjson 2>err.txt
+rc=$?
+set -e
+check "upsert exit" "$rc" 1
+check "upsert reject lines" "$(jq -r .line rej_up.ndjson | sort -n | tr '\n' ' ')" "3 10 77 100 120 150 151 400 "
+check "upsert rows" "$(pg_psql -c 'select count(*) from t')" 490
+check "upsert last wins" "$(pg_psql -c 'select name, code from t where id = 1')" "n333|333"
+jq -r 'select(.line == 3) | .error' rej_up.ndjson | grep -q 'value too long' || fail "upsert reason 3"
+
 # --max-errors: exit 65 once exceeded; rows before that are committed
 pg_psql -c 'truncate t'
 set +e
