@@ -89,4 +89,5 @@ cql_cmd "delay 0" >/dev/null
 acked=$(sed -n 's/.*: \([0-9]*\) rows written.*/\1/p' "$T/err")
 [[ -n $acked && $acked -gt 0 && $acked -lt 3000 ]] || fail "SIGTERM summary: $(cat "$T/err")"
 [[ $(count "$KS.drained") == "$acked" ]] || fail "table has $(count "$KS.drained") rows, $acked acknowledged"
+grep -q "stopped after input line [0-9]" "$T/err" || fail "no resume point reported: $(cat "$T/err")"
 echo "cqlwrite_faults_test: ok"

@@ -106,6 +106,7 @@ int run(const Options& o, const CommonOptions& common) {
   sk.batch_rows = o.batch_rows;
   sk.strict = o.strict;
   int exit_code = kExitOk;
+  uint64_t last_line = 0;
   {
     CqlSink sink(s, std::move(*mapping), sk);
     LineReader reader(o.inputs, common.reader);
@@ -131,6 +132,7 @@ int run(const Options& o, const CommonOptions& common) {
         }
         continue;
       }
+      last_line = rec.line;
       sink.submit(make_record(rec.text, rec.line, rec.offset), on_ack);
     }
     sink.flush();
@@ -149,6 +151,11 @@ int run(const Options& o, const CommonOptions& common) {
       static_cast<unsigned long long>(rejected.load()), static_cast<unsigned long long>(failed.load()),
       static_cast<unsigned long long>(s.counters().retries.load()), latency.quantile(0.5) / 1000.0,
       latency.quantile(0.99) / 1000.0);
+  if (stop_requested() || abort_code.load() || temp_failure.load())
+    diag::note(
+        "stopped after input line %llu: records after it were not read (every record up to it is written "
+        "or reported)",
+        static_cast<unsigned long long>(last_line));
   if (stop_requested()) return stop_exit_code();
   if (abort_code.load()) return abort_code.load();
   if (exit_code != kExitOk) return exit_code;
