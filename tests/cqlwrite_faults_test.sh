@@ -43,6 +43,15 @@ sed -n '2001,3000p' "$T/users.ndjson" >"$T/rest.ndjson"
 grep -q "1000 rows written" "$T/err" || fail "faults run: $(cat "$T/err")"
 same_rows "$KS.created_users" "$T/users.ndjson" || fail "rows missing after faults"
 
+# 2b. A node that is down when the run starts: the others take its rows, it is
+# reconnected in the background.
+"${W[@]}" -t late --create --schema 'id uuid PRIMARY KEY, first_name text' </dev/null 2>/dev/null ||
+  fail "create late"
+cql_cmd "down 3" >/dev/null
+"${W[@]}" -t late "$T/users.ndjson" 2>"$T/err" || fail "node 3 down: exit $? $(cat "$T/err")"
+cql_cmd "up 3" >/dev/null
+[[ $(count "$KS.late") == 3000 ]] || fail "node 3 down: $(count "$KS.late") rows"
+
 # 3. Retries run out: exit 75, the record reported as not written.
 printf '%s\n' '{"id":"88888888-8888-4888-8888-888888888888","first_name":"x"}' >"$T/one.ndjson"
 cql_cmd "overloaded 100000" >/dev/null
