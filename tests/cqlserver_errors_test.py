@@ -37,7 +37,6 @@ class Errors(unittest.TestCase):
         cls.server = harness.TestServer()
         cls.cluster = harness.cluster(cls.server, protocol_version=4)
         cls.session = cls.cluster.connect()
-        cls.session.default_timeout = 30
         cls.session.execute("CREATE KEYSPACE %s WITH replication = "
                             "{'class': 'SimpleStrategy', 'replication_factor': 1}" % KS)
         cls.session.execute("CREATE TABLE %s.t (id uuid PRIMARY KEY, name text, n int)" % KS)

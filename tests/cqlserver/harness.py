@@ -125,8 +125,17 @@ def cluster(server, protocol_version=None, nodes=None, **kw):
     if protocol_version is not None:
         kw["protocol_version"] = protocol_version
     kw.setdefault("load_balancing_policy", RoundRobinPolicy())
-    return Cluster(nodes or server.hosts[:1], port=server.port, connect_timeout=20,
-                   control_connection_timeout=20, **kw)
+    c = Cluster(nodes or server.hosts[:1], port=server.port, connect_timeout=20,
+                control_connection_timeout=20, **kw)
+    plain_connect = c.connect
+
+    def connect(*args, **kwargs):  # sessions with a generous request timeout (loaded CI machines)
+        session = plain_connect(*args, **kwargs)
+        session.default_timeout = 60
+        return session
+
+    c.connect = connect
+    return c
 
 
 def run(test_module_name):
