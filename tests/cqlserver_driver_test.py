@@ -17,6 +17,7 @@ import harness  # noqa: E402
 
 harness.require_driver()
 
+from cassandra import InvalidRequest  # noqa: E402
 from cassandra.query import BatchStatement, BatchType, SimpleStatement  # noqa: E402
 from cassandra.util import Date, Time  # noqa: E402
 from cassandra.protocol import ProtocolVersion  # noqa: E402
@@ -212,6 +213,32 @@ class DriverConformance(harness.ServerCase):
         meta = cluster.metadata.keyspaces["ks_order"].tables["t"]
         self.assertEqual([c.name for c in meta.clustering_key], ["a", "b", "d"])
         self.assertEqual([c.is_reversed for c in meta.clustering_key], [False, True, False])
+
+    def test_update_and_delete(self):
+        _, session = self.connect(4)
+        session.execute("CREATE KEYSPACE IF NOT EXISTS ks_upd WITH replication = "
+                        "{'class': 'SimpleStrategy', 'replication_factor': 1}")
+        session.execute("CREATE TABLE IF NOT EXISTS ks_upd.t (k int, c int, a text, b int, PRIMARY KEY (k, c))")
+        for k in (1, 2):
+            for c in (1, 2, 3):
+                session.execute("INSERT INTO ks_upd.t (k, c, a, b) VALUES (%s, %s, 'x', 0)", (k, c))
+        upd = session.prepare("UPDATE ks_upd.t USING TTL 60 SET a = ?, b = ? WHERE k = ? AND c = ?")
+        self.assertEqual(upd.routing_key_indexes, [2])
+        session.execute(upd, ["changed", 7, 1, 2])
+        session.execute("UPDATE ks_upd.t SET b = 9 WHERE k = 1 AND c = 4")  # upsert creates the row
+        session.execute("DELETE a FROM ks_upd.t WHERE k = 1 AND c = 1")
+        session.execute(session.prepare("DELETE FROM ks_upd.t WHERE k = ? AND c = ?"), [1, 3])
+        rows = [(r.c, r.a, r.b) for r in session.execute("SELECT c, a, b FROM ks_upd.t WHERE k = 1")]
+        self.assertEqual(rows, [(1, None, 0), (2, "changed", 7), (4, None, 9)])
+        batch = BatchStatement(session=session)
+        batch.add("DELETE FROM ks_upd.t WHERE k = %s", (2,))
+        batch.add("UPDATE ks_upd.t SET a = 'new' WHERE k = 2 AND c = 5")
+        session.execute(batch)
+        self.assertEqual([(r.c, r.a) for r in session.execute("SELECT * FROM ks_upd.t WHERE k = 2")], [(5, "new")])
+        with self.assertRaisesRegex(InvalidRequest, "Non PRIMARY KEY columns found in where clause: b"):
+            session.execute("UPDATE ks_upd.t SET a = 'y' WHERE k = 1 AND c = 1 AND b = 0")
+        with self.assertRaisesRegex(InvalidRequest, "partition key parts are missing"):
+            session.execute("DELETE FROM ks_upd.t WHERE c = 1")
 
     def test_paging_and_use(self):
         _, session = self.connect(5 if 5 in ProtocolVersion.SUPPORTED_VERSIONS else 4)

@@ -1,6 +1,7 @@
 // CQL types, terms and the statements of the subset the test server speaks.
 #pragma once
 
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -114,6 +115,19 @@ struct InsertStatement {
   std::optional<Term> ttl;
   std::optional<Term> timestamp;
   bool if_not_exists = false;
+  // UPDATE ... SET a = x WHERE k = y is parsed as an upsert of (a, k): the
+  // columns from where_from on came from the WHERE clause (key columns only).
+  size_t where_from = SIZE_MAX;
+};
+
+// DELETE [col, ...] FROM table WHERE key = term AND ...: with no columns, the
+// whole row (all key columns given) or the whole partition (partition key only).
+struct DeleteStatement {
+  QualifiedName table;
+  std::vector<std::string> cols;
+  std::vector<std::string> where_cols;
+  std::vector<Term> where_values;
+  std::optional<Term> timestamp;
 };
 
 struct Selector {
@@ -137,7 +151,7 @@ struct SelectStatement {
 };
 
 using Statement = std::variant<CreateKeyspace, CreateTable, DropStatement, TruncateStatement, UseStatement,
-                               InsertStatement, SelectStatement>;
+                               InsertStatement, SelectStatement, DeleteStatement>;
 
 struct Parsed {
   Statement stmt;

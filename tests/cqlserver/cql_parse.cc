@@ -1,6 +1,7 @@
 // Tokenizer and recursive-descent parser for the CQL subset of the test server:
 // CREATE KEYSPACE/TABLE [IF NOT EXISTS], DROP KEYSPACE/TABLE, TRUNCATE, USE,
-// INSERT ... VALUES ... [IF NOT EXISTS] [USING TTL/TIMESTAMP] and SELECT with
+// INSERT ... VALUES ... [IF NOT EXISTS] [USING TTL/TIMESTAMP], UPDATE ... SET ...
+// WHERE ..., DELETE [cols] FROM ... WHERE ..., and SELECT with
 // column lists, count(*), WHERE col = term [AND ...], LIMIT and ALLOW FILTERING.
 // Unquoted identifiers are case-insensitive (lowercased), "quoted" ones keep
 // their case, as in the CQL reference. Anything else is a SyntaxError (0x2000).
@@ -168,6 +169,10 @@ class Parser {
       p.stmt = insert();
     } else if (accept_kw("select")) {
       p.stmt = select();
+    } else if (accept_kw("update")) {
+      p.stmt = update();
+    } else if (accept_kw("delete")) {
+      p.stmt = remove();
     } else {
       fail();
     }
@@ -461,17 +466,62 @@ class Parser {
     expect_punct(")");
     if (s.cols.size() != s.values.size()) throw_invalid("Unmatched column names/values");
     s.if_not_exists = if_clause("not exists");
-    if (accept_kw("using")) {
+    using_clause(s.ttl, s.timestamp);
+    return s;
+  }
+
+  void using_clause(std::optional<Term>& ttl, std::optional<Term>& timestamp) {
+    if (!accept_kw("using")) return;
+    do {
+      if (accept_kw("ttl")) {
+        ttl = term();
+      } else if (accept_kw("timestamp")) {
+        timestamp = term();
+      } else {
+        fail();
+      }
+    } while (accept_kw("and"));
+  }
+
+  void where_equalities(std::vector<std::string>& cols, std::vector<Term>& values) {
+    expect_kw("where");
+    do {
+      cols.push_back(ident());
+      expect_punct("=");
+      values.push_back(term());
+    } while (accept_kw("and"));
+  }
+
+  InsertStatement update() {
+    InsertStatement s;
+    s.table = qualified();
+    using_clause(s.ttl, s.timestamp);
+    expect_kw("set");
+    do {
+      s.cols.push_back(ident());
+      expect_punct("=");
+      s.values.push_back(term());
+    } while (accept_punct(","));
+    s.where_from = s.cols.size();
+    where_equalities(s.cols, s.values);
+    if (accept_kw("if")) throw_invalid("Conditional updates are not supported by this server");
+    return s;
+  }
+
+  DeleteStatement remove() {
+    DeleteStatement s;
+    if (!accept_kw("from")) {
       do {
-        if (accept_kw("ttl")) {
-          s.ttl = term();
-        } else if (accept_kw("timestamp")) {
-          s.timestamp = term();
-        } else {
-          fail();
-        }
-      } while (accept_kw("and"));
+        s.cols.push_back(ident());
+      } while (accept_punct(","));
+      expect_kw("from");
     }
+    s.table = qualified();
+    std::optional<Term> ttl;
+    using_clause(ttl, s.timestamp);
+    if (ttl) throw_invalid("Cannot set TTL on DELETE");
+    where_equalities(s.where_cols, s.where_values);
+    if (accept_kw("if")) throw_invalid("Conditional deletions are not supported by this server");
     return s;
   }
 

@@ -242,7 +242,7 @@ void Connection::on_query(int16_t stream, Reader& r) {
   Parsed p = parse_cql(query);
   check_marker_count(p, q);
   if (!q.names.empty()) throw_invalid("Named values are only supported with prepared statements by this server");
-  bool is_write = std::holds_alternative<InsertStatement>(p.stmt);
+  bool is_write = std::holds_alternative<InsertStatement>(p.stmt) || std::holds_alternative<DeleteStatement>(p.stmt);
   if (is_write) check_write_faults(q.consistency, "SIMPLE");
   std::string ks = q.keyspace.empty() ? keyspace_ : q.keyspace;
   ExecContext ctx{node_, &ks, &q.values, q.page_size, q.paging_state};
@@ -330,14 +330,12 @@ void Connection::on_batch(int16_t stream, Reader& r) {
   size_t bytes = 0;
   for (auto& it : items) {
     const Parsed& p = it.prepared ? it.prepared->parsed : it.parsed;
-    auto* ins = std::get_if<InsertStatement>(&p.stmt);
-    if (!ins) throw_invalid("Invalid statement in batch: only UPDATE, INSERT and DELETE statements are allowed.");
     if (static_cast<size_t>(p.markers) != it.values.size())
       throw_invalid("There were " + std::to_string(p.markers) + " markers(?) in CQL but " +
                     std::to_string(it.values.size()) + " bound variables");
     std::string ks = it.prepared ? it.prepared->keyspace : (q.keyspace.empty() ? keyspace_ : q.keyspace);
     ExecContext ctx{node_, &ks, &it.values, -1, {}};
-    muts.push_back(store_.build_insert(*ins, ctx));
+    muts.push_back(store_.build_write(p, ctx));
     bytes += muts.back().bytes;
   }
   Store::check_batch_size(bytes);

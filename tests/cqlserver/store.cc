@@ -103,8 +103,8 @@ Result Store::execute(const Parsed& p, ExecContext& ctx) {
           r.kind = Result::kSetKeyspace;
           r.keyspace = s.ks;
           return r;
-        } else if constexpr (std::is_same_v<S, InsertStatement>) {
-          Mutation m = build_insert(s, ctx);
+        } else if constexpr (std::is_same_v<S, InsertStatement> || std::is_same_v<S, DeleteStatement>) {
+          Mutation m = build_write(p, ctx);
           return apply(m, ctx.node);
         } else {
           return select(s, ctx);

@@ -81,12 +81,13 @@ struct Prepared {
   bool is_write = false;
 };
 
-// One INSERT, validated and ready to apply.
+// One INSERT/UPDATE/DELETE, validated and ready to apply.
 struct Mutation {
+  enum Op { kUpsert, kDeleteRow, kDeletePartition, kDeleteColumns } op = kUpsert;
   std::shared_ptr<Table> table;
   std::string pk, ck;
   Row row;
-  std::vector<char> set;  // 1 for columns the statement sets (unset values stay 0)
+  std::vector<char> set;  // 1 for columns the statement sets (unset values stay 0) or deletes
   size_t bytes = 0;
   int64_t token = 0;
   bool if_not_exists = false;
@@ -117,6 +118,9 @@ class Store {
   // Rejects a batch whose values exceed the 50 KiB batch_size_fail_threshold.
   static void check_batch_size(size_t bytes);
   Mutation build_insert(const InsertStatement& s, ExecContext& ctx);
+  Mutation build_delete(const DeleteStatement& s, ExecContext& ctx);
+  // The mutation of a write statement (INSERT, UPDATE, DELETE); Invalid for others.
+  Mutation build_write(const Parsed& p, ExecContext& ctx);
   Result apply(Mutation& m, int node);
 
   NodeStats& stats(int node) { return *stats_[static_cast<size_t>(node)]; }
@@ -132,6 +136,7 @@ class Store {
   Result create_table(const CreateTable& c, const std::string& conn_ks);
   Result drop(const DropStatement& d, const std::string& conn_ks);
   Result select(const SelectStatement& s, ExecContext& ctx);
+  Mutation start_mutation(const QualifiedName& q, ExecContext& ctx);
   std::vector<ColumnSpec> table_specs(const SelectStatement& s, const std::string& conn_ks, bool& is_system);
   void bump_schema();
 

@@ -1,4 +1,5 @@
-// INSERT, SELECT and PREPARE of the test server's store. INSERT takes literals
+// INSERT/UPDATE/DELETE, SELECT and PREPARE of the test server's store (UPDATE is
+// parsed as an upsert of the SET and WHERE columns). INSERT takes literals
 // or bind markers; an unset marker (native_protocol_v4.spec section 3 [value]
 // n == -2) leaves the column untouched; a missing, null or unset partition or
 // clustering key is Invalid, as in Cassandra. SELECT reads one partition (all
@@ -127,12 +128,25 @@ bool resolve_term(const Term& t, const Type& type, std::string_view col, const E
   return true;
 }
 
-Mutation Store::build_insert(const InsertStatement& s, ExecContext& ctx) {
+// Names of the key columns `idx` not marked in `mask`, comma-separated.
+static std::string missing_parts(const Table& t, const std::vector<int>& idx, const std::vector<char>& mask) {
+  std::string missing;
+  for (int i : idx)
+    if (!mask[static_cast<size_t>(i)]) missing += (missing.empty() ? "" : ", ") + t.cols[static_cast<size_t>(i)].name;
+  return missing;
+}
+
+Mutation Store::start_mutation(const QualifiedName& q, ExecContext& ctx) {
   Mutation m;
-  m.table = table(s.table, *ctx.keyspace);
+  m.table = table(q, *ctx.keyspace);
+  m.row.resize(m.table->cols.size());
+  m.set.assign(m.table->cols.size(), 0);
+  return m;
+}
+
+Mutation Store::build_insert(const InsertStatement& s, ExecContext& ctx) {
+  Mutation m = start_mutation(s.table, ctx);
   const Table& t = *m.table;
-  m.row.resize(t.cols.size());
-  m.set.assign(t.cols.size(), 0);
   m.if_not_exists = s.if_not_exists;
   for (size_t i = 0; i < s.cols.size(); i++) {
     int idx = t.index(s.cols[i]);
@@ -151,12 +165,12 @@ Mutation Store::build_insert(const InsertStatement& s, ExecContext& ctx) {
     m.bytes += v ? v->size() : 0;
     m.row[ui] = std::move(v);
   }
-  std::string missing;
-  for (int i : t.pk)
-    if (!m.set[static_cast<size_t>(i)]) missing += (missing.empty() ? "" : ", ") + t.cols[static_cast<size_t>(i)].name;
+  for (size_t i = s.where_from; i < s.cols.size(); i++)
+    if (t.cols[static_cast<size_t>(t.index(s.cols[i]))].role == Column::kRegular)
+      throw_invalid("Non PRIMARY KEY columns found in where clause: " + s.cols[i]);
+  std::string missing = missing_parts(t, t.pk, m.set);
   if (!missing.empty()) throw_invalid("Some partition key parts are missing: " + missing);
-  for (int i : t.ck)
-    if (!m.set[static_cast<size_t>(i)]) missing += (missing.empty() ? "" : ", ") + t.cols[static_cast<size_t>(i)].name;
+  missing = missing_parts(t, t.ck, m.set);
   if (!missing.empty()) throw_invalid("Some clustering keys are missing: " + missing);
   if (s.ttl) {
     Value v;
@@ -178,6 +192,78 @@ Mutation Store::build_insert(const InsertStatement& s, ExecContext& ctx) {
   return m;
 }
 
+Mutation Store::build_delete(const DeleteStatement& s, ExecContext& ctx) {
+  Mutation m = start_mutation(s.table, ctx);
+  const Table& t = *m.table;
+  std::vector<char> keyset(t.cols.size(), 0);
+  for (size_t i = 0; i < s.where_cols.size(); i++) {
+    int idx = t.index(s.where_cols[i]);
+    if (idx < 0) throw_invalid("Undefined column name " + s.where_cols[i]);
+    const Column& c = t.cols[static_cast<size_t>(idx)];
+    if (c.role == Column::kRegular) throw_invalid("Non PRIMARY KEY columns found in where clause: " + c.name);
+    Value v;
+    if (!resolve_term(s.where_values[i], c.type, c.name, ctx, v))
+      throw_invalid("Invalid unset value for column " + c.name);
+    if (!v) throw_invalid("Invalid null value in condition for column " + c.name);
+    m.row[static_cast<size_t>(idx)] = std::move(v);
+    keyset[static_cast<size_t>(idx)] = 1;
+  }
+  std::string missing = missing_parts(t, t.pk, keyset);
+  if (!missing.empty()) throw_invalid("Some partition key parts are missing: " + missing);
+  size_t ck_given = 0;
+  for (int i : t.ck) ck_given += keyset[static_cast<size_t>(i)];
+  if (ck_given != 0 && ck_given != t.ck.size())
+    throw_invalid("Deleting a range of rows is not supported by this server: give every clustering column or none");
+  for (auto& name : s.cols) {
+    int idx = t.index(name);
+    if (idx < 0) throw_invalid("Undefined column name " + name);
+    if (t.cols[static_cast<size_t>(idx)].role != Column::kRegular)
+      throw_invalid("Invalid identifier " + name + " for deletion (should not be a PRIMARY KEY part)");
+    m.set[static_cast<size_t>(idx)] = 1;
+  }
+  if (!s.cols.empty() && ck_given != t.ck.size())
+    throw_invalid("Some clustering keys are missing, deleting columns needs the full primary key");
+  m.op = !s.cols.empty()           ? Mutation::kDeleteColumns
+         : ck_given == t.ck.size() ? Mutation::kDeleteRow
+                                   : Mutation::kDeletePartition;
+  if (s.timestamp) {
+    Value v;
+    resolve_term(*s.timestamp, int_type(Kind::kBigint), "[timestamp]", ctx, v);
+  }
+  m.pk = key_bytes(t.pk, m.row);
+  if (m.pk.empty()) throw_invalid("Key may not be empty");
+  if (m.op != Mutation::kDeletePartition) m.ck = clustering_key(t, m.row);
+  m.token = murmur3_token(m.pk);
+  return m;
+}
+
+Mutation Store::build_write(const Parsed& p, ExecContext& ctx) {
+  if (auto* ins = std::get_if<InsertStatement>(&p.stmt)) return build_insert(*ins, ctx);
+  if (auto* del = std::get_if<DeleteStatement>(&p.stmt)) return build_delete(*del, ctx);
+  throw_invalid("Invalid statement in batch: only UPDATE, INSERT and DELETE statements are allowed.");
+}
+
+// Applies a deletion; called with the table locked.
+static void apply_delete(Table& t, Mutation& m) {
+  auto p = t.data.find(m.pk);
+  if (p == t.data.end()) return;
+  if (m.op == Mutation::kDeletePartition) {
+    t.data.erase(p);
+    return;
+  }
+  auto r = p->second.find(m.ck);
+  if (r == p->second.end()) return;
+  if (m.op == Mutation::kDeleteRow) {
+    p->second.erase(r);
+    if (p->second.empty()) t.data.erase(p);
+    return;
+  }
+  Row cur = unpack_row(r->second, t.cols.size());
+  for (size_t i = 0; i < m.set.size(); i++)
+    if (m.set[i]) cur[i].reset();
+  r->second = pack_row(cur);
+}
+
 Result Store::apply(Mutation& m, int node) {
   Table& t = *m.table;
   if (t.dropped) throw_invalid("unconfigured table " + t.name);
@@ -186,6 +272,11 @@ Result Store::apply(Mutation& m, int node) {
   Result r;
   {
     std::lock_guard<std::mutex> lock(t.mu);
+    if (m.op != Mutation::kUpsert) {
+      apply_delete(t, m);
+      st.rows_written.fetch_add(1, std::memory_order_relaxed);
+      return r;
+    }
     auto& part = t.data[m.pk];
     auto [it, inserted] = part.try_emplace(m.ck);
     if (m.if_not_exists) {
@@ -365,6 +456,17 @@ std::shared_ptr<Prepared> Store::prepare(const std::string& query, const std::st
   auto bind_marker = [&](const Term& term, ColumnSpec spec) {
     if (term.tag == Term::kMarker) p->bind[static_cast<size_t>(term.marker)] = std::move(spec);
   };
+  // Column specs of the markers among `values` (one per column of `cols`).
+  auto bind_columns = [&](const Table& t, const std::vector<std::string>& cols, const std::vector<Term>& values) {
+    std::vector<std::pair<std::string, const Term*>> terms;
+    for (size_t i = 0; i < cols.size(); i++) {
+      int idx = t.index(cols[i]);
+      if (idx < 0) throw_invalid("Undefined column name " + cols[i]);
+      bind_marker(values[i], {t.ks, t.name, cols[i], t.cols[static_cast<size_t>(idx)].type});
+      terms.emplace_back(cols[i], &values[i]);
+    }
+    return terms;
+  };
   auto pk_markers = [&](const Table& t, const std::vector<std::pair<std::string, const Term*>>& terms) {
     for (int i : t.pk) {
       int marker = -1;
@@ -379,15 +481,15 @@ std::shared_ptr<Prepared> Store::prepare(const std::string& query, const std::st
   };
   if (auto* ins = std::get_if<InsertStatement>(&p->parsed.stmt)) {
     auto t = table(ins->table, keyspace);
-    std::vector<std::pair<std::string, const Term*>> terms;
-    for (size_t i = 0; i < ins->cols.size(); i++) {
-      int idx = t->index(ins->cols[i]);
-      if (idx < 0) throw_invalid("Undefined column name " + ins->cols[i]);
-      bind_marker(ins->values[i], {t->ks, t->name, ins->cols[i], t->cols[static_cast<size_t>(idx)].type});
-      terms.emplace_back(ins->cols[i], &ins->values[i]);
-    }
+    auto terms = bind_columns(*t, ins->cols, ins->values);
     if (ins->ttl) bind_marker(*ins->ttl, {t->ks, t->name, "[ttl]", int_type(Kind::kInt)});
     if (ins->timestamp) bind_marker(*ins->timestamp, {t->ks, t->name, "[timestamp]", int_type(Kind::kBigint)});
+    pk_markers(*t, terms);
+    p->is_write = true;
+  } else if (auto* del = std::get_if<DeleteStatement>(&p->parsed.stmt)) {
+    auto t = table(del->table, keyspace);
+    auto terms = bind_columns(*t, del->where_cols, del->where_values);
+    if (del->timestamp) bind_marker(*del->timestamp, {t->ks, t->name, "[timestamp]", int_type(Kind::kBigint)});
     pk_markers(*t, terms);
     p->is_write = true;
   } else if (auto* sel = std::get_if<SelectStatement>(&p->parsed.stmt)) {
