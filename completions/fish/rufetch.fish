@@ -14,10 +14,10 @@ complete -c rufetch -s n -l results -d 'Users per request, 1..5000 (default: --c
 complete -c rufetch -s c -l count -d 'Total users to write, then exit (default: one page)' -x
 complete -c rufetch -s s -l seed -d 'API seed: the same seed gives the same users, page after page' -x
 complete -c rufetch -l page -d 'First page to request (with --seed: continue a sequence)' -x
-complete -c rufetch -l nat -d 'Nationalities, comma-separated (AU BR CA CH DE DK ES FI FR GB IE IN IR MX NL NO NZ RS TR UA US)' -x
+complete -c rufetch -l nat -d 'Nationalities, comma-separated, e.g. us,gb (case-insensitive)' -x -a 'AU BR CA CH DE DK ES FI FR GB IE IN IR MX NL NO NZ RS TR UA US'
 complete -c rufetch -l gender -d 'Only male or female users (the API ignores it with --seed)' -x -a 'male female'
-complete -c rufetch -l inc -d 'Only these result fields, comma-separated (gender,name,location,...)' -x
-complete -c rufetch -l exc -d 'All result fields except these, comma-separated' -x
+complete -c rufetch -l inc -d 'Only these result fields, comma-separated' -x -a 'gender name location email login registered dob phone cell id picture nat'
+complete -c rufetch -l exc -d 'All result fields except these, comma-separated' -x -a 'gender name location email login registered dob phone cell id picture nat'
 complete -c rufetch -l password -d 'Password spec: CHARSETS,MIN-MAX (e.g. upper,lower,number,8-16)' -x
 complete -c rufetch -s d -l duration -d 'Fetch for this long, then exit (e.g. 60s)' -x
 complete -c rufetch -s f -l follow -d 'Keep fetching until interrupted'

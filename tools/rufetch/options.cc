@@ -104,6 +104,13 @@ void append_param(std::string& url, const char* name, const std::string& value) 
   }
 }
 
+// Shows the allowed words in --help as "{A,B,...}" (which the generated shell
+// completions offer). The comma lists themselves are checked in finish_options,
+// which names the bad item.
+CLI::Validator choices_hint(const std::vector<std::string>& words) {
+  return CLI::Validator([](std::string&) { return std::string(); }, "{" + join(words) + "}");
+}
+
 }  // namespace
 
 const std::vector<std::string>& known_nationalities() {
@@ -131,15 +138,18 @@ void add_options(CLI::App& app, Options& o) {
   app.add_option("-s,--seed", o.seed, "API seed: the same seed gives the same users, page after page")
       ->type_name("SEED");
   app.add_option("--page", o.page, "First page to request (with --seed: continue a sequence)")->type_name("N");
-  app.add_option("--nat", o.nat,
-                 "Nationalities, comma-separated (AU BR CA CH DE DK ES FI FR GB IE IN IR MX NL NO NZ RS TR UA US)")
-      ->type_name("LIST");
+  app.add_option("--nat", o.nat, "Nationalities, comma-separated, e.g. us,gb (case-insensitive)")
+      ->type_name("LIST")
+      ->check(choices_hint(known_nationalities()));
   app.add_option("--gender", o.gender, "Only male or female users (the API ignores it with --seed)")
       ->type_name("GENDER")
       ->check(CLI::IsMember({"male", "female"}));
-  app.add_option("--inc", o.inc, "Only these result fields, comma-separated (gender,name,location,...)")
-      ->type_name("FIELDS");
-  app.add_option("--exc", o.exc, "All result fields except these, comma-separated")->type_name("FIELDS");
+  app.add_option("--inc", o.inc, "Only these result fields, comma-separated")
+      ->type_name("FIELDS")
+      ->check(choices_hint(known_fields()));
+  app.add_option("--exc", o.exc, "All result fields except these, comma-separated")
+      ->type_name("FIELDS")
+      ->check(choices_hint(known_fields()));
   app.add_option("--password", o.password, "Password spec: CHARSETS,MIN-MAX (e.g. upper,lower,number,8-16)")
       ->type_name("SPEC");
   app.add_option("-d,--duration", o.duration, "Fetch for this long, then exit (e.g. 60s)")->type_name("DURATION");
