@@ -3,7 +3,8 @@
 # after writing, every node reports rows_not_replica == 0 (each row went to the node
 # owning its Murmur3 token) and every node received rows; the same with protocol v4
 # forced, with LZ4 compression on v4 and v5, and against a server that only speaks
-# v4 (cqlwrite asks for v5 and steps down). Rows are read back with the Python driver.
+# v4 (cqlwrite asks for v5 and steps down), and rows larger than one v5 segment.
+# Rows are read back with the Python driver.
 source "$(dirname "$0")/cqlwrite_lib.sh"
 users 3000 5 "$T/users.ndjson"
 
@@ -26,6 +27,16 @@ for args in "" "--protocol-version 4" "--compression lz4" "--protocol-version 4 
   grep -q "protocol v$want" "$T/err" || fail "run '$args': want protocol v$want: $(cat "$T/err")"
   check_routing "run '$args'"
   same_rows "routing.t$run" "$T/users.ndjson" || fail "run '$args': read-back"
+done
+# Rows larger than a v5 segment (128 KiB): the envelope spans several segments.
+/usr/bin/python3 -c "
+import json
+print(json.dumps({'id': '99999999-9999-4999-8999-999999999999', 'picture': 'x' * 300000}))
+print(json.dumps({'id': '99999999-9999-4999-8999-999999999998', 'picture': 'y' * 150000}))" >"$T/big.ndjson"
+for c in none lz4; do
+  cqlwrite -H "$CQL_HOSTS" -k routing -t big_$c --create --compression $c "$T/big.ndjson" 2>"$T/err" ||
+    fail "big rows ($c): $(cat "$T/err")"
+  same_rows "routing.big_$c" "$T/big.ndjson" || fail "big rows ($c): read-back"
 done
 cql_stop
 
