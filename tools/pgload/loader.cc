@@ -178,7 +178,10 @@ Status Loader::resolve(size_t lo, size_t hi, const Status& failure) {
   for (auto [a, b] : {std::pair{lo, mid}, std::pair{mid, hi}}) {
     Status s = run_range(a, b);
     if (s.ok()) {
-      for (size_t i = a; i < b; i++) batch_committed_ += rows_[i].skipped ? 0 : 1;
+      uint64_t n = 0;
+      for (size_t i = a; i < b; i++) n += rows_[i].skipped ? 0 : 1;
+      batch_committed_ += n;
+      committed_ += n;  // counted at once: a later failure must not hide these rows
       continue;
     }
     if (s.exit_code() != kExitRejected) return s;
@@ -193,13 +196,13 @@ Status Loader::flush() {
   if (s.ok()) s = finish_transaction();
   if (s.ok()) {
     batch_committed_ = data_rows_;
+    committed_ += data_rows_;
   } else {
     if (s.exit_code() != kExitRejected) return s;
     abandon();
     if (Status r = resolve(0, rows_.size(), s); !r.ok()) return r;
   }
   if (data_rows_ > 0) batches_++;
-  committed_ += batch_committed_;
   settle();
   return Status::Ok();
 }
