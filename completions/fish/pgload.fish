@@ -22,4 +22,4 @@ complete -c pgload -l mode -d 'append: COPY into the table; upsert: insert or up
 complete -c pgload -l key -d 'Conflict key columns for --mode upsert (comma-separated or repeated)' -x
 complete -c pgload -l on-conflict -d 'Upsert: update the existing row, or ignore the new one' -x -a 'update ignore'
 complete -c pgload -l batch-rows -d 'Rows per batch (one transaction each)' -x
-complete -c pgload -l batch-bytes -d 'Bytes per batch (records as read plus COPY data), e.g. 8MiB' -x
+complete -c pgload -l batch-bytes -d 'Bytes per batch (records as read plus COPY data), e.g. 16MiB' -x

@@ -35,8 +35,8 @@ struct LoaderOptions {
   bool upsert = false;
   bool ignore_conflicts = false;  // upsert: DO NOTHING instead of DO UPDATE
   std::vector<std::string> keys;  // upsert conflict target (unquoted)
-  size_t batch_rows = 10000;
-  size_t batch_bytes = 8u << 20;
+  size_t batch_rows = 50000;
+  size_t batch_bytes = 16u << 20;
   size_t send_chunk = 64u << 10;  // bytes handed to libpq at a time
 };
 

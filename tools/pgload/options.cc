@@ -42,7 +42,7 @@ void add_pgload_options(CLI::App& app, PgloadOptions& o) {
   app.add_option("--batch-rows", o.batch_rows, "Rows per batch (one transaction each)")
       ->type_name("N")
       ->check(CLI::Range(int64_t{1}, int64_t{100000000}));
-  app.add_option("--batch-bytes", o.batch_bytes, "Bytes per batch (records as read plus COPY data), e.g. 8MiB")
+  app.add_option("--batch-bytes", o.batch_bytes, "Bytes per batch (records as read plus COPY data), e.g. 16MiB")
       ->type_name("SIZE");
   app.add_option("inputs", o.inputs, "NDJSON input files ('-' or none: standard input)")->type_name("FILE");
 }

@@ -23,8 +23,8 @@ struct PgloadOptions {
   std::string mode = "append";
   std::vector<std::string> keys;
   std::string on_conflict = "update";
-  int64_t batch_rows = 10000;
-  std::string batch_bytes = "8MiB";
+  int64_t batch_rows = 50000;
+  std::string batch_bytes = "16MiB";
   std::vector<std::string> inputs;
 
   // Derived by validate().
