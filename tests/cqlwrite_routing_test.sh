@@ -46,7 +46,12 @@ cqlwrite -H "$CQL_HOSTS" -k routing -t v4only --create -v "$T/users.ndjson" 2>"$
 grep -q "protocol v4" "$T/err" || fail "did not step down to v4: $(cat "$T/err")"
 check_routing "v4-only server"
 same_rows "routing.v4only" "$T/users.ndjson" || fail "v4-only read-back"
-# --local-dc naming a data center that does not exist is a configuration error.
+# --local-dc with the nodes' data center works; one that does not exist is a
+# configuration error.
+dc=$(cqlq "SELECT data_center FROM system.local" | sed 's/.*"data_center": "\([^"]*\)".*/\1/')
+[[ -n $dc ]] || fail "no data_center in system.local"
+cqlwrite -H "$CQL_HOSTS" -k routing -t v4only --local-dc "$dc" "$T/users.ndjson" 2>"$T/err" ||
+  fail "--local-dc $dc: exit $? $(cat "$T/err")"
 set +e
 cqlwrite -H "$CQL_HOSTS" -k routing -t v4only --local-dc nowhere </dev/null 2>"$T/err"
 rc=$?
