@@ -168,6 +168,51 @@ class Wire(harness.ServerCase):
         with self.assertRaises((EOFError, ConnectionResetError)):
             c.segment()
 
+    def test_garbage_never_kills_the_server(self):
+        import random
+        rng = random.Random(42)
+        bodies = [b"", b"\x00", b"\xff" * 7, startup_body(), query_body("SELECT * FROM system.local"),
+                  query_body("INSERT INTO x.y (a) VALUES (?)"), struct.pack(">I", 0x7fffffff),
+                  struct.pack(">H", 16) + bytes(16) + struct.pack(">HBH", 1, 1, 3) + struct.pack(">i", -7)]
+        for round_ in range(60):
+            c = Conn(self.server.port)
+            try:
+                c.sock.sendall(frame(4, 0, STARTUP, startup_body()))
+                c.frame()
+                for _ in range(20):
+                    body = rng.choice(bodies) + bytes(rng.randrange(256) for _ in range(rng.randrange(40)))
+                    if rng.random() < 0.5:
+                        body = bytes(rng.randrange(256) for _ in range(rng.randrange(60)))
+                    opcode = rng.choice([0x01, 0x05, 0x07, 0x09, 0x0A, 0x0B, 0x0D, 0x0F, 0x42])
+                    flags = rng.choice([0, 0, 0x01, 0x04])
+                    c.sock.sendall(struct.pack(">BBhBI", 4, flags, rng.randrange(100), opcode, len(body)) + body)
+                if round_ % 10 == 0:  # and some raw noise, including bogus lengths
+                    c.sock.sendall(bytes(rng.randrange(256) for _ in range(200)))
+            except OSError:
+                pass
+            finally:
+                c.sock.close()
+        for round_ in range(20):  # v5: valid segments carrying random envelopes
+            c = Conn(self.server.port)
+            try:
+                c.sock.sendall(frame(5, 0, STARTUP, startup_body()))
+                c.frame()
+                for _ in range(10):
+                    body = rng.choice(bodies) + bytes(rng.randrange(256) for _ in range(rng.randrange(40)))
+                    opcode = rng.choice([0x05, 0x07, 0x09, 0x0A, 0x0D])
+                    env = struct.pack(">BBhBI", 5, rng.choice([0, 0x01]), 1, opcode, len(body)) + body
+                    if rng.random() < 0.3:
+                        env = bytes(rng.randrange(256) for _ in range(rng.randrange(1, 30)))
+                    c.sock.sendall(segment(env))
+            except OSError:
+                pass
+            finally:
+                c.sock.close()
+        c = Conn(self.server.port)
+        c.sock.sendall(frame(4, 5, OPTIONS, b""))
+        self.assertEqual(c.frame()[1:3], (5, SUPPORTED))
+        self.assertIsNone(self.server.proc.poll())
+
     def test_command_line(self):
         binary = harness.server_binary()
         r = subprocess.run([binary, "--nodes", "0"], capture_output=True, text=True, timeout=30)

@@ -28,7 +28,7 @@ const char* kUsage =
     "  cql_test_server listening on 127.0.0.1:9042 (nodes=3)\n"
     "then reads commands on stdin, one per line, each answered on stdout:\n"
     "  overloaded N | write_timeout N | unavailable N | bootstrapping N\n"
-    "                     the next N write requests (INSERT or BATCH) fail with that error\n"
+    "                     the next N write requests (INSERT, UPDATE, DELETE, BATCH) fail so\n"
     "  delay MS           answer every request MS milliseconds after it arrived (0: off)\n"
     "  drop               close every client connection\n"
     "  down I | up I      node I stops (closes its port and connections) / starts again\n"

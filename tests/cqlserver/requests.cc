@@ -4,7 +4,7 @@
 // PREPARE, EXECUTE and BATCH, with their RESULT kinds (void, rows, set_keyspace,
 // prepared, schema_change) and ERROR bodies (section 9). Injected write faults
 // (Overloaded, WriteTimeout, Unavailable, IsBootstrapping) apply to requests
-// that write: an INSERT by QUERY or EXECUTE, and every BATCH.
+// that write: INSERT, UPDATE or DELETE by QUERY or EXECUTE, and every BATCH.
 #include <cstdio>
 
 #include "connection.h"
@@ -80,7 +80,7 @@ void Connection::handle(uint8_t version, uint8_t flags, int16_t stream, uint8_t 
     std::string plain;
     if (flags & 0x01) {
       if (!compress_ || segments_) throw_protocol("Unexpected compressed frame");
-      if (body.size() < 4) throw_protocol("truncated compressed frame");
+      if (body.size() < 4 || load_be32(body.data()) > (256u << 20)) throw_protocol("invalid compressed frame");
       if (!lz4_decompress(body.substr(4), load_be32(body.data()), plain)) throw_protocol("invalid LZ4 frame body");
       body = plain;
     }
