@@ -1,0 +1,84 @@
+// kconsume's top level: parse the command line, set up stdout, rejects and stats, run
+// the consumer (or --lag) and turn the outcome into an exit status: 0 done, 1 some
+// messages rejected, 65 too many rejected, 66 topic or partition missing, 69 cluster
+// unreachable, 74 write error, 75 final commit failed, 78 bad configuration, 130/143
+// after SIGINT/SIGTERM (after flushing and committing). A closed stdout is a quiet end.
+#include "app.h"
+
+#include <unistd.h>
+
+#include <iostream>
+
+#include "common/diag.h"
+#include "common/ndjson_writer.h"
+#include "common/reject.h"
+#include "common/signals.h"
+#include "common/stats.h"
+#include "consumer.h"
+#include "lag.h"
+#include "options.h"
+
+namespace airstream::kconsume {
+
+int run(int argc, char** argv) {
+  install_signal_handlers();
+  Options o;
+  if (auto code = parse_command_line(argc, argv, o)) return *code;
+  if (wants_conf_dump(o.kafka)) {
+    auto conf = make_kafka_conf(o.kafka, consumer_defaults(o.group, o.exit_at_end));
+    if (!conf) {
+      diag::error("%s", conf.status().message().c_str());
+      return conf.status().exit_code();
+    }
+    std::cout << kafka_conf_dump(conf->get());
+    return kExitOk;
+  }
+
+  Writer out(1);
+  out.set_line_buffered(o.common.line_buffered);
+  if (o.lag) {
+    Status st = print_lag(o, out);
+    if (!st.ok()) {
+      diag::error("%s", st.message().c_str());
+      return st.exit_code();
+    }
+    return kExitOk;
+  }
+
+  Rejecter rej;
+  if (Status st = rej.open("kconsume", o.common.reject); !st.ok()) {
+    diag::error("%s", st.message().c_str());
+    return st.exit_code();
+  }
+  Stats stats("kconsume");
+  std::atomic<int64_t> lag{0};
+  ConsumeCounters counters;
+  counters.records = &stats.counter("records", "Records written to stdout");
+  counters.bytes = &stats.counter("bytes", "Bytes written to stdout");
+  counters.rejected = &stats.counter("rejected", "Messages rejected (not JSON, not UTF-8)");
+  counters.messages = &stats.counter("messages", "Messages consumed (written or rejected)");
+  counters.lag = &lag;
+  stats.gauge(
+      "lag", [&lag] { return static_cast<double>(lag.load(std::memory_order_relaxed)); },
+      "Messages between the consumer position and the end of its assigned partitions");
+  if (Status st = stats.start(o.common.stats_options); !st.ok()) diag::warn("%s", st.message().c_str());
+
+  Consumer consumer(o, out, rej, counters);
+  Status st = consumer.open();
+  if (st.ok()) st = consumer.run();
+  Status closed = consumer.close();
+  (void)stats.finish();
+  (void)rej.flush();
+  if (!st.ok()) {
+    diag::error("%s", st.message().c_str());
+    return st.exit_code();
+  }
+  if (!closed.ok()) {
+    diag::error("%s", closed.message().c_str());
+    if (!stop_requested()) return closed.exit_code();
+  }
+  if (int code = stop_exit_code()) return code;
+  return rej.finish_code();
+}
+
+}  // namespace airstream::kconsume

@@ -1,0 +1,423 @@
+// kconsume's consuming loop on librdkafka's high-level consumer (rd_kafka_consumer_poll
+// for both group and assign mode). Delivery: auto commit and auto offset store are
+// off; every consumed message is tracked in an OffsetTracker and becomes "done" only
+// once the output buffer holding it has been written to stdout (or, for a rejected
+// message, once the reject is written and everything before it is flushed). Offsets
+// are committed from the tracker: every --commit-interval (async), before partitions
+// are revoked in a rebalance (sync), and at exit (sync). A crash therefore replays
+// at most what was written after the last commit: at-least-once towards the pipe.
+#include "consumer.h"
+
+#include <cstring>
+
+#include "common/diag.h"
+#include "common/json.h"
+#include "common/signals.h"
+
+namespace airstream::kconsume {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+std::pair<std::string, int32_t> key_of(const rd_kafka_topic_partition_t& p) {
+  return {p.topic, p.partition};
+}
+
+}  // namespace
+
+Consumer::Consumer(const Options& options, Writer& out, Rejecter& rejecter, ConsumeCounters counters)
+    : opt_(options), out_(out), rej_(rejecter), ctr_(counters), formatter_(options.format) {}
+
+Consumer::~Consumer() {
+  if (!closed_) (void)close();
+}
+
+void Consumer::rebalance_trampoline(rd_kafka_t*, rd_kafka_resp_err_t err, rd_kafka_topic_partition_list_t* parts,
+                                    void* opaque) {
+  static_cast<Consumer*>(opaque)->on_rebalance(err, parts);
+}
+
+void Consumer::commit_trampoline(rd_kafka_t*, rd_kafka_resp_err_t err, rd_kafka_topic_partition_list_t* offsets,
+                                 void* opaque) {
+  static_cast<Consumer*>(opaque)->on_commit_result(err, offsets);
+}
+
+void Consumer::error_trampoline(rd_kafka_t* rk, int err, const char* reason, void* opaque) {
+  auto* self = static_cast<Consumer*>(opaque);
+  if (err == RD_KAFKA_RESP_ERR__FATAL) {
+    char buf[512];
+    rd_kafka_fatal_error(rk, buf, sizeof buf);
+    self->error_ = Status(kExitUnavailable, std::string("fatal Kafka error: ") + buf);
+    return;
+  }
+  if (err == RD_KAFKA_RESP_ERR__ALL_BROKERS_DOWN) {
+    diag::warn("all Kafka brokers are down: %s (retrying)", reason);
+  } else {
+    diag::info(1, "kafka: %s: %s", rd_kafka_err2name(static_cast<rd_kafka_resp_err_t>(err)), reason);
+  }
+}
+
+void Consumer::log_trampoline(const rd_kafka_t*, int level, const char* fac, const char* buf) {
+  // librdkafka's own log lines (connection failures, ...) only with -v.
+  diag::info(level <= 4 ? 1 : 2, "librdkafka: %s: %s", fac, buf);
+}
+
+Status Consumer::open() {
+  bool want_eof = opt_.exit_at_end;
+  auto conf = make_kafka_conf(opt_.kafka, consumer_defaults(opt_.group, want_eof));
+  if (!conf) return conf.status();
+  rd_kafka_conf_t* c = conf->get();
+  rd_kafka_conf_set_opaque(c, this);
+  rd_kafka_conf_set_error_cb(c, error_trampoline);
+  rd_kafka_conf_set_log_cb(c, log_trampoline);
+  if (!opt_.group.empty()) {
+    rd_kafka_conf_set_offset_commit_cb(c, commit_trampoline);
+    committing_ = true;
+  }
+  if (opt_.group_mode()) rd_kafka_conf_set_rebalance_cb(c, rebalance_trampoline);
+  if (opt_.group_mode() && opt_.offset && opt_.offset->kind == OffsetSpec::kEnd) {
+    char err[256];
+    rd_kafka_conf_set(c, "auto.offset.reset", "latest", err, sizeof err);
+  }
+  auto rk = create_consumer(std::move(*conf));
+  if (!rk) return rk.status();
+  rk_ = std::move(*rk);
+  rd_kafka_poll_set_consumer(rk_.get());
+
+  if (!opt_.group_mode()) return assign_partitions();
+
+  // Group mode: check the cluster is there (and the named topics exist), then subscribe.
+  auto topics = resolve_topics(rk_.get(), opt_.topics, opt_.connect_timeout);
+  if (!topics) {
+    if (topics.status().exit_code() != kExitNoInput || opt_.exit_at_end) return topics.status();
+    diag::warn("%s; waiting for it to be created", topics.status().message().c_str());
+  }
+  PartitionListPtr sub(rd_kafka_topic_partition_list_new(static_cast<int>(opt_.topics.size())));
+  for (const auto& t : opt_.topics) rd_kafka_topic_partition_list_add(sub.get(), t.c_str(), RD_KAFKA_PARTITION_UA);
+  rd_kafka_resp_err_t err = rd_kafka_subscribe(rk_.get(), sub.get());
+  if (err != RD_KAFKA_RESP_ERR_NO_ERROR) {
+    return Status(kExitConfig, std::string("cannot subscribe: ") + rd_kafka_err2str(err));
+  }
+  return Status::Ok();
+}
+
+Status Consumer::assign_partitions() {
+  auto topics = resolve_topics(rk_.get(), opt_.topics, opt_.connect_timeout);
+  if (!topics) return topics.status();
+  PartitionListPtr parts(rd_kafka_topic_partition_list_new(8));
+  for (const auto& t : *topics) {
+    if (opt_.partitions.empty()) {
+      for (int32_t p = 0; p < t.partitions; p++) rd_kafka_topic_partition_list_add(parts.get(), t.name.c_str(), p);
+      continue;
+    }
+    for (int32_t p : opt_.partitions) {
+      if (p >= t.partitions) {
+        return Status(kExitNoInput, "topic " + t.name + " has no partition " + std::to_string(p) + " (it has " +
+                                        std::to_string(t.partitions) + ")");
+      }
+      rd_kafka_topic_partition_list_add(parts.get(), t.name.c_str(), p);
+    }
+  }
+  if (parts->cnt == 0) return Status(kExitNoInput, "no partition to read (the topic regex matched nothing)");
+  apply_start_offsets(parts.get(), false);
+  for (int i = 0; i < parts->cnt; i++) {
+    auto key = key_of(parts->elems[i]);
+    tracker_.assign(key.first, key.second);
+    assigned_.insert(key);
+  }
+  rd_kafka_resp_err_t err = rd_kafka_assign(rk_.get(), parts.get());
+  if (err != RD_KAFKA_RESP_ERR_NO_ERROR) {
+    return Status(kExitUnavailable, std::string("cannot assign partitions: ") + rd_kafka_err2str(err));
+  }
+  return Status::Ok();
+}
+
+void Consumer::apply_start_offsets(rd_kafka_topic_partition_list_t* parts, bool first_time_only) {
+  OffsetSpec spec;
+  if (opt_.offset) {
+    spec = *opt_.offset;
+  } else {
+    spec.kind = opt_.group.empty() ? OffsetSpec::kBeginning : OffsetSpec::kStored;
+  }
+  PartitionListPtr by_time;
+  for (int i = 0; i < parts->cnt; i++) {
+    auto& p = parts->elems[i];
+    if (first_time_only && seen_.count(key_of(p)) > 0) continue;  // keep the group's committed offset
+    switch (spec.kind) {
+      case OffsetSpec::kBeginning:
+        p.offset = RD_KAFKA_OFFSET_BEGINNING;
+        break;
+      case OffsetSpec::kEnd:
+        p.offset = RD_KAFKA_OFFSET_END;
+        break;
+      case OffsetSpec::kStored:
+        p.offset = RD_KAFKA_OFFSET_STORED;
+        break;
+      case OffsetSpec::kAbsolute:
+        p.offset = spec.value;
+        break;
+      case OffsetSpec::kTail:
+        p.offset = RD_KAFKA_OFFSET_TAIL(spec.value);
+        break;
+      case OffsetSpec::kTimestamp:
+        if (!by_time) by_time.reset(rd_kafka_topic_partition_list_new(parts->cnt));
+        rd_kafka_topic_partition_list_add(by_time.get(), p.topic, p.partition)->offset = spec.value;
+        break;
+    }
+  }
+  if (by_time) {
+    rd_kafka_resp_err_t err =
+        rd_kafka_offsets_for_times(rk_.get(), by_time.get(), static_cast<int>(opt_.connect_timeout.count()));
+    if (err != RD_KAFKA_RESP_ERR_NO_ERROR) {
+      error_ = Status(kExitUnavailable, std::string("cannot look up offsets by timestamp: ") + rd_kafka_err2str(err));
+    }
+    for (int i = 0; i < by_time->cnt; i++) {
+      const auto& t = by_time->elems[i];
+      auto* p = rd_kafka_topic_partition_list_find(parts, t.topic, t.partition);
+      // No message at or after the timestamp: start at the end.
+      if (p != nullptr)
+        p->offset = (err == RD_KAFKA_RESP_ERR_NO_ERROR && t.offset >= 0) ? t.offset : RD_KAFKA_OFFSET_END;
+    }
+  }
+  for (int i = 0; i < parts->cnt; i++) seen_.insert(key_of(parts->elems[i]));
+}
+
+void Consumer::on_rebalance(rd_kafka_resp_err_t err, rd_kafka_topic_partition_list_t* parts) {
+  rd_kafka_t* rk = rk_.get();
+  bool cooperative = strcmp(rd_kafka_rebalance_protocol(rk), "COOPERATIVE") == 0;
+  last_rkt_ = nullptr;
+  last_offsets_ = nullptr;
+  if (err == RD_KAFKA_RESP_ERR__ASSIGN_PARTITIONS) {
+    // Only -o other than stored overrides the group's committed offsets, and only on a
+    // partition's first assignment in this process.
+    bool explicit_start = opt_.offset && opt_.offset->kind != OffsetSpec::kStored &&
+                          opt_.offset->kind != OffsetSpec::kBeginning && opt_.offset->kind != OffsetSpec::kEnd;
+    if (explicit_start) apply_start_offsets(parts, true);
+    for (int i = 0; i < parts->cnt; i++) {
+      auto key = key_of(parts->elems[i]);
+      tracker_.assign(key.first, key.second);
+      assigned_.insert(key);
+      at_end_.erase(key);
+      seen_.insert(key);
+      diag::info(1, "assigned %s [%d]", key.first.c_str(), key.second);
+    }
+    if (cooperative) {
+      if (rd_kafka_error_t* e = rd_kafka_incremental_assign(rk, parts)) {
+        error_ = Status(kExitUnavailable, std::string("incremental assign failed: ") + rd_kafka_error_string(e));
+        rd_kafka_error_destroy(e);
+      }
+    } else {
+      rd_kafka_assign(rk, parts);
+    }
+    return;
+  }
+  // Revocation (or an error): write out and commit what was consumed from the
+  // partitions before giving them up, unless they are already lost.
+  Status st = flush_output();
+  if (!rd_kafka_assignment_lost(rk)) {
+    Status c = commit(true, parts);
+    if (!c.ok()) diag::warn("commit before revocation failed: %s", c.message().c_str());
+  }
+  if (!st.ok() && error_.ok()) error_ = st;
+  for (int i = 0; i < parts->cnt; i++) {
+    auto key = key_of(parts->elems[i]);
+    tracker_.remove(key.first, key.second);
+    assigned_.erase(key);
+    at_end_.erase(key);
+    diag::info(1, "revoked %s [%d]", key.first.c_str(), key.second);
+  }
+  if (cooperative) {
+    if (rd_kafka_error_t* e = rd_kafka_incremental_unassign(rk, parts)) rd_kafka_error_destroy(e);
+  } else {
+    rd_kafka_assign(rk, nullptr);
+  }
+}
+
+void Consumer::on_commit_result(rd_kafka_resp_err_t err, rd_kafka_topic_partition_list_t* offsets) {
+  if (err == RD_KAFKA_RESP_ERR__NO_OFFSET || offsets == nullptr) return;
+  for (int i = 0; i < offsets->cnt; i++) {
+    const auto& p = offsets->elems[i];
+    if (err == RD_KAFKA_RESP_ERR_NO_ERROR && p.err == RD_KAFKA_RESP_ERR_NO_ERROR) continue;
+    diag::warn("commit of %s [%d] offset %lld failed: %s (will retry)", p.topic, p.partition,
+               static_cast<long long>(p.offset), rd_kafka_err2str(p.err ? p.err : err));
+    // Mark it uncommitted so that the next commit sends it again.
+    if (auto* po = tracker_.find(p.topic, p.partition); po != nullptr && po->committed() == p.offset)
+      po->mark_committed(-1);
+  }
+}
+
+Status Consumer::flush_output() {
+  if (out_.broken_pipe()) return Status::Ok();
+  Status st = out_.flush();
+  if (!st.ok()) return st;
+  if (!out_.broken_pipe()) tracker_.ack_all();
+  return Status::Ok();
+}
+
+Status Consumer::commit(bool sync, const rd_kafka_topic_partition_list_t* only) {
+  if (!committing_ || !rk_) return Status::Ok();
+  auto dirty = tracker_.dirty();
+  PartitionListPtr list(rd_kafka_topic_partition_list_new(static_cast<int>(dirty.size()) + 1));
+  std::vector<CommitOffset> sent;
+  for (const auto& d : dirty) {
+    if (only != nullptr && rd_kafka_topic_partition_list_find(const_cast<rd_kafka_topic_partition_list_t*>(only),
+                                                              d.topic.c_str(), d.partition) == nullptr)
+      continue;
+    rd_kafka_topic_partition_list_add(list.get(), d.topic.c_str(), d.partition)->offset = d.offset;
+    sent.push_back(d);
+  }
+  if (sent.empty()) return Status::Ok();
+  tracker_.mark_committed(sent);
+  rd_kafka_resp_err_t err = rd_kafka_commit(rk_.get(), list.get(), sync ? 0 : 1);
+  if (err != RD_KAFKA_RESP_ERR_NO_ERROR) {
+    for (const auto& d : sent)
+      if (auto* po = tracker_.find(d.topic, d.partition)) po->mark_committed(-1);
+    return Status(kExitTempFail, std::string("offset commit failed: ") + rd_kafka_err2str(err));
+  }
+  if (sync) {
+    for (int i = 0; i < list->cnt; i++) {
+      const auto& p = list->elems[i];
+      if (p.err != RD_KAFKA_RESP_ERR_NO_ERROR) {
+        if (auto* po = tracker_.find(p.topic, p.partition)) po->mark_committed(-1);
+        return Status(kExitTempFail, std::string("offset commit failed for ") + p.topic + " [" +
+                                         std::to_string(p.partition) + "]: " + rd_kafka_err2str(p.err));
+      }
+    }
+    diag::info(2, "committed %zu partition(s)", sent.size());
+  }
+  return Status::Ok();
+}
+
+void Consumer::update_lag() {
+  if (ctr_.lag == nullptr || assigned_.empty()) return;
+  PartitionListPtr list(rd_kafka_topic_partition_list_new(static_cast<int>(assigned_.size())));
+  for (const auto& [t, p] : assigned_) rd_kafka_topic_partition_list_add(list.get(), t.c_str(), p);
+  rd_kafka_position(rk_.get(), list.get());
+  int64_t lag = 0;
+  for (int i = 0; i < list->cnt; i++) {
+    const auto& p = list->elems[i];
+    int64_t lo = -1, hi = -1;
+    if (rd_kafka_get_watermark_offsets(rk_.get(), p.topic, p.partition, &lo, &hi) != RD_KAFKA_RESP_ERR_NO_ERROR ||
+        hi < 0)
+      continue;
+    int64_t pos = p.offset >= 0 ? p.offset : lo;
+    if (pos >= 0 && hi > pos) lag += hi - pos;
+  }
+  ctr_.lag->store(lag, std::memory_order_relaxed);
+}
+
+bool Consumer::all_at_end() const {
+  if (assigned_.empty()) return false;
+  for (const auto& k : assigned_)
+    if (at_end_.count(k) == 0) return false;
+  return true;
+}
+
+Status Consumer::handle_message(rd_kafka_message_t* msg) {
+  if (msg->err == RD_KAFKA_RESP_ERR__PARTITION_EOF) {
+    at_end_.insert({rd_kafka_topic_name(msg->rkt), msg->partition});
+    last_rkt_ = nullptr;  // the next message of this partition clears its end mark
+    return Status::Ok();
+  }
+  if (msg->err != RD_KAFKA_RESP_ERR_NO_ERROR) {
+    const char* topic = msg->rkt != nullptr ? rd_kafka_topic_name(msg->rkt) : "";
+    if (msg->err == RD_KAFKA_RESP_ERR_UNKNOWN_TOPIC_OR_PART ||
+        msg->err == RD_KAFKA_RESP_ERR_TOPIC_AUTHORIZATION_FAILED) {
+      if (!opt_.group_mode() || opt_.exit_at_end)
+        return Status(kExitNoInput, std::string(topic) + ": " + rd_kafka_message_errstr(msg));
+    }
+    diag::warn("%s [%d]: %s", topic, msg->partition, rd_kafka_message_errstr(msg));
+    return Status::Ok();
+  }
+  if (msg->rkt != last_rkt_ || msg->partition != last_partition_ || last_offsets_ == nullptr) {
+    std::string topic = rd_kafka_topic_name(msg->rkt);
+    last_offsets_ = &tracker_.get(topic, msg->partition);
+    last_rkt_ = msg->rkt;
+    last_partition_ = msg->partition;
+    if (!at_end_.empty()) at_end_.erase({topic, msg->partition});
+  }
+  last_offsets_->track(msg->offset);
+  consumed_++;
+  ctr_.messages->fetch_add(1, std::memory_order_relaxed);
+
+  MessageView view = view_of(msg, opt_.format.envelope);
+  std::string error;
+  std::string& buf = out_.buffer();
+  size_t before = buf.size();
+  if (formatter_.append(view, buf, error)) {
+    ctr_.records->fetch_add(1, std::memory_order_relaxed);
+    ctr_.bytes->fetch_add(buf.size() - before, std::memory_order_relaxed);
+    uint64_t written = out_.bytes_written();
+    Status st = out_.end_record();
+    if (!st.ok()) return st;
+    if (out_.bytes_written() != written && !out_.broken_pipe()) tracker_.ack_all();
+    return Status::Ok();
+  }
+  ctr_.rejected->fetch_add(1, std::memory_order_relaxed);
+  std::string extra = "\"topic\":" + json_string(view.topic) + ",\"partition\":" + std::to_string(view.partition);
+  std::string_view raw = view.value != nullptr ? std::string_view(view.value, view.value_len) : std::string_view();
+  return rej_.reject({consumed_, static_cast<uint64_t>(msg->offset), error, raw, extra, ""});
+}
+
+Status Consumer::run() {
+  auto next_commit = Clock::now() + opt_.commit_interval;
+  auto next_lag = Clock::now();
+  auto last_message = Clock::now();
+  bool idle = true;
+  uint64_t since_check = 0;
+  while (error_.ok()) {
+    if (stop_requested() || out_.broken_pipe()) break;
+    if (opt_.count > 0 && consumed_ >= static_cast<uint64_t>(opt_.count)) break;
+    if (opt_.exit_at_end && all_at_end()) break;
+    rd_kafka_message_t* msg = rd_kafka_consumer_poll(rk_.get(), idle ? 100 : 0);
+    auto now = Clock::now();
+    if (msg == nullptr) {
+      if (!idle) {
+        // Input went idle: write out what is buffered so the pipe sees it now.
+        if (Status st = flush_output(); !st.ok()) return st;
+        idle = true;
+      }
+      if (opt_.idle_timeout && now - last_message >= *opt_.idle_timeout) {
+        diag::info(1, "no message for %lld ms: exiting", static_cast<long long>(opt_.idle_timeout->count()));
+        break;
+      }
+    } else {
+      Status st = handle_message(msg);
+      bool real = msg->err == RD_KAFKA_RESP_ERR_NO_ERROR;
+      rd_kafka_message_destroy(msg);
+      if (!st.ok()) return st;
+      if (real) {
+        idle = false;
+        last_message = now;
+      }
+      if (++since_check < 1024 && !idle) continue;
+      since_check = 0;
+    }
+    if (now >= next_commit) {
+      if (Status st = flush_output(); !st.ok()) return st;
+      if (Status st = commit(false); !st.ok()) diag::warn("%s", st.message().c_str());
+      next_commit = now + opt_.commit_interval;
+    }
+    if (now >= next_lag) {
+      update_lag();
+      next_lag = now + std::chrono::seconds(1);
+    }
+  }
+  return error_;
+}
+
+Status Consumer::close() {
+  if (closed_ || !rk_) return Status::Ok();
+  closed_ = true;
+  // Commit whatever was written, even after a write error or a closed pipe.
+  Status result = flush_output();
+  Status committed = commit(true);
+  if (result.ok()) result = committed;
+  update_lag();
+  // Leaves the group; the revocation callback commits again (nothing left by now).
+  rd_kafka_consumer_close(rk_.get());
+  rk_.reset();
+  return result;
+}
+
+}  // namespace airstream::kconsume

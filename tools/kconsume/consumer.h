@@ -1,0 +1,95 @@
+// The consuming loop of kconsume: polls librdkafka, formats each message, writes it
+// to stdout, rejects what is not JSON, and commits, per partition, only offsets of
+// records already written and flushed (or rejected). Handles group rebalances
+// (cooperative-sticky: incremental assign/unassign, commit before revocation),
+// -c, -e, --timeout, signals and a closed stdout.
+#pragma once
+
+#include <librdkafka/rdkafka.h>
+
+#include <atomic>
+#include <chrono>
+#include <map>
+#include <set>
+#include <string>
+#include <utility>
+
+#include "common/kafka_offsets.h"
+#include "common/ndjson_writer.h"
+#include "common/reject.h"
+#include "common/status.h"
+#include "format.h"
+#include "kafka_client.h"
+#include "options.h"
+
+namespace airstream::kconsume {
+
+struct ConsumeCounters {
+  std::atomic<uint64_t>* messages = nullptr;  // consumed (written + rejected)
+  std::atomic<uint64_t>* records = nullptr;   // written to stdout
+  std::atomic<uint64_t>* bytes = nullptr;     // bytes of records written
+  std::atomic<uint64_t>* rejected = nullptr;
+  std::atomic<int64_t>* lag = nullptr;  // messages behind the end, all assigned partitions
+};
+
+class Consumer {
+ public:
+  Consumer(const Options& options, Writer& out, Rejecter& rejecter, ConsumeCounters counters);
+  ~Consumer();
+
+  // Connects, resolves topics and subscribes (group mode) or assigns (assign mode).
+  Status open();
+  // Consumes until -c, -e, --timeout, a signal, a closed stdout or an error. Returns
+  // the Status that ends the run (ok for a normal end; see stop_reason()).
+  Status run();
+  // Flushes stdout, commits what was written, leaves the group, destroys the handle.
+  // Returns a non-ok status when the final commit failed.
+  Status close();
+
+  bool broken_pipe() const { return out_.broken_pipe(); }
+  const OffsetTracker& tracker() const { return tracker_; }
+
+ private:
+  static void rebalance_trampoline(rd_kafka_t* rk, rd_kafka_resp_err_t err, rd_kafka_topic_partition_list_t* parts,
+                                   void* opaque);
+  static void commit_trampoline(rd_kafka_t* rk, rd_kafka_resp_err_t err, rd_kafka_topic_partition_list_t* offsets,
+                                void* opaque);
+  static void error_trampoline(rd_kafka_t* rk, int err, const char* reason, void* opaque);
+  static void log_trampoline(const rd_kafka_t* rk, int level, const char* fac, const char* buf);
+
+  void on_rebalance(rd_kafka_resp_err_t err, rd_kafka_topic_partition_list_t* parts);
+  void on_commit_result(rd_kafka_resp_err_t err, rd_kafka_topic_partition_list_t* offsets);
+  Status assign_partitions();
+  // Sets the starting offset of each partition in parts that this process sees for
+  // the first time, per -o (group mode: only -o other than stored).
+  void apply_start_offsets(rd_kafka_topic_partition_list_t* parts, bool first_time_only);
+  Status handle_message(rd_kafka_message_t* msg);
+  // Flushes stdout; once flushed, every record consumed so far is done.
+  Status flush_output();
+  // Commits the done offsets (of the partitions in `only`, if given).
+  Status commit(bool sync, const rd_kafka_topic_partition_list_t* only = nullptr);
+  void update_lag();
+  bool all_at_end() const;
+
+  const Options& opt_;
+  Writer& out_;
+  Rejecter& rej_;
+  ConsumeCounters ctr_;
+  Formatter formatter_;
+  KafkaPtr rk_;
+  OffsetTracker tracker_;
+  bool committing_ = false;  // a group is set: offsets are committed
+  bool closed_ = false;
+  Status error_;                                        // fatal error seen in a callback
+  std::set<std::pair<std::string, int32_t>> assigned_;  // current assignment
+  std::set<std::pair<std::string, int32_t>> at_end_;    // assigned partitions at their end
+  std::set<std::pair<std::string, int32_t>> seen_;      // assigned at least once
+  uint64_t consumed_ = 0;
+  std::string reason_;
+  // Cache of the partition of the previous message.
+  rd_kafka_topic_t* last_rkt_ = nullptr;
+  int32_t last_partition_ = -1;
+  PartitionOffsets* last_offsets_ = nullptr;
+};
+
+}  // namespace airstream::kconsume

@@ -1,0 +1,189 @@
+// Formatting of consumed Kafka messages as NDJSON records. JSON validity is checked
+// with simdjson's DOM parser (full validation of the whole value: structure, strings,
+// numbers, UTF-8) on a padded copy of the payload; a valid value that spans several
+// lines is compacted with simdjson::minify so that one message stays one line.
+// Envelope member order and encodings follow the airstream envelope format: "value"
+// raw when JSON, else "value_string" when UTF-8, else "value_base64" (--binary
+// base64); "key" string / "key_base64" / null; headers as [name, value] pairs with
+// null for a NULL value and {"base64":...} for a non-UTF-8 value.
+#include "format.h"
+
+#include <charconv>
+#include <cstring>
+
+#include "common/json.h"
+
+namespace airstream::kconsume {
+namespace {
+
+void append_int(std::string& out, int64_t v) {
+  char buf[24];
+  auto r = std::to_chars(buf, buf + sizeof buf, v);
+  out.append(buf, r.ptr);
+}
+
+const char* timestamp_type_name(rd_kafka_timestamp_type_t t) {
+  switch (t) {
+    case RD_KAFKA_TIMESTAMP_CREATE_TIME:
+      return "create";
+    case RD_KAFKA_TIMESTAMP_LOG_APPEND_TIME:
+      return "log_append";
+    default:
+      return "none";
+  }
+}
+
+}  // namespace
+
+MessageView view_of(rd_kafka_message_t* msg, bool want_headers) {
+  MessageView m;
+  m.topic = rd_kafka_topic_name(msg->rkt);
+  m.partition = msg->partition;
+  m.offset = msg->offset;
+  m.timestamp = rd_kafka_message_timestamp(msg, &m.timestamp_type);
+  m.key = static_cast<const char*>(msg->key);
+  m.key_len = msg->key_len;
+  m.value = static_cast<const char*>(msg->payload);
+  m.value_len = msg->len;
+  if (want_headers) {
+    rd_kafka_headers_t* h = nullptr;
+    if (rd_kafka_message_headers(msg, &h) == RD_KAFKA_RESP_ERR_NO_ERROR) m.headers = h;
+  }
+  return m;
+}
+
+bool Formatter::append(const MessageView& m, std::string& out, std::string& error) {
+  size_t mark = out.size();
+  bool ok = opt_.envelope ? append_envelope(m, out, error) : append_value_only(m, out, error);
+  if (!ok) out.resize(mark);
+  return ok;
+}
+
+bool Formatter::valid_json(const char* data, size_t len, std::string& error) {
+  if (padded_.size() < len + simdjson::SIMDJSON_PADDING) padded_.resize(len + simdjson::SIMDJSON_PADDING);
+  memcpy(padded_.data(), data, len);
+  memset(padded_.data() + len, 0, simdjson::SIMDJSON_PADDING);
+  simdjson::dom::element doc;
+  auto err = parser_.parse(padded_.data(), len, false).get(doc);
+  if (err) {
+    error = "value: not valid JSON (" + json_error_message(err) + ")";
+    return false;
+  }
+  return true;
+}
+
+void Formatter::append_json_text(std::string& out, const char* data, size_t len) {
+  if (memchr(data, '\n', len) == nullptr && memchr(data, '\r', len) == nullptr) {
+    out.append(data, len);
+    return;
+  }
+  // padded_ still holds this value (valid_json ran first): minify from it.
+  size_t mark = out.size();
+  out.resize(mark + len + simdjson::SIMDJSON_PADDING);
+  size_t n = 0;
+  if (simdjson::minify(padded_.data(), len, out.data() + mark, n) != simdjson::SUCCESS) {
+    out.resize(mark);
+    out.append(data, len);  // cannot happen for validated JSON; keep the bytes
+    return;
+  }
+  out.resize(mark + n);
+}
+
+bool Formatter::append_value_only(const MessageView& m, std::string& out, std::string& error) {
+  if (m.value == nullptr) {
+    error = "value: null (tombstone), not a JSON record";
+    return false;
+  }
+  if (m.value_len == 0) {
+    error = "value: empty, not a JSON record";
+    return false;
+  }
+  if (!valid_json(m.value, m.value_len, error)) return false;
+  append_json_text(out, m.value, m.value_len);
+  out.push_back('\n');
+  return true;
+}
+
+bool Formatter::append_envelope(const MessageView& m, std::string& out, std::string& error) {
+  out.append("{\"topic\":");
+  append_json_string(out, m.topic);
+  out.append(",\"partition\":");
+  append_int(out, m.partition);
+  out.append(",\"offset\":");
+  append_int(out, m.offset);
+  out.append(",\"timestamp\":");
+  if (m.timestamp_type == RD_KAFKA_TIMESTAMP_NOT_AVAILABLE || m.timestamp < 0) {
+    out.append("null");
+  } else {
+    append_int(out, m.timestamp);
+  }
+  out.append(",\"timestamp_type\":\"");
+  out.append(timestamp_type_name(m.timestamp_type));
+  out.append("\",");
+
+  if (m.key == nullptr) {
+    out.append("\"key\":null");
+  } else if (std::string_view key(m.key, m.key_len); is_valid_utf8(key)) {
+    out.append("\"key\":");
+    append_json_string(out, key);
+  } else if (opt_.binary == BinaryMode::kBase64) {
+    out.append("\"key_base64\":\"");
+    out.append(base64_encode(key));
+    out.push_back('"');
+  } else {
+    error = "key: not valid UTF-8 (use --binary base64)";
+    return false;
+  }
+
+  out.append(",\"headers\":[");
+  if (m.headers != nullptr) {
+    const char* name = nullptr;
+    const void* val = nullptr;
+    size_t size = 0;
+    for (size_t i = 0; rd_kafka_header_get_all(m.headers, i, &name, &val, &size) == RD_KAFKA_RESP_ERR_NO_ERROR; i++) {
+      std::string_view n(name);
+      if (!is_valid_utf8(n)) {
+        error = "headers: a header name is not valid UTF-8";
+        return false;
+      }
+      if (i > 0) out.push_back(',');
+      out.push_back('[');
+      append_json_string(out, n);
+      out.push_back(',');
+      if (val == nullptr) {
+        out.append("null");
+      } else if (std::string_view v(static_cast<const char*>(val), size); is_valid_utf8(v)) {
+        append_json_string(out, v);
+      } else {
+        out.append("{\"base64\":\"");
+        out.append(base64_encode(v));
+        out.append("\"}");
+      }
+      out.push_back(']');
+    }
+  }
+  out.push_back(']');
+
+  if (m.value != nullptr) {
+    std::string_view value(m.value, m.value_len);
+    std::string json_error;
+    if (m.value_len > 0 && valid_json(m.value, m.value_len, json_error)) {
+      out.append(",\"value\":");
+      append_json_text(out, m.value, m.value_len);
+    } else if (is_valid_utf8(value)) {
+      out.append(",\"value_string\":");
+      append_json_string(out, value);
+    } else if (opt_.binary == BinaryMode::kBase64) {
+      out.append(",\"value_base64\":\"");
+      out.append(base64_encode(value));
+      out.push_back('"');
+    } else {
+      error = "value: neither JSON nor valid UTF-8 (use --binary base64)";
+      return false;
+    }
+  }
+  out.append("}\n");
+  return true;
+}
+
+}  // namespace airstream::kconsume

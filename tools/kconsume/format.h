@@ -1,0 +1,61 @@
+// kconsume's output records: the message value alone (it must be valid JSON; it is
+// compacted onto one line when it spans several) or the envelope, one JSON object per
+// message with topic, partition, offset, timestamp, key, headers and value (the format
+// kproduce --envelope reads back; see the project brief and kconsume(1)).
+#pragma once
+
+#include <librdkafka/rdkafka.h>
+#include <simdjson.h>
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+namespace airstream::kconsume {
+
+enum class BinaryMode { kReject, kBase64 };
+
+struct FormatOptions {
+  bool envelope = false;
+  BinaryMode binary = BinaryMode::kReject;
+};
+
+// What the formatter needs of a message (a view on an rd_kafka_message_t).
+struct MessageView {
+  std::string_view topic;
+  int32_t partition = 0;
+  int64_t offset = 0;
+  int64_t timestamp = -1;
+  rd_kafka_timestamp_type_t timestamp_type = RD_KAFKA_TIMESTAMP_NOT_AVAILABLE;
+  const char* key = nullptr;  // nullptr: no key
+  size_t key_len = 0;
+  const char* value = nullptr;  // nullptr: tombstone
+  size_t value_len = 0;
+  rd_kafka_headers_t* headers = nullptr;  // nullptr: none
+};
+
+// Fills a view from a consumed message (headers are parsed lazily by librdkafka).
+MessageView view_of(rd_kafka_message_t* msg, bool want_headers);
+
+class Formatter {
+ public:
+  explicit Formatter(FormatOptions options) : opt_(options) {}
+
+  // Appends the record and its '\n' to out and returns true; or leaves out as it was,
+  // sets error to the reason (naming the field) and returns false.
+  bool append(const MessageView& m, std::string& out, std::string& error);
+
+ private:
+  bool append_value_only(const MessageView& m, std::string& out, std::string& error);
+  bool append_envelope(const MessageView& m, std::string& out, std::string& error);
+  // True if [data, len) is one valid JSON value; error gets the reason otherwise.
+  bool valid_json(const char* data, size_t len, std::string& error);
+  // Appends valid JSON text, compacted to one line if it holds line breaks.
+  void append_json_text(std::string& out, const char* data, size_t len);
+
+  FormatOptions opt_;
+  simdjson::dom::parser parser_;
+  std::string padded_;
+};
+
+}  // namespace airstream::kconsume

@@ -1,0 +1,50 @@
+// The librdkafka consumer handle kconsume (and --lag) work with: configuration from
+// -b/-F/-X over kconsume's defaults, and topic resolution through the cluster's
+// metadata (regex expansion, partition lists, missing topics).
+#pragma once
+
+#include <librdkafka/rdkafka.h>
+
+#include <chrono>
+#include <memory>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "common/kafka_conf.h"
+#include "common/status.h"
+
+namespace airstream::kconsume {
+
+struct KafkaDeleter {
+  void operator()(rd_kafka_t* rk) const {
+    if (rk != nullptr) rd_kafka_destroy(rk);
+  }
+};
+using KafkaPtr = std::unique_ptr<rd_kafka_t, KafkaDeleter>;
+
+struct PartitionListDeleter {
+  void operator()(rd_kafka_topic_partition_list_t* l) const {
+    if (l != nullptr) rd_kafka_topic_partition_list_destroy(l);
+  }
+};
+using PartitionListPtr = std::unique_ptr<rd_kafka_topic_partition_list_t, PartitionListDeleter>;
+
+// kconsume's librdkafka defaults (manual commits, cooperative-sticky assignor, ...).
+std::vector<std::pair<std::string, std::string>> consumer_defaults(const std::string& group, bool partition_eof);
+
+// Creates a consumer from a finished configuration (takes ownership of conf).
+Result<KafkaPtr> create_consumer(KafkaConfPtr conf);
+
+struct TopicInfo {
+  std::string name;
+  int32_t partitions = 0;
+};
+
+// Asks the cluster for metadata and resolves the -t arguments: names (which must
+// exist: kExitNoInput otherwise) and ^regexes (expanded; may match nothing). An
+// unreachable cluster is kExitUnavailable.
+Result<std::vector<TopicInfo>> resolve_topics(rd_kafka_t* rk, const std::vector<std::string>& topics,
+                                              std::chrono::milliseconds timeout);
+
+}  // namespace airstream::kconsume

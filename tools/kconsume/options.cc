@@ -1,0 +1,124 @@
+// kconsume's options (kcat's spelling where kcat has one: -b -t -p -o -c -e -X -F,
+// -g for the consumer group), checks across options, and parsing of -o.
+#include "options.h"
+
+#include <charconv>
+#include <iostream>
+
+#include "common/diag.h"
+#include "common/units.h"
+
+namespace airstream::kconsume {
+namespace {
+
+bool parse_int64(std::string_view s, int64_t& v) {
+  if (s.empty()) return false;
+  auto r = std::from_chars(s.data(), s.data() + s.size(), v);
+  return r.ec == std::errc() && r.ptr == s.data() + s.size();
+}
+
+}  // namespace
+
+Result<OffsetSpec> parse_offset_spec(std::string_view t) {
+  OffsetSpec spec;
+  if (t == "beginning") {
+    spec.kind = OffsetSpec::kBeginning;
+  } else if (t == "end") {
+    spec.kind = OffsetSpec::kEnd;
+  } else if (t == "stored") {
+    spec.kind = OffsetSpec::kStored;
+  } else if (!t.empty() && t[0] == '@') {
+    spec.kind = OffsetSpec::kTimestamp;
+    if (!parse_int64(t.substr(1), spec.value) || spec.value < 0)
+      return Status(kExitUsage,
+                    "-o @TIMESTAMP_MS: expected milliseconds since the epoch, got '" + std::string(t) + "'");
+  } else if (!t.empty() && t[0] == '-') {
+    spec.kind = OffsetSpec::kTail;
+    if (!parse_int64(t.substr(1), spec.value) || spec.value <= 0)
+      return Status(kExitUsage, "-o -N: expected a positive count, got '" + std::string(t) + "'");
+  } else {
+    spec.kind = OffsetSpec::kAbsolute;
+    if (!parse_int64(t, spec.value) || spec.value < 0)
+      return Status(kExitUsage,
+                    "-o: expected beginning, end, stored, N, -N or @TIMESTAMP_MS, got '" + std::string(t) + "'");
+  }
+  return spec;
+}
+
+std::optional<int> parse_command_line(int argc, char** argv, Options& o) {
+  Cli cli("kconsume",
+          "kconsume (airstream): read Kafka topics and write their JSON messages to stdout as NDJSON.\n"
+          "Offsets are committed only for records already written and flushed (at-least-once).");
+  cli.add_common(o.common, kOutputOptions | kRejectOptions | kStatsOptions);
+  CLI::App& app = cli.app();
+  add_kafka_options(app, o.kafka);
+  app.add_option("-t,--topic", o.topics, "Topic to read (repeatable); a name starting with ^ is a regex (group mode)")
+      ->type_name("TOPIC");
+  app.add_option("-g,--group", o.group, "Consumer group: subscribe, share partitions, commit offsets")
+      ->type_name("GROUP");
+  app.add_option("-p,--partition", o.partitions, "Read only partition N (repeatable; assign mode, no subscription)")
+      ->type_name("N")
+      ->check(CLI::NonNegativeNumber);
+  app.add_option("-o,--offset", o.offset_text,
+                 "Start at beginning, end, stored, N, -N (N before the end) or @TIMESTAMP_MS "
+                 "(default: stored with -g, else beginning)")
+      ->type_name("OFFSET");
+  app.add_option("-c,--count", o.count, "Exit after N messages (written or rejected)")->type_name("N");
+  app.add_flag("-e,--exit", o.exit_at_end, "Exit once the end of every assigned partition is reached");
+  app.add_option("--timeout", o.timeout_text, "Exit when no message arrives for DURATION (e.g. 10s)")
+      ->type_name("DURATION");
+  app.add_option("--connect-timeout", o.connect_timeout_text,
+                 "Give up (exit 69) when the cluster cannot be reached within DURATION")
+      ->type_name("DURATION");
+  app.add_option("--commit-interval", o.commit_interval_text, "Commit written offsets every DURATION (group only)")
+      ->type_name("DURATION");
+  app.add_flag("--envelope", o.envelope,
+               "Write one JSON object per message: topic, partition, offset, timestamp, key, headers, value");
+  app.add_option("--binary", o.binary, "Non-UTF-8 keys/values in --envelope: reject, or base64 (key_base64...)")
+      ->type_name("MODE")
+      ->check(CLI::IsMember({"reject", "base64"}));
+  app.add_flag("--lag", o.lag, "Print committed offset, end offset and lag per partition of the group as NDJSON");
+  if (auto code = cli.parse(argc, argv)) return code;
+
+  if (wants_property_list(o.kafka)) {
+    std::cout << kafka_properties_text();
+    return kExitOk;
+  }
+  auto usage = [](const std::string& msg) {
+    diag::error("%s", msg.c_str());
+    std::cerr << "Try 'kconsume --help' for more information.\n";
+    return std::optional<int>(kExitUsage);
+  };
+  if (o.topics.empty() && !wants_conf_dump(o.kafka)) return usage("no topic given (-t TOPIC)");
+  if (o.lag && o.group.empty()) return usage("--lag needs a consumer group (-g GROUP)");
+  if (!o.offset_text.empty()) {
+    auto spec = parse_offset_spec(o.offset_text);
+    if (!spec) return usage(spec.status().message());
+    o.offset = *spec;
+    if (spec->kind == OffsetSpec::kStored && o.group.empty()) return usage("-o stored needs a consumer group (-g)");
+  }
+  if (!o.partitions.empty()) {
+    for (const auto& t : o.topics)
+      if (!t.empty() && t[0] == '^') return usage("-p cannot be combined with a topic regex (" + t + ")");
+  }
+  if (o.count == 0) return usage("-c must be positive");
+  auto duration = [&](const std::string& text, const char* name, std::chrono::milliseconds& out) {
+    auto d = parse_duration(text);
+    if (!d) return usage(std::string(name) + ": " + d.status().message());
+    if (d->count() <= 0) return usage(std::string(name) + " must be positive");
+    out = *d;
+    return std::optional<int>();
+  };
+  if (!o.timeout_text.empty()) {
+    std::chrono::milliseconds t{};
+    if (auto code = duration(o.timeout_text, "--timeout", t)) return code;
+    o.idle_timeout = t;
+  }
+  if (auto code = duration(o.connect_timeout_text, "--connect-timeout", o.connect_timeout)) return code;
+  if (auto code = duration(o.commit_interval_text, "--commit-interval", o.commit_interval)) return code;
+  o.format.envelope = o.envelope;
+  o.format.binary = o.binary == "base64" ? BinaryMode::kBase64 : BinaryMode::kReject;
+  return std::nullopt;
+}
+
+}  // namespace airstream::kconsume

@@ -1,0 +1,57 @@
+// kconsume's command line: the options, their validation, and the parsed forms of
+// -o (where to start reading) and the durations.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "common/cli.h"
+#include "common/kafka_conf.h"
+#include "common/status.h"
+#include "format.h"
+
+namespace airstream::kconsume {
+
+// -o: beginning | end | stored | N (absolute) | -N (N before the end) | @TIMESTAMP_MS
+struct OffsetSpec {
+  enum Kind { kBeginning, kEnd, kStored, kAbsolute, kTail, kTimestamp };
+  Kind kind = kBeginning;
+  int64_t value = 0;  // the offset, the tail count or the timestamp
+};
+Result<OffsetSpec> parse_offset_spec(std::string_view text);
+
+struct Options {
+  CommonOptions common;
+  KafkaOptions kafka;
+  std::vector<std::string> topics;
+  std::string group;
+  std::vector<int32_t> partitions;
+  std::string offset_text;  // empty: stored (group mode) / beginning (assign mode)
+  int64_t count = -1;
+  bool exit_at_end = false;
+  std::string timeout_text;  // empty: none
+  std::string connect_timeout_text = "30s";
+  std::string commit_interval_text = "5s";
+  bool envelope = false;
+  std::string binary = "reject";
+  bool lag = false;
+
+  // Derived by parse_command_line().
+  std::optional<OffsetSpec> offset;  // nullopt: the mode's default
+  std::optional<std::chrono::milliseconds> idle_timeout;
+  std::chrono::milliseconds connect_timeout{30000};
+  std::chrono::milliseconds commit_interval{5000};
+  FormatOptions format;
+
+  bool group_mode() const { return !group.empty() && partitions.empty(); }
+};
+
+// Parses argv into o. Returns an exit code when kconsume must exit now (after --help,
+// --version, -X list, -X dump, or a usage error, already reported), nullopt to go on.
+std::optional<int> parse_command_line(int argc, char** argv, Options& o);
+
+}  // namespace airstream::kconsume
