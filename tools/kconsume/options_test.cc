@@ -1,0 +1,86 @@
+// Tests of kconsume's -o parsing and option checks.
+#include "options.h"
+
+#include <gtest/gtest.h>
+
+#include <vector>
+
+namespace airstream::kconsume {
+namespace {
+
+TEST(OffsetSpec, AllForms) {
+  auto b = parse_offset_spec("beginning");
+  ASSERT_TRUE(b.ok());
+  EXPECT_EQ(b->kind, OffsetSpec::kBeginning);
+  EXPECT_EQ(parse_offset_spec("end")->kind, OffsetSpec::kEnd);
+  EXPECT_EQ(parse_offset_spec("stored")->kind, OffsetSpec::kStored);
+  auto abs = parse_offset_spec("1234");
+  ASSERT_TRUE(abs.ok());
+  EXPECT_EQ(abs->kind, OffsetSpec::kAbsolute);
+  EXPECT_EQ(abs->value, 1234);
+  auto tail = parse_offset_spec("-10");
+  ASSERT_TRUE(tail.ok());
+  EXPECT_EQ(tail->kind, OffsetSpec::kTail);
+  EXPECT_EQ(tail->value, 10);
+  auto ts = parse_offset_spec("@1732170000000");
+  ASSERT_TRUE(ts.ok());
+  EXPECT_EQ(ts->kind, OffsetSpec::kTimestamp);
+  EXPECT_EQ(ts->value, 1732170000000);
+}
+
+TEST(OffsetSpec, BadFormsAreUsageErrors) {
+  for (const char* bad : {"", "start", "-0", "-", "@", "@x", "12x", "--5", "@-1"}) {
+    auto r = parse_offset_spec(bad);
+    EXPECT_FALSE(r.ok()) << bad;
+    if (!r.ok()) {
+      EXPECT_EQ(r.status().exit_code(), kExitUsage) << bad;
+    }
+  }
+}
+
+int parse(std::vector<std::string> args, Options& o) {
+  std::vector<char*> argv;
+  args.insert(args.begin(), "kconsume");
+  for (auto& a : args) argv.push_back(a.data());
+  auto code = parse_command_line(static_cast<int>(argv.size()), argv.data(), o);
+  return code ? *code : -1;
+}
+
+TEST(Options, ParsesAndDerives) {
+  Options o;
+  ASSERT_EQ(parse({"-t", "a", "-t", "b", "-g", "grp", "-o", "-5", "-c", "10", "-e", "--timeout", "2s",
+                   "--commit-interval", "250ms", "--envelope", "--binary", "base64"},
+                  o),
+            -1);
+  EXPECT_EQ(o.topics.size(), 2u);
+  EXPECT_TRUE(o.group_mode());
+  ASSERT_TRUE(o.offset.has_value());
+  EXPECT_EQ(o.offset->kind, OffsetSpec::kTail);
+  EXPECT_EQ(o.count, 10);
+  EXPECT_TRUE(o.exit_at_end);
+  ASSERT_TRUE(o.idle_timeout.has_value());
+  EXPECT_EQ(o.idle_timeout->count(), 2000);
+  EXPECT_EQ(o.commit_interval.count(), 250);
+  EXPECT_TRUE(o.format.envelope);
+  EXPECT_EQ(o.format.binary, BinaryMode::kBase64);
+}
+
+TEST(Options, UsageErrors) {
+  Options a, b, c, d, e, f;
+  EXPECT_EQ(parse({}, a), kExitUsage);                              // no topic
+  EXPECT_EQ(parse({"-t", "x", "-o", "stored"}, b), kExitUsage);     // stored needs a group
+  EXPECT_EQ(parse({"-t", "x", "--lag"}, c), kExitUsage);            // --lag needs a group
+  EXPECT_EQ(parse({"-t", "^x.*", "-p", "0"}, d), kExitUsage);       // -p with a regex
+  EXPECT_EQ(parse({"-t", "x", "--binary", "hex"}, e), kExitUsage);  // not a mode
+  EXPECT_EQ(parse({"-t", "x", "--commit-interval", "0s"}, f), kExitUsage);
+}
+
+TEST(Options, PartitionWithGroupIsAssignMode) {
+  Options o;
+  ASSERT_EQ(parse({"-t", "x", "-g", "g", "-p", "1", "-o", "stored"}, o), -1);
+  EXPECT_FALSE(o.group_mode());
+  EXPECT_EQ(o.partitions, std::vector<int32_t>{1});
+}
+
+}  // namespace
+}  // namespace airstream::kconsume
