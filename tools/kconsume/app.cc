@@ -53,10 +53,10 @@ int run(int argc, char** argv) {
   Stats stats("kconsume");
   std::atomic<int64_t> lag{0};
   ConsumeCounters counters;
-  counters.records = &stats.counter("records", "Records written to stdout");
-  counters.bytes = &stats.counter("bytes", "Bytes written to stdout");
-  counters.rejected = &stats.counter("rejected", "Messages rejected (not JSON, not UTF-8)");
-  counters.messages = &stats.counter("messages", "Messages consumed (written or rejected)");
+  counters.records = &stats.counter("records_out", "Records written to stdout");
+  counters.bytes = &stats.counter("bytes_out", "Bytes written to stdout");
+  counters.messages = &stats.counter("messages_in", "Messages consumed (written or rejected)");
+  counters.rejected = &stats.counter("records_rejected", "Messages rejected (not JSON, not UTF-8)");
   counters.lag = &lag;
   stats.gauge(
       "lag", [&lag] { return static_cast<double>(lag.load(std::memory_order_relaxed)); },
