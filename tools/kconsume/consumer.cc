@@ -187,6 +187,9 @@ void Consumer::on_rebalance(rd_kafka_resp_err_t err, rd_kafka_topic_partition_li
   bool cooperative = strcmp(rd_kafka_rebalance_protocol(rk), "COOPERATIVE") == 0;
   last_rkt_ = nullptr;
   last_offsets_ = nullptr;
+  last_activity_ = std::chrono::steady_clock::now();  // a rebalance restarts the --timeout clock
+  diag::info(2, "rebalance: %s, %d partition(s), protocol %s", rd_kafka_err2name(err), parts->cnt,
+             rd_kafka_rebalance_protocol(rk));
   if (err == RD_KAFKA_RESP_ERR__ASSIGN_PARTITIONS) {
     // Only -o other than stored overrides the group's committed offsets, and only on a
     // partition's first assignment in this process.
@@ -362,7 +365,7 @@ Status Consumer::handle_message(rd_kafka_message_t* msg) {
 Status Consumer::run() {
   auto next_commit = Clock::now() + opt_.commit_interval;
   auto next_lag = Clock::now();
-  auto last_message = Clock::now();
+  last_activity_ = Clock::now();
   bool idle = true;
   uint64_t since_check = 0;
   while (error_.ok()) {
@@ -377,7 +380,7 @@ Status Consumer::run() {
         if (Status st = flush_output(); !st.ok()) return st;
         idle = true;
       }
-      if (opt_.idle_timeout && now - last_message >= *opt_.idle_timeout) {
+      if (opt_.idle_timeout && now - last_activity_ >= *opt_.idle_timeout) {
         diag::info(1, "no message for %lld ms: exiting", static_cast<long long>(opt_.idle_timeout->count()));
         break;
       }
@@ -388,7 +391,7 @@ Status Consumer::run() {
       if (!st.ok()) return st;
       if (real) {
         idle = false;
-        last_message = now;
+        last_activity_ = now;
       }
       if (++since_check < 1024 && !idle) continue;
       since_check = 0;

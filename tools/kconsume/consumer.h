@@ -85,6 +85,7 @@ class Consumer {
   std::set<std::pair<std::string, int32_t>> at_end_;    // assigned partitions at their end
   std::set<std::pair<std::string, int32_t>> seen_;      // assigned at least once
   uint64_t consumed_ = 0;
+  std::chrono::steady_clock::time_point last_activity_;  // last message or rebalance
   std::string reason_;
   // Cache of the partition of the previous message.
   rd_kafka_topic_t* last_rkt_ = nullptr;
