@@ -1,0 +1,43 @@
+#!/usr/bin/env bash
+# kconsume vs kcat -C -e: the same synthetic users (rufetch --synthetic, seed 42)
+# loaded once with kcat -P into one topic of the development Kafka cluster (many
+# partitions: the mock keeps only ~5 MB per partition), then read to its end by both,
+# output to /dev/null. kconsume validates every value as JSON (kcat does not) and
+# tracks offsets for its commits. Prints records/s, the ratio and peak RSS of both.
+# usage: bench/kconsume.sh [RECORDS]   (default $BENCH_RECORDS or 200000)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+source bench/lib.sh
+n=${1:-${BENCH_RECORDS:-200000}}
+bench_init
+data="$BENCH_DIR/users-$n.ndjson"
+bench_data "$n" "$data"
+export AIRSTREAM_BIN="$BENCH_BUILD/bin" AIRSTREAM_BUILD="$BENCH_BUILD" AIRSTREAM_SRC="$BENCH_ROOT"
+source tests/lib/kafka.sh
+KAFKA_SKIP_CODE=69
+parts=$(( $(stat -c %s "$data") / (3 * 1048576) + 8 ))  # ~3 MB per partition
+kafka_start --dev --brokers 3 "bench_kconsume:$parts"
+kcat -b "$KAFKA_BROKERS" -t bench_kconsume -P <"$data"
+echo "kconsume: $n records ($(($(stat -c %s "$data") / 1048576)) MiB) in $parts partitions, cluster $KAFKA_BROKERS" >&2
+# Both must see every record, or the comparison means nothing.
+got=$(kcat -b "$KAFKA_BROKERS" -t bench_kconsume -C -e -q | wc -l)
+[[ $got == "$n" ]] || { echo "bench: kcat read $got of $n records (cluster dropped data?)" >&2; exit 1; }
+got=$(kconsume -b "$KAFKA_BROKERS" -t bench_kconsume -e -q | wc -l)
+[[ $got == "$n" ]] || { echo "bench: kconsume read $got of $n records" >&2; exit 1; }
+# The machine is shared and noisy: alternating rounds, the best of each kept.
+best() {  # best LABEL ROUNDS...: copies the fastest round's figures to LABEL
+  local label=$1 r b=""
+  shift
+  for r in "$@"; do
+    if [[ -z $b ]] || awk -v x="${_wall[$r]}" -v y="${_wall[$b]}" 'BEGIN { exit !(x < y) }'; then b=$r; fi
+  done
+  _wall[$label]=${_wall[$b]}
+  _rss[$label]=${_rss[$b]}
+}
+for r in 1 2 3 4 5; do
+  measure "kcat -C -e #$r" "kcat -b '$KAFKA_BROKERS' -t bench_kconsume -C -e -q >/dev/null"
+  measure "kconsume -e #$r" "kconsume -b '$KAFKA_BROKERS' -t bench_kconsume -e -q >/dev/null"
+done
+best "kcat -C -e" "kcat -C -e #"{1..5}
+best "kconsume -e" "kconsume -e #"{1..5}
+report kconsume "$n" "kconsume -e" "kcat -C -e"
