@@ -22,9 +22,11 @@ t=kc_sig_$$ g=kc_sig_$$
 kafka_start "$t:8"
 B=$KAFKA_BROKERS
 gx=(-X session.timeout.ms=6000 -X heartbeat.interval.ms=500)
-N=40000
-python3 "$AIRSTREAM_SRC/tests/lib/gen_users.py" $N 21 200 >"$work/in"
+N=20000
+python3 "$AIRSTREAM_SRC/tests/lib/gen_users.py" $N 21 100 >"$work/in"
 kcat -b "$B" -t "$t" -P <"$work/in"
+# The development cluster keeps only ~5 MB per partition: make sure nothing was dropped.
+[[ $(kcat -b "$B" -t "$t" -C -e -q | wc -l) == $N ]] || fail "the cluster does not hold all $N records"
 
 # 1. SIGTERM mid-stream. The reader drains the pipe slowly (~2 MB/s), so kconsume
 #    is blocked in write(2) with more to send when the signal comes.
@@ -46,7 +48,7 @@ while True:
 rpid=$!
 pids+=($rpid)
 deadline=$((SECONDS + 120))
-until [[ -s "$work/out1" ]] && (($(wc -l <"$work/out1") >= 2000)); do
+until [[ -s "$work/out1" ]] && (($(wc -l <"$work/out1") >= 1000)); do
   ((SECONDS < deadline)) || fail "no output from kconsume: $(cat "$work/err1")"
   kill -0 $kpid 2>/dev/null || fail "kconsume ended early: $(cat "$work/err1")"
   sleep 0.1
@@ -74,7 +76,7 @@ kconsume -t "$t" -g "$g" "${gx[@]}" -v >"$work/out3" 2>"$work/err3" &
 kpid=$!
 pids+=($kpid)
 deadline=$((SECONDS + 60))
-until grep -q "assigned $t" "$work/err3"; do
+until grep -q "assigned $t" "$work/err3" 2>/dev/null; do
   ((SECONDS < deadline)) || fail "no assignment: $(cat "$work/err3")"
   sleep 0.1
 done
