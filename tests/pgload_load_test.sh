@@ -85,6 +85,22 @@ pgload -t docs --create --jsonb doc users.ndjson 2>/dev/null || fail "jsonb"
 check "jsonb" "$(pg_psql -c "select count(*), sum((doc->>'age')::int) from docs")" "2000|$(( $(pg_psql -c 'select sum(age) from app_users') ))"
 check "jsonb value" "$(pg_psql -c "select doc->'tags'->>'s' from docs where doc->>'id' = '00000003-0000-4000-8000-000000000003'")" "back\\slash"
 
+# a slow stream is committed after --batch-timeout, without waiting for more input
+pg_psql -c 'create table slow (id int primary key)'
+mkfifo slow.fifo
+exec 7<>slow.fifo
+pgload -t slow --batch-timeout 200ms slow.fifo 2>err.txt 7>&- &
+slow_pid=$!
+printf '{"id":%d}\n' 1 2 3 4 5 >&7
+deadline=$((SECONDS + 60))
+until [ "$(pg_psql -c 'select count(*) from slow')" = 5 ]; do
+  [ $SECONDS -lt $deadline ] || { kill $slow_pid; fail "open batch not committed after --batch-timeout"; }
+  sleep 0.1
+done
+kill -0 $slow_pid || fail "pgload ended before the end of its input"
+exec 7>&-
+wait $slow_pid || fail "slow stream: $(cat err.txt)"
+
 # no table and no --create: configuration error
 set +e
 pgload -t missing users.ndjson 2>err.txt

@@ -23,3 +23,4 @@ complete -c pgload -l key -d 'Conflict key columns for --mode upsert (comma-sepa
 complete -c pgload -l on-conflict -d 'Upsert: update the existing row, or ignore the new one' -x -a 'update ignore'
 complete -c pgload -l batch-rows -d 'Rows per batch (one transaction each)' -x
 complete -c pgload -l batch-bytes -d 'Bytes per batch (records as read plus COPY data), e.g. 16MiB' -x
+complete -c pgload -l batch-timeout -d 'Commit a batch open this long even if not full (e.g. 500ms, 1s; 0: only when full)' -x

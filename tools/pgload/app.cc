@@ -1,14 +1,21 @@
 // pgload's driver: connect, find (or create, possibly inferring the columns from a
 // sample of the input) the target table, then stream records through RecordEncoder
 // into the Loader. Records the encoder refuses go to the common Rejecter at once;
-// rows the server refuses come back from the Loader's bisection. When input goes idle
-// the current batch is committed, so a slow stream is stored without waiting for a
-// full batch. SIGINT/SIGTERM: reading stops, the current batch is committed, and the
+// rows the server refuses come back from the Loader's bisection. A flusher thread
+// commits a batch that has been open for --batch-timeout (the Loader is shared under
+// a mutex, which the reading thread holds only while it processes a record), so a
+// slow stream is stored without waiting for a full batch, while a fast pipe still
+// fills whole batches. SIGINT/SIGTERM: reading stops, the current batch is committed, and the
 // exit code is 130/143. A lost connection: the current batch is lost (rolled back by
 // the server), committed batches stay, exit 75.
 #include "app.h"
 
+#include <algorithm>
+#include <chrono>
+#include <condition_variable>
 #include <memory>
+#include <mutex>
+#include <thread>
 
 #include "common/diag.h"
 #include "common/ndjson_reader.h"
@@ -40,6 +47,8 @@ class App {
   Status process(uint64_t line, uint64_t offset, std::string_view text, std::string_view error);
   Status reject(uint64_t line, uint64_t offset, std::string_view text, std::string_view reason);
   int fail(const Status& s);
+  void start_flusher();
+  void stop_flusher();
   void summary(const char* how);
 
   PgloadOptions& o_;
@@ -54,6 +63,10 @@ class App {
   std::string row_;
   std::string encode_error_;
   Status loader_error_;  // a failure inside the Loader (never retry its batch)
+  std::mutex mu_;        // guards loader_, encoder_ and loader_error_ once the flusher runs
+  std::condition_variable cv_;
+  bool flusher_done_ = false;
+  std::thread flusher_;
   std::atomic<uint64_t>* records_in_ = nullptr;
   std::atomic<uint64_t>* rows_committed_ = nullptr;
   std::atomic<uint64_t>* batches_ = nullptr;
@@ -208,6 +221,31 @@ int App::fail(const Status& s) {
   return s.exit_code();
 }
 
+void App::start_flusher() {
+  if (o_.batch_timeout_ms <= 0) return;
+  flusher_ = std::thread([this] {
+    block_signals_in_thread();
+    const auto timeout = std::chrono::milliseconds(o_.batch_timeout_ms);
+    const auto tick = std::clamp(timeout / 4, std::chrono::milliseconds(10), std::chrono::milliseconds(250));
+    std::unique_lock<std::mutex> lock(mu_);
+    while (!flusher_done_) {
+      cv_.wait_for(lock, tick);
+      if (flusher_done_ || !loader_error_.ok() || loader_->empty()) continue;
+      if (std::chrono::steady_clock::now() - loader_->batch_started() < timeout) continue;
+      if (Status s = loader_->flush(); !s.ok()) loader_error_ = s;
+    }
+  });
+}
+
+void App::stop_flusher() {
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    flusher_done_ = true;
+  }
+  cv_.notify_all();
+  if (flusher_.joinable()) flusher_.join();
+}
+
 int App::run() {
   records_in_ = &stats_.counter("records_in", "NDJSON records read");
   rows_committed_ = &stats_.counter("rows_committed", "Rows committed to the table");
@@ -235,17 +273,15 @@ int App::run() {
   }
   sample_.clear();
   sample_.shrink_to_fit();
-  Status idle_error;
-  reader.set_idle_hook([&] {
-    if (!idle_error.ok() || !loader_error_.ok()) return;
-    idle_error = loader_->flush();
-    if (!idle_error.ok()) loader_error_ = idle_error;
-  });
+  start_flusher();
   LineRecord rec;
-  while (stop.ok() && loader_error_.ok()) {
+  while (stop.ok()) {
     if (reader.next(rec) != LineReader::Next::kRecord) break;
+    std::lock_guard<std::mutex> lock(mu_);
+    if (!loader_error_.ok()) break;
     stop = process(rec.line, rec.offset, rec.text, rec.error);
   }
+  stop_flusher();
   if (!loader_error_.ok()) return fail(loader_error_);
   // Commit what was read (also after a signal or a reject limit).
   if (Status s = loader_->flush(); !s.ok()) return fail(s);

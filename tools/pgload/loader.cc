@@ -84,6 +84,7 @@ Status Loader::add(const RowMeta& meta, std::string_view raw, std::string_view c
   r.raw_off = raw_.size();
   r.raw_len = raw.size();
   r.signature = signature;
+  if (rows_.empty()) batch_started_ = std::chrono::steady_clock::now();
   data_.append(copy_line);
   raw_.append(raw);
   rows_.push_back(r);
@@ -107,6 +108,7 @@ Status Loader::add_skipped(const RowMeta& meta) {
   r.data_off = data_.size();
   r.raw_off = raw_.size();
   r.skipped = true;
+  if (rows_.empty()) batch_started_ = std::chrono::steady_clock::now();
   rows_.push_back(r);
   if (rows_.size() >= opt_.batch_rows) return flush();
   return Status::Ok();

@@ -10,6 +10,7 @@
 // its offsets only after the rows are stored.
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <functional>
 #include <string>
@@ -68,6 +69,8 @@ class Loader {
   bool empty() const { return rows_.empty(); }
   // Records in the current (uncommitted) batch and the line of its first one.
   size_t pending() const { return rows_.size(); }
+  // When the first row of the current batch was added.
+  std::chrono::steady_clock::time_point batch_started() const { return batch_started_; }
   uint64_t pending_first_line() const { return rows_.empty() ? 0 : rows_.front().meta.line; }
   // Rolls back an open transaction (on a fatal error).
   void abandon();
@@ -111,6 +114,7 @@ class Loader {
   size_t sent_ = 0;      // bytes of data_ handed to libpq
   Status stream_error_;  // first error while streaming (data errors wait for flush)
   uint64_t batch_committed_ = 0;
+  std::chrono::steady_clock::time_point batch_started_;
 
   uint64_t committed_ = 0;
   uint64_t batches_ = 0;

@@ -44,6 +44,9 @@ void add_pgload_options(CLI::App& app, PgloadOptions& o) {
       ->check(CLI::Range(int64_t{1}, int64_t{100000000}));
   app.add_option("--batch-bytes", o.batch_bytes, "Bytes per batch (records as read plus COPY data), e.g. 16MiB")
       ->type_name("SIZE");
+  app.add_option("--batch-timeout", o.batch_timeout,
+                 "Commit a batch open this long even if not full (e.g. 500ms, 1s; 0: only when full)")
+      ->type_name("DURATION");
   app.add_option("inputs", o.inputs, "NDJSON input files ('-' or none: standard input)")->type_name("FILE");
 }
 
@@ -64,6 +67,9 @@ Status validate_options(PgloadOptions& o) {
   if (!bytes) return Status(kExitUsage, "--batch-bytes: " + bytes.status().message());
   if (*bytes < 1024) return Status(kExitUsage, "--batch-bytes must be at least 1KiB");
   o.batch_bytes_value = *bytes;
+  auto timeout = parse_duration(o.batch_timeout);
+  if (!timeout) return Status(kExitUsage, "--batch-timeout: " + timeout.status().message());
+  o.batch_timeout_ms = timeout->count();
   return Status::Ok();
 }
 
