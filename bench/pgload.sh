@@ -72,3 +72,5 @@ report pgload-insert "$sample" "pgload (10k sample)" "INSERT per row (10k)"
   exit 1
 }
 echo "pgload peak RSS: $(peak_rss_mb pgload) MB (target < 50 MB)"
+echo "(the INSERT baseline is bound by the commit latency, i.e. fsync, of this machine's disk; the 10k pgload run"
+echo " includes its start-up and catalog lookup)"
