@@ -37,7 +37,8 @@ void Cli::add_common(CommonOptions& o, unsigned flags) {
   if (flags & kRejectOptions) {
     app_.add_option("--reject-file", o.reject_file, "Write rejected records to FILE as NDJSON (default: stderr)")
         ->type_name("FILE");
-    app_.add_option("--max-errors", o.max_errors, "Stop with exit 65 after more than N rejected records (-1: unlimited)")
+    app_.add_option("--max-errors", o.max_errors,
+                    "Stop with exit 65 after more than N rejected records (-1: unlimited)")
         ->type_name("N");
   }
   if (flags & kStatsOptions) {

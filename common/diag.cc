@@ -64,8 +64,12 @@ void init(std::string_view tool, int verbosity, bool quiet) {
   g_quiet = quiet;
 }
 
-const std::string& tool_name() { return g_tool; }
-int verbosity() { return g_quiet ? -1 : g_verbosity; }
+const std::string& tool_name() {
+  return g_tool;
+}
+int verbosity() {
+  return g_quiet ? -1 : g_verbosity;
+}
 
 void error(const char* fmt, ...) {
   va_list ap;

@@ -34,13 +34,27 @@ void append_json_string(std::string& out, std::string_view s) {
     out.append(s.data() + start, i - start);
     start = i + 1;
     switch (c) {
-      case '"': out.append("\\\""); break;
-      case '\\': out.append("\\\\"); break;
-      case '\n': out.append("\\n"); break;
-      case '\r': out.append("\\r"); break;
-      case '\t': out.append("\\t"); break;
-      case '\b': out.append("\\b"); break;
-      case '\f': out.append("\\f"); break;
+      case '"':
+        out.append("\\\"");
+        break;
+      case '\\':
+        out.append("\\\\");
+        break;
+      case '\n':
+        out.append("\\n");
+        break;
+      case '\r':
+        out.append("\\r");
+        break;
+      case '\t':
+        out.append("\\t");
+        break;
+      case '\b':
+        out.append("\\b");
+        break;
+      case '\f':
+        out.append("\\f");
+        break;
       default: {
         char esc[6] = {'\\', 'u', '0', '0', kHex[c >> 4], kHex[c & 15]};
         out.append(esc, 6);
@@ -58,7 +72,9 @@ std::string json_string(std::string_view s) {
   return out;
 }
 
-bool is_valid_utf8(std::string_view s) { return simdjson::validate_utf8(s.data(), s.size()); }
+bool is_valid_utf8(std::string_view s) {
+  return simdjson::validate_utf8(s.data(), s.size());
+}
 
 std::string base64_encode(std::string_view in) {
   std::string out;
@@ -90,13 +106,21 @@ bool base64_decode(std::string_view text, std::string& out) {
   size_t pad = 0;
   for (char ch : text) {
     int v;
-    if (ch >= 'A' && ch <= 'Z') v = ch - 'A';
-    else if (ch >= 'a' && ch <= 'z') v = ch - 'a' + 26;
-    else if (ch >= '0' && ch <= '9') v = ch - '0' + 52;
-    else if (ch == '+' || ch == '-') v = 62;
-    else if (ch == '/' || ch == '_') v = 63;
-    else if (ch == '=') { pad++; continue; }
-    else return false;
+    if (ch >= 'A' && ch <= 'Z')
+      v = ch - 'A';
+    else if (ch >= 'a' && ch <= 'z')
+      v = ch - 'a' + 26;
+    else if (ch >= '0' && ch <= '9')
+      v = ch - '0' + 52;
+    else if (ch == '+' || ch == '-')
+      v = 62;
+    else if (ch == '/' || ch == '_')
+      v = 63;
+    else if (ch == '=') {
+      pad++;
+      continue;
+    } else
+      return false;
     if (pad > 0) return false;  // data after padding
     acc = (acc << 6) | static_cast<uint32_t>(v);
     bits += 6;
@@ -124,7 +148,7 @@ simdjson::error_code JsonParser::validate_padded(std::string_view text) {
 }
 
 simdjson::simdjson_result<simdjson::ondemand::value> find_path(simdjson::ondemand::value root,
-                                                                std::string_view dotted) {
+                                                               std::string_view dotted) {
   simdjson::ondemand::value cur = root;
   while (!dotted.empty()) {
     size_t dot = dotted.find('.');
@@ -150,7 +174,7 @@ simdjson::simdjson_result<simdjson::ondemand::value> find_path(simdjson::ondeman
 }
 
 simdjson::simdjson_result<simdjson::ondemand::value> find_path(simdjson::ondemand::document& doc,
-                                                                std::string_view dotted) {
+                                                               std::string_view dotted) {
   simdjson::ondemand::value root;
   if (auto err = doc.get_value().get(root)) return err;
   return find_path(root, dotted);
@@ -158,20 +182,31 @@ simdjson::simdjson_result<simdjson::ondemand::value> find_path(simdjson::ondeman
 
 std::string json_error_message(simdjson::error_code ec) {
   switch (ec) {
-    case simdjson::UTF8_ERROR: return "invalid UTF-8";
+    case simdjson::UTF8_ERROR:
+      return "invalid UTF-8";
     case simdjson::TAPE_ERROR:
-    case simdjson::INCOMPLETE_ARRAY_OR_OBJECT: return "invalid JSON (unclosed or malformed object/array)";
-    case simdjson::UNCLOSED_STRING: return "invalid JSON (unclosed string)";
-    case simdjson::UNESCAPED_CHARS: return "invalid JSON (control character in string)";
+    case simdjson::INCOMPLETE_ARRAY_OR_OBJECT:
+      return "invalid JSON (unclosed or malformed object/array)";
+    case simdjson::UNCLOSED_STRING:
+      return "invalid JSON (unclosed string)";
+    case simdjson::UNESCAPED_CHARS:
+      return "invalid JSON (control character in string)";
     case simdjson::T_ATOM_ERROR:
     case simdjson::F_ATOM_ERROR:
-    case simdjson::N_ATOM_ERROR: return "invalid JSON (bad literal)";
-    case simdjson::NUMBER_ERROR: return "invalid JSON (bad number)";
-    case simdjson::EMPTY: return "empty record";
-    case simdjson::TRAILING_CONTENT: return "invalid JSON (trailing content after the value)";
-    case simdjson::NO_SUCH_FIELD: return "missing field";
-    case simdjson::INCORRECT_TYPE: return "wrong type";
-    default: return std::string("invalid JSON (") + simdjson::error_message(ec) + ")";
+    case simdjson::N_ATOM_ERROR:
+      return "invalid JSON (bad literal)";
+    case simdjson::NUMBER_ERROR:
+      return "invalid JSON (bad number)";
+    case simdjson::EMPTY:
+      return "empty record";
+    case simdjson::TRAILING_CONTENT:
+      return "invalid JSON (trailing content after the value)";
+    case simdjson::NO_SUCH_FIELD:
+      return "missing field";
+    case simdjson::INCORRECT_TYPE:
+      return "wrong type";
+    default:
+      return std::string("invalid JSON (") + simdjson::error_message(ec) + ")";
   }
 }
 

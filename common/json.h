@@ -47,10 +47,9 @@ class JsonParser {
 
 // Looks up a dotted path ("login.uuid", "results.0.name") in an object. Array
 // elements are addressed by index. Each step reads a field once (on-demand order).
-simdjson::simdjson_result<simdjson::ondemand::value> find_path(simdjson::ondemand::value root,
-                                                                std::string_view dotted);
+simdjson::simdjson_result<simdjson::ondemand::value> find_path(simdjson::ondemand::value root, std::string_view dotted);
 simdjson::simdjson_result<simdjson::ondemand::value> find_path(simdjson::ondemand::document& doc,
-                                                                std::string_view dotted);
+                                                               std::string_view dotted);
 
 // A short human description of a simdjson error for reject messages.
 std::string json_error_message(simdjson::error_code ec);

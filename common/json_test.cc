@@ -16,8 +16,8 @@ std::string unescape_via_simdjson(const std::string& literal) {
 }
 
 TEST(Json, EscapeRoundTrips) {
-  const std::string cases[] = {"",       "plain", "quote\" back\\slash", "tab\tnl\ncr\r", std::string("nul\0x", 5),
-                               "\x01\x1f", "ü ß 𝄞", "خرم\u200cآباد", "O’Connor", "</script>"};
+  const std::string cases[] = {"",         "plain", "quote\" back\\slash", "tab\tnl\ncr\r", std::string("nul\0x", 5),
+                               "\x01\x1f", "ü ß 𝄞", "خرم\u200cآباد",       "O’Connor",      "</script>"};
   for (const auto& c : cases) EXPECT_EQ(unescape_via_simdjson(json_string(c)), c);
   EXPECT_EQ(json_string("a\"b\n\x01"), "\"a\\\"b\\n\\u0001\"");
 }

@@ -28,7 +28,8 @@ Status set_prop(rd_kafka_conf_t* conf, const std::string& name, const std::strin
 }  // namespace
 
 void add_kafka_options(CLI::App& app, KafkaOptions& o) {
-  app.add_option("-b,--brokers", o.brokers, "Bootstrap brokers host:port,... (default: KAFKA_BROKERS or localhost:9092)")
+  app.add_option("-b,--brokers", o.brokers,
+                 "Bootstrap brokers host:port,... (default: KAFKA_BROKERS or localhost:9092)")
       ->type_name("BROKERS");
   app.add_option("-X", o.props, "librdkafka property prop=value (repeatable); -X list, -X dump")
       ->type_name("PROP=VAL")

@@ -57,7 +57,9 @@ TEST(KafkaConf, BadPropertyIsConfigError) {
   EXPECT_EQ(make_kafka_conf(o, {}).status().exit_code(), kExitConfig);
 }
 
-TEST(KafkaConf, PropertyListIsNotEmpty) { EXPECT_NE(kafka_properties_text().find("bootstrap.servers"), std::string::npos); }
+TEST(KafkaConf, PropertyListIsNotEmpty) {
+  EXPECT_NE(kafka_properties_text().find("bootstrap.servers"), std::string::npos);
+}
 
 }  // namespace
 }  // namespace airstream

@@ -67,7 +67,9 @@ PartitionOffsets* OffsetTracker::find(const std::string& topic, int32_t partitio
   return it == parts_.end() ? nullptr : it->second.get();
 }
 
-void OffsetTracker::remove(const std::string& topic, int32_t partition) { parts_.erase({topic, partition}); }
+void OffsetTracker::remove(const std::string& topic, int32_t partition) {
+  parts_.erase({topic, partition});
+}
 
 void OffsetTracker::ack_all() {
   for (auto& [key, p] : parts_) p->ack_all();

@@ -27,7 +27,8 @@ LineReader::LineReader(std::vector<std::string> inputs, ReaderOptions options)
   if (inputs_.empty()) inputs_.push_back("-");
 }
 
-LineReader::LineReader(int fd, std::string name, ReaderOptions options) : opt_(options), fd_(fd), name_(std::move(name)) {
+LineReader::LineReader(int fd, std::string name, ReaderOptions options)
+    : opt_(options), fd_(fd), name_(std::move(name)) {
   inputs_.push_back(name_);
   input_index_ = 1;
 }
@@ -124,7 +125,8 @@ LineReader::Next LineReader::next(LineRecord& out) {
   if (fd_ < 0 && !open_next_input()) return status_.ok() ? Next::kEnd : Next::kError;
   for (;;) {
     char* base = buf_ ? buf_.get() : nullptr;
-    const char* nl = end_ > begin_ ? static_cast<const char*>(std::memchr(base + begin_, '\n', end_ - begin_)) : nullptr;
+    const char* nl =
+        end_ > begin_ ? static_cast<const char*>(std::memchr(base + begin_, '\n', end_ - begin_)) : nullptr;
 
     if (discarding_) {
       // Skipping the tail of an over-long line.

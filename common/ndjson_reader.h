@@ -82,7 +82,7 @@ class LineReader {
   size_t begin_ = 0;  // first unconsumed byte
   size_t end_ = 0;    // one past the last valid byte
   uint64_t line_ = 0;
-  uint64_t offset_ = 0;  // input offset of buf_[begin_]
+  uint64_t offset_ = 0;      // input offset of buf_[begin_]
   bool discarding_ = false;  // skipping the rest of an over-long line
   uint64_t total_bytes_ = 0;
   uint64_t records_ = 0;

@@ -17,9 +17,13 @@ namespace {
 using testing::read_all;
 using testing::TempFile;
 
-TEST(LineReader, EmptyInput) { EXPECT_TRUE(read_all("").empty()); }
+TEST(LineReader, EmptyInput) {
+  EXPECT_TRUE(read_all("").empty());
+}
 
-TEST(LineReader, OnlyBlankLines) { EXPECT_TRUE(read_all("\n\n  \n\r\n\t\n").empty()); }
+TEST(LineReader, OnlyBlankLines) {
+  EXPECT_TRUE(read_all("\n\n  \n\r\n\t\n").empty());
+}
 
 TEST(LineReader, LinesNumbersAndOffsets) {
   auto r = read_all("{\"a\":1}\n\n{\"b\":2}\r\n{\"c\":3}");

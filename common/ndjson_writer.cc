@@ -9,9 +9,13 @@
 
 namespace airstream {
 
-Writer::Writer(int fd, size_t buffer_size) : fd_(fd), limit_(buffer_size) { buf_.reserve(buffer_size + 4096); }
+Writer::Writer(int fd, size_t buffer_size) : fd_(fd), limit_(buffer_size) {
+  buf_.reserve(buffer_size + 4096);
+}
 
-Writer::~Writer() { (void)flush(); }
+Writer::~Writer() {
+  (void)flush();
+}
 
 Status Writer::write_line(std::string_view text) {
   buf_.append(text);

@@ -115,8 +115,8 @@ Status Rejecter::reject(const RejectInfo& info) {
     diag::raw(line_);
   }
   if (opt_.max_errors >= 0 && count_ > static_cast<uint64_t>(opt_.max_errors)) {
-    return Status(kExitDataErr, "too many rejected records (more than --max-errors " +
-                                    std::to_string(opt_.max_errors) + ")");
+    return Status(kExitDataErr,
+                  "too many rejected records (more than --max-errors " + std::to_string(opt_.max_errors) + ")");
   }
   return Status::Ok();
 }

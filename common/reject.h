@@ -17,17 +17,17 @@
 namespace airstream {
 
 struct RejectOptions {
-  std::string file;            // empty: one line per reject on stderr
-  int64_t max_errors = -1;     // -1: unlimited
+  std::string file;         // empty: one line per reject on stderr
+  int64_t max_errors = -1;  // -1: unlimited
 };
 
 struct RejectInfo {
   uint64_t line = 0;
   uint64_t offset = 0;
   std::string_view error;
-  std::string_view record;       // raw text (truncated to 64 KiB in the reject file)
-  std::string_view extra_json;   // preformatted members, e.g. "\"topic\":\"t\",\"partition\":0"
-  std::string_view source;       // input name when reading several files ("" or "-": omitted)
+  std::string_view record;      // raw text (truncated to 64 KiB in the reject file)
+  std::string_view extra_json;  // preformatted members, e.g. "\"topic\":\"t\",\"partition\":0"
+  std::string_view source;      // input name when reading several files ("" or "-": omitted)
 };
 
 class Rejecter {

@@ -16,7 +16,9 @@ TEST(Rejecter, WritesNdjsonRecords) {
     Rejecter r;
     ASSERT_TRUE(r.open("tool", {f.path(), -1}).ok());
     ASSERT_TRUE(r.reject({3, 120, "post_code: expected string, got object", "{\"a\":\"é\\\"\"}\t", "", ""}).ok());
-    ASSERT_TRUE(r.reject({7, 300, "invalid UTF-8", std::string_view("\xff\xfe", 2), "\"topic\":\"t\",\"partition\":2", ""}).ok());
+    ASSERT_TRUE(
+        r.reject({7, 300, "invalid UTF-8", std::string_view("\xff\xfe", 2), "\"topic\":\"t\",\"partition\":2", ""})
+            .ok());
     EXPECT_EQ(r.count(), 2u);
     EXPECT_EQ(r.finish_code(), kExitRejected);
   }

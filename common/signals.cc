@@ -48,16 +48,22 @@ void install_signal_handlers() {
   signal(SIGPIPE, SIG_IGN);
 }
 
-bool stop_requested() { return g_stop_signal.load(std::memory_order_relaxed) != 0; }
+bool stop_requested() {
+  return g_stop_signal.load(std::memory_order_relaxed) != 0;
+}
 
-int stop_signal() { return g_stop_signal.load(std::memory_order_relaxed); }
+int stop_signal() {
+  return g_stop_signal.load(std::memory_order_relaxed);
+}
 
 int stop_exit_code() {
   int s = stop_signal();
   return s == 0 ? 0 : 128 + s;
 }
 
-int stop_fd() { return ensure_fd(); }
+int stop_fd() {
+  return ensure_fd();
+}
 
 void request_stop(int signo) {
   int expected = 0;

@@ -51,7 +51,9 @@ std::string metric_name(const std::string& s) {
 
 }  // namespace
 
-void Histogram::record(uint64_t micros) { buckets_[bucket_of(micros)].fetch_add(1, std::memory_order_relaxed); }
+void Histogram::record(uint64_t micros) {
+  buckets_[bucket_of(micros)].fetch_add(1, std::memory_order_relaxed);
+}
 
 uint64_t Histogram::count() const {
   uint64_t n = 0;
@@ -110,7 +112,9 @@ void Stats::gauge(const std::string& name, std::function<double()> fn, const std
   gauges_.back()->help = help;
 }
 
-void Stats::set_progress_counters(std::vector<std::string> names) { progress_names_ = std::move(names); }
+void Stats::set_progress_counters(std::vector<std::string> names) {
+  progress_names_ = std::move(names);
+}
 
 double Stats::elapsed_seconds() const {
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count();
@@ -220,13 +224,16 @@ Status Stats::start(const StatsOptions& options) {
 void Stats::run() {
   block_signals_in_thread();
   using clock = std::chrono::steady_clock;
-  auto next_stats = clock::now() + std::chrono::duration_cast<clock::duration>(std::chrono::duration<double>(opt_.interval_s));
+  auto next_stats =
+      clock::now() + std::chrono::duration_cast<clock::duration>(std::chrono::duration<double>(opt_.interval_s));
   const auto progress_every = std::chrono::milliseconds(250);
-  const auto metrics_every = std::chrono::milliseconds(opt_.interval_s > 0 ? static_cast<int64_t>(opt_.interval_s * 1000) : 5000);
+  const auto metrics_every =
+      std::chrono::milliseconds(opt_.interval_s > 0 ? static_cast<int64_t>(opt_.interval_s * 1000) : 5000);
   auto next_metrics = clock::now() + metrics_every;
   std::unique_lock<std::mutex> lock(mu_);
   while (!stopping_) {
-    auto wake = opt_.progress ? clock::now() + progress_every : std::min(next_metrics, opt_.interval_s > 0 ? next_stats : next_metrics);
+    auto wake = opt_.progress ? clock::now() + progress_every
+                              : std::min(next_metrics, opt_.interval_s > 0 ? next_stats : next_metrics);
     cv_.wait_until(lock, wake, [this] { return stopping_; });
     if (stopping_) break;
     auto now = clock::now();

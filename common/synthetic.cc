@@ -42,36 +42,126 @@ struct Nat {
 };
 
 const Nat kNats[] = {
-    {"US", "United States", kNumeric, 5, "SSN", {"Jennie", "Sofia", "Zoe", "Kathy"}, {"Todd", "Brandon", "Wyatt", "Dwayne"},
-     {"Nichols", "White", "O’Connor", "Hughes"}, {"Concord", "Billings", "Des Moines"}, {"Michigan", "Ohio", "Texas"},
-     {"Mcclellan Rd", "Valwood Pkwy", "Oak Ridge Ln", "Samaritan Dr"}, "(###) ###-####"},
-    {"BR", "Brazil", kNumeric, 5, nullptr, {"Amanda", "Luíza", "Débora", "Jussara"}, {"Amadis", "Caetano", "Jonas", "Élio"},
-     {"Pereira", "Gonçalves", "Araújo", "da Mota"}, {"São José dos Pinhais", "Maringá", "Itabuna"}, {"Paraná", "Bahia", "Piauí"},
-     {"Rua Vinte E Quatro de Outubro", "Rua São Francisco ", "Rua Treze de Maio ", "Rua Dois"}, "(##) ####-####"},
-    {"CA", "Canada", kCanada, 0, nullptr, {"Chloe", "Maëlle", "Olivia", "Léa"}, {"Bently", "Noah", "Félix", "Liam"},
-     {"Roy", "Gagné", "Martin", "Côté"}, {"Jasper", "Tecumseh", "Trois-Rivières"}, {"Alberta", "Québec", "Ontario"},
-     {"Tecumseh Rd", "Parliament St", "Dufferin St", "Pine Rd"}, "###-###-####"},
-    {"GB", "United Kingdom", kBritain, 0, "NINO", {"Ella", "Freya", "Isla", "Ruby"}, {"Ronald", "Jack", "Harvey", "Owen"},
-     {"Smith", "Walker", "O’Neill", "Evans"}, {"Edinburgh", "Salford", "Lancaster"}, {"Lothian", "Devon", "Kent"},
-     {"Fairview Road", "Church Lane", "Mill Road", "The Drive"}, "0##### ### ####"},
-    {"NO", "Norway", kNorway, 4, "FN", {"Sana", "Åse", "Ingrid", "Sigrid"}, {"Håkon", "Ørjan", "Mats", "Sindre"},
-     {"Solberg", "Haugen", "Bjørnstad", "Kristiansen"}, {"Husøy", "Bærum", "Tromsø"}, {"Troms", "Vestfold", "Akershus"},
-     {"Bisp Nikolas' gate", "Øvre Slottsgate", "Kirkeveien", "Tors vei"}, "########"},
-    {"IR", "Iran", kNumeric, 5, nullptr, {"تارا", "نازنین", "پریا", "یسنا"}, {"امیرعلی", "محمدمهدی", "پارسا", "آرمین"},
-     {"کریمی", "رضایی", "سلطانی نژاد", "موسوی"}, {"بجنورد", "خرم‌آباد", "اسلام‌شهر"}, {"خراسان شمالی", "لرستان", "تهران"},
-     {"راستوان", "شهید آیت الله اشرفی", "میدان انقلاب", "کارگر"}, "0##-########"},
-    {"DE", "Germany", kNumeric, 5, nullptr, {"Frieda", "Jülide", "Marlene", "Brigitte"}, {"Hansjürgen", "Lutz", "Jörg", "Björn"},
-     {"Weiß", "Müller", "Schröder", "Krämer"}, {"Thannhausen", "Lüneburg", "Görlitz"}, {"Bayern", "Sachsen", "Thüringen"},
-     {"Waldstraße", "Schulstraße", "Mühlweg", "Gartenstraße"}, "0###-#######"},
-    {"FR", "France", kNumeric, 5, "INSEE", {"Louane", "Chloé", "Maëlys", "Zoé"}, {"Jonas", "Noé", "Raphaël", "Mathéo"},
-     {"Vidal", "Lefèvre", "Girard", "Mercier"}, {"Avignon", "Toulon", "Besançon"}, {"Vendée", "Hérault", "Ardèche"},
-     {"Place du 8 Février 1962", "Avenue Goerges Clémenceau", "Rue de l’Église", "Quai Chauveau"}, "0#-##-##-##-##"},
-    {"NL", "Netherlands", kDutch, 0, "BSN", {"Leah", "Fenna", "Sanne", "Iris"}, {"Sem", "Daan", "Joël", "Ruud"},
-     {"de Vries", "van Dijk", "Bakker", "Visser"}, {"Franeker", "Zwolle", "Den Haag"}, {"Friesland", "Overijssel", "Zuid-Holland"},
-     {"Kloppertsweg", "Dorpsstraat", "Kerkpad", "Molenweg"}, "(0###) ######"},
-    {"TR", "Turkey", kNumeric, 5, nullptr, {"Ayşe", "Gülşen", "Şebnem", "Özge"}, {"Ali", "Çağan", "Doğan", "Ümit"},
-     {"Yıldırım", "Öztürk", "Akgül", "Çelik"}, {"Muğla", "Eskişehir", "Kırşehir"}, {"Muğla", "Eskişehir", "Kırşehir"},
-     {"Maçka Cd", "Atatürk Sk", "Necatibey Cd", "Bağdat Cd"}, "(###)-###-####"},
+    {"US",
+     "United States",
+     kNumeric,
+     5,
+     "SSN",
+     {"Jennie", "Sofia", "Zoe", "Kathy"},
+     {"Todd", "Brandon", "Wyatt", "Dwayne"},
+     {"Nichols", "White", "O’Connor", "Hughes"},
+     {"Concord", "Billings", "Des Moines"},
+     {"Michigan", "Ohio", "Texas"},
+     {"Mcclellan Rd", "Valwood Pkwy", "Oak Ridge Ln", "Samaritan Dr"},
+     "(###) ###-####"},
+    {"BR",
+     "Brazil",
+     kNumeric,
+     5,
+     nullptr,
+     {"Amanda", "Luíza", "Débora", "Jussara"},
+     {"Amadis", "Caetano", "Jonas", "Élio"},
+     {"Pereira", "Gonçalves", "Araújo", "da Mota"},
+     {"São José dos Pinhais", "Maringá", "Itabuna"},
+     {"Paraná", "Bahia", "Piauí"},
+     {"Rua Vinte E Quatro de Outubro", "Rua São Francisco ", "Rua Treze de Maio ", "Rua Dois"},
+     "(##) ####-####"},
+    {"CA",
+     "Canada",
+     kCanada,
+     0,
+     nullptr,
+     {"Chloe", "Maëlle", "Olivia", "Léa"},
+     {"Bently", "Noah", "Félix", "Liam"},
+     {"Roy", "Gagné", "Martin", "Côté"},
+     {"Jasper", "Tecumseh", "Trois-Rivières"},
+     {"Alberta", "Québec", "Ontario"},
+     {"Tecumseh Rd", "Parliament St", "Dufferin St", "Pine Rd"},
+     "###-###-####"},
+    {"GB",
+     "United Kingdom",
+     kBritain,
+     0,
+     "NINO",
+     {"Ella", "Freya", "Isla", "Ruby"},
+     {"Ronald", "Jack", "Harvey", "Owen"},
+     {"Smith", "Walker", "O’Neill", "Evans"},
+     {"Edinburgh", "Salford", "Lancaster"},
+     {"Lothian", "Devon", "Kent"},
+     {"Fairview Road", "Church Lane", "Mill Road", "The Drive"},
+     "0##### ### ####"},
+    {"NO",
+     "Norway",
+     kNorway,
+     4,
+     "FN",
+     {"Sana", "Åse", "Ingrid", "Sigrid"},
+     {"Håkon", "Ørjan", "Mats", "Sindre"},
+     {"Solberg", "Haugen", "Bjørnstad", "Kristiansen"},
+     {"Husøy", "Bærum", "Tromsø"},
+     {"Troms", "Vestfold", "Akershus"},
+     {"Bisp Nikolas' gate", "Øvre Slottsgate", "Kirkeveien", "Tors vei"},
+     "########"},
+    {"IR",
+     "Iran",
+     kNumeric,
+     5,
+     nullptr,
+     {"تارا", "نازنین", "پریا", "یسنا"},
+     {"امیرعلی", "محمدمهدی", "پارسا", "آرمین"},
+     {"کریمی", "رضایی", "سلطانی نژاد", "موسوی"},
+     {"بجنورد", "خرم‌آباد", "اسلام‌شهر"},
+     {"خراسان شمالی", "لرستان", "تهران"},
+     {"راستوان", "شهید آیت الله اشرفی", "میدان انقلاب", "کارگر"},
+     "0##-########"},
+    {"DE",
+     "Germany",
+     kNumeric,
+     5,
+     nullptr,
+     {"Frieda", "Jülide", "Marlene", "Brigitte"},
+     {"Hansjürgen", "Lutz", "Jörg", "Björn"},
+     {"Weiß", "Müller", "Schröder", "Krämer"},
+     {"Thannhausen", "Lüneburg", "Görlitz"},
+     {"Bayern", "Sachsen", "Thüringen"},
+     {"Waldstraße", "Schulstraße", "Mühlweg", "Gartenstraße"},
+     "0###-#######"},
+    {"FR",
+     "France",
+     kNumeric,
+     5,
+     "INSEE",
+     {"Louane", "Chloé", "Maëlys", "Zoé"},
+     {"Jonas", "Noé", "Raphaël", "Mathéo"},
+     {"Vidal", "Lefèvre", "Girard", "Mercier"},
+     {"Avignon", "Toulon", "Besançon"},
+     {"Vendée", "Hérault", "Ardèche"},
+     {"Place du 8 Février 1962", "Avenue Goerges Clémenceau", "Rue de l’Église", "Quai Chauveau"},
+     "0#-##-##-##-##"},
+    {"NL",
+     "Netherlands",
+     kDutch,
+     0,
+     "BSN",
+     {"Leah", "Fenna", "Sanne", "Iris"},
+     {"Sem", "Daan", "Joël", "Ruud"},
+     {"de Vries", "van Dijk", "Bakker", "Visser"},
+     {"Franeker", "Zwolle", "Den Haag"},
+     {"Friesland", "Overijssel", "Zuid-Holland"},
+     {"Kloppertsweg", "Dorpsstraat", "Kerkpad", "Molenweg"},
+     "(0###) ######"},
+    {"TR",
+     "Turkey",
+     kNumeric,
+     5,
+     nullptr,
+     {"Ayşe", "Gülşen", "Şebnem", "Özge"},
+     {"Ali", "Çağan", "Doğan", "Ümit"},
+     {"Yıldırım", "Öztürk", "Akgül", "Çelik"},
+     {"Muğla", "Eskişehir", "Kırşehir"},
+     {"Muğla", "Eskişehir", "Kırşehir"},
+     {"Maçka Cd", "Atatürk Sk", "Necatibey Cd", "Bağdat Cd"},
+     "(###)-###-####"},
 };
 constexpr uint32_t kNatCount = sizeof(kNats) / sizeof(kNats[0]);
 
@@ -81,16 +171,18 @@ const std::string_view kAdj[] = {"angry", "yellow", "happy", "lazy", "silver", "
 const std::string_view kAnimal[] = {"ostrich", "duck", "peacock", "koala", "tiger", "zebra", "rabbit", "frog"};
 const std::string_view kPasswords[] = {"r2d2", "0101", "addison", "letmein", "dragon", "qwerty", "matrix", "hunter"};
 const std::string_view kTz[][2] = {{"+1:00", "Brussels, Copenhagen, Madrid, Paris"},
-                                    {"-3:00", "Brazil, Buenos Aires, Georgetown"},
-                                    {"+3:30", "Tehran"},
-                                    {"+11:00", "Magadan, Solomon Islands, New Caledonia"},
-                                    {"-5:00", "Eastern Time (US & Canada), Bogota, Lima"},
-                                    {"0:00", "Western Europe Time, London, Lisbon, Casablanca"}};
+                                   {"-3:00", "Brazil, Buenos Aires, Georgetown"},
+                                   {"+3:30", "Tehran"},
+                                   {"+11:00", "Magadan, Solomon Islands, New Caledonia"},
+                                   {"-5:00", "Eastern Time (US & Canada), Bogota, Lima"},
+                                   {"0:00", "Western Europe Time, London, Lisbon, Casablanca"}};
 
 const char kHexDigits[] = "0123456789abcdef";
 const char kAlnum[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
 
-void put(std::string& o, std::string_view s) { o.append(s.data(), s.size()); }
+void put(std::string& o, std::string_view s) {
+  o.append(s.data(), s.size());
+}
 
 // Appends a JSON string; the tables hold no characters that need escaping.
 void put_str(std::string& o, std::string_view s) {
@@ -174,15 +266,17 @@ void SyntheticUsers::append_user(std::string& o, uint64_t index) const {
     }
     case kCanada: {
       char b[8] = {static_cast<char>('A' + r.below(26)), static_cast<char>('0' + r.below(10)),
-                   static_cast<char>('A' + r.below(26)), ' ', static_cast<char>('0' + r.below(10)),
-                   static_cast<char>('A' + r.below(26)), static_cast<char>('0' + r.below(10)), 0};
+                   static_cast<char>('A' + r.below(26)), ' ',
+                   static_cast<char>('0' + r.below(10)), static_cast<char>('A' + r.below(26)),
+                   static_cast<char>('0' + r.below(10)), 0};
       put_str(o, b);
       break;
     }
     case kBritain: {
       char b[9] = {static_cast<char>('A' + r.below(26)), static_cast<char>('0' + r.below(10)),
-                   static_cast<char>('A' + r.below(26)), ' ', static_cast<char>('0' + r.below(10)),
-                   static_cast<char>('A' + r.below(26)), static_cast<char>('A' + r.below(26)), 0};
+                   static_cast<char>('A' + r.below(26)), ' ',
+                   static_cast<char>('0' + r.below(10)), static_cast<char>('A' + r.below(26)),
+                   static_cast<char>('A' + r.below(26)), 0};
       put_str(o, b);
       break;
     }
@@ -195,9 +289,14 @@ void SyntheticUsers::append_user(std::string& o, uint64_t index) const {
     case kDutch: {
       // The API sends NL postcodes as numbers most of the time, sometimes as "1234 AB".
       if (r.below(4) == 0) {
-        char b[8] = {static_cast<char>('1' + r.below(9)), static_cast<char>('0' + r.below(10)),
-                     static_cast<char>('0' + r.below(10)), static_cast<char>('0' + r.below(10)), ' ',
-                     static_cast<char>('A' + r.below(26)), static_cast<char>('A' + r.below(26)), 0};
+        char b[8] = {static_cast<char>('1' + r.below(9)),
+                     static_cast<char>('0' + r.below(10)),
+                     static_cast<char>('0' + r.below(10)),
+                     static_cast<char>('0' + r.below(10)),
+                     ' ',
+                     static_cast<char>('A' + r.below(26)),
+                     static_cast<char>('A' + r.below(26)),
+                     0};
         put_str(o, b);
       } else {
         put_uint(o, 1000 + r.below(9000));

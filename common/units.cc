@@ -32,12 +32,18 @@ Result<std::chrono::milliseconds> parse_duration(std::string_view text) {
     return Status(kExitUsage, "invalid duration '" + std::string(text) + "' (e.g. 500ms, 30s, 5m)");
   }
   double ms;
-  if (unit.empty() || unit == "s") ms = n * 1000;
-  else if (unit == "ms") ms = n;
-  else if (unit == "m" || unit == "min") ms = n * 60000;
-  else if (unit == "h") ms = n * 3600000;
-  else if (unit == "d") ms = n * 86400000;
-  else return Status(kExitUsage, "invalid duration unit in '" + std::string(text) + "' (use ms, s, m, h, d)");
+  if (unit.empty() || unit == "s")
+    ms = n * 1000;
+  else if (unit == "ms")
+    ms = n;
+  else if (unit == "m" || unit == "min")
+    ms = n * 60000;
+  else if (unit == "h")
+    ms = n * 3600000;
+  else if (unit == "d")
+    ms = n * 86400000;
+  else
+    return Status(kExitUsage, "invalid duration unit in '" + std::string(text) + "' (use ms, s, m, h, d)");
   return std::chrono::milliseconds(static_cast<int64_t>(std::llround(ms)));
 }
 
@@ -47,14 +53,19 @@ Result<uint64_t> parse_size(std::string_view text) {
   if (!split_number(text, n, unit)) {
     return Status(kExitUsage, "invalid size '" + std::string(text) + "' (e.g. 4096, 64k, 16M)");
   }
-  if (unit.size() > 1 && unit.back() == 'b') unit.pop_back();              // "kb", "mib"
-  if (unit.size() == 2 && unit.back() == 'i') unit.pop_back();             // "ki", "mi"
+  if (unit.size() > 1 && unit.back() == 'b') unit.pop_back();   // "kb", "mib"
+  if (unit.size() == 2 && unit.back() == 'i') unit.pop_back();  // "ki", "mi"
   double mult;
-  if (unit.empty()) mult = 1;
-  else if (unit == "k") mult = 1024.0;
-  else if (unit == "m") mult = 1024.0 * 1024;
-  else if (unit == "g") mult = 1024.0 * 1024 * 1024;
-  else return Status(kExitUsage, "invalid size unit in '" + std::string(text) + "' (use k, M, G)");
+  if (unit.empty())
+    mult = 1;
+  else if (unit == "k")
+    mult = 1024.0;
+  else if (unit == "m")
+    mult = 1024.0 * 1024;
+  else if (unit == "g")
+    mult = 1024.0 * 1024 * 1024;
+  else
+    return Status(kExitUsage, "invalid size unit in '" + std::string(text) + "' (use k, M, G)");
   return static_cast<uint64_t>(std::llround(n * mult));
 }
 
