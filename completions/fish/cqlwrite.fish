@@ -37,3 +37,11 @@ complete -c cqlwrite -l connections -d 'Connections per node (default 2)' -x
 complete -c cqlwrite -l timeout -d 'Request timeout before a retry (default 12s)' -x
 complete -c cqlwrite -l connect-timeout -d 'Connect and handshake timeout (default 5s)' -x
 complete -c cqlwrite -l schema-timeout -d 'How long to wait for schema agreement (default 30s)' -x
+complete -c cqlwrite -l from-kafka -d 'Read records from these Kafka topics (consumer group) instead of files; offsets are committed once the records up to them are stored' -x
+complete -c cqlwrite -s g -l group -d 'Consumer group of --from-kafka (default cqlwrite)' -x
+complete -c cqlwrite -s b -l brokers -d 'Bootstrap brokers host:port,... (default: KAFKA_BROKERS or localhost:9092)' -x
+complete -c cqlwrite -s X -d 'librdkafka property prop=value (repeatable); -X list, -X dump' -x
+complete -c cqlwrite -s F -d 'Read librdkafka properties (prop=value lines) from FILE' -r -F
+complete -c cqlwrite -l kafka-start -d 'Where a group without committed offsets starts: beginning or end (default beginning)' -x -a 'beginning end'
+complete -c cqlwrite -s e -l exit-at-end -d 'With --from-kafka: stop once every assigned partition is read to its end and stored'
+complete -c cqlwrite -l commit-interval -d 'With --from-kafka: how often stored offsets are committed (default 1s)' -x

@@ -63,7 +63,26 @@ void add_options(CLI::App& app, Options& o) {
   app.add_option("--timeout", o.timeout, "Request timeout before a retry (default 12s)");
   app.add_option("--connect-timeout", o.connect_timeout, "Connect and handshake timeout (default 5s)");
   app.add_option("--schema-timeout", o.schema_timeout, "How long to wait for schema agreement (default 30s)");
-  app.add_option("inputs", o.inputs, "NDJSON input files (default: standard input, also '-')")->type_name("FILE");
+  auto* inputs =
+      app.add_option("inputs", o.inputs, "NDJSON input files (default: standard input, also '-')")->type_name("FILE");
+
+  app.add_option("--from-kafka", o.from_kafka,
+                 "Read records from these Kafka topics (consumer group) instead of files; offsets are "
+                 "committed once the records up to them are stored")
+      ->delimiter(',')
+      ->allow_extra_args(false)
+      ->type_name("TOPIC[,TOPIC...]")
+      ->excludes(inputs);
+  app.add_option("-g,--group", o.group, "Consumer group of --from-kafka (default cqlwrite)")->type_name("GROUP");
+  add_kafka_options(app, o.kafka);
+  app.add_option("--kafka-start", o.kafka_start,
+                 "Where a group without committed offsets starts: beginning or end (default beginning)")
+      ->check(CLI::IsMember({"beginning", "end"}));
+  app.add_flag("-e,--exit-at-end", o.exit_at_end,
+               "With --from-kafka: stop once every assigned partition is read to its end and stored");
+  app.add_option("--commit-interval", o.commit_interval,
+                 "With --from-kafka: how often stored offsets are committed (default 1s)")
+      ->type_name("DURATION");
 }
 
 bool read_cqlshrc(const std::string& path, std::string& username, std::string& password) {

@@ -1,6 +1,7 @@
 // cqlwrite's command line: connection (hosts, TLS, authentication, protocol), target
 // table (keyspace, table, creation, column mapping) and write path (consistency, TTL,
-// concurrency, batching, retries) options, and the resolution of the password from
+// concurrency, batching, retries) options, the direct Kafka input (--from-kafka with
+// its group, brokers and commit settings), and the resolution of the password from
 // CQL_PASSWORD, --password-file or ~/.cassandra/cqlshrc.
 #pragma once
 
@@ -10,6 +11,7 @@
 #include <vector>
 
 #include "common/cql_session.h"
+#include "common/kafka_conf.h"
 #include "common/status.h"
 
 namespace airstream::cqlwrite {
@@ -39,6 +41,14 @@ struct Options {
   std::string connect_timeout = "5s";
   std::string schema_timeout = "30s";
   std::vector<std::string> inputs;
+  // Direct Kafka input (--from-kafka): records come from a consumer group instead of
+  // files, and offsets are committed only once the records up to them are stored.
+  std::vector<std::string> from_kafka;  // topics
+  std::string group = "cqlwrite";
+  KafkaOptions kafka;
+  std::string kafka_start = "beginning";
+  bool exit_at_end = false;
+  std::string commit_interval = "1s";
 };
 
 void add_options(CLI::App& app, Options& o);

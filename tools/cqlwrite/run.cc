@@ -1,4 +1,5 @@
-// cqlwrite main flow. Exit codes: 0 all written; 1 some records rejected (bad value,
+// cqlwrite main flow: connect, prepare the table, then feed the sink from files or
+// from Kafka (input.h). Exit codes: 0 all written; 1 some records rejected (bad value,
 // non-retryable server error: each reported with its line number and reason); 65
 // --max-errors exceeded; 69 no node reachable at start; 75 a write ran out of retries
 // (reading stops, in-flight writes drain, the failed records are reported); 78
@@ -8,20 +9,87 @@
 
 #include <unistd.h>
 
-#include <atomic>
+#include <cstdio>
 
 #include "common/diag.h"
 #include "common/ndjson_reader.h"
-#include "common/reject.h"
 #include "common/signals.h"
-#include "common/stats.h"
 #include "common/units.h"
+#include "input.h"
 #include "schema.h"
-#include "sink.h"
 
 namespace airstream::cqlwrite {
 
+bool RunState::report(const RejectInfo& info) {
+  Status s = rej.reject(info);
+  if (s.ok()) return true;
+  int expected = 0;
+  if (abort_code.compare_exchange_strong(expected, s.exit_code())) diag::error("%s", s.message().c_str());
+  return s.exit_code() != kExitIoErr;  // past --max-errors the record is still in the reject file
+}
+
+bool RunState::on_ack(const Record& r, const Ack& a, std::string_view extra_json) {
+  if (a.kind == Ack::kStored) {
+    written.fetch_add(1, std::memory_order_relaxed);
+    latency.record(a.latency_us);
+    return true;
+  }
+  if (a.kind == Ack::kFailed) {
+    failed.fetch_add(1, std::memory_order_relaxed);
+    temp_failure = true;
+    (void)report({r.line, r.offset, "not written: " + a.reason, r.text, extra_json, {}});
+    return false;
+  }
+  rejected.fetch_add(1, std::memory_order_relaxed);
+  return report({r.line, r.offset, a.reason, r.text, extra_json, {}});
+}
+
+int read_files(const Options& o, const CommonOptions& common, CqlSink& sink, RunState& st, std::string& where) {
+  AckFn on_ack = [&st](Record& r, const Ack& a) { (void)st.on_ack(r, a); };
+  int exit_code = kExitOk;
+  uint64_t last_line = 0;
+  LineReader reader(o.inputs, common.reader);
+  reader.set_idle_hook([&] { sink.flush(); });
+  LineRecord rec;
+  for (;;) {
+    if (st.stopping()) break;
+    auto next = reader.next(rec);
+    if (next != LineReader::Next::kRecord) {
+      if (next == LineReader::Next::kError) {
+        diag::error("%s", reader.status().message().c_str());
+        exit_code = reader.status().exit_code();
+      }
+      break;
+    }
+    st.records_in.fetch_add(1, std::memory_order_relaxed);
+    if (!rec.error.empty()) {
+      st.rejected.fetch_add(1, std::memory_order_relaxed);
+      (void)st.report({rec.line, rec.offset, rec.error, rec.text, {}, {}});
+      continue;
+    }
+    last_line = rec.line;
+    sink.submit(make_record(rec.text, rec.line, rec.offset), on_ack);
+  }
+  sink.flush();
+  if (stop_requested() || reader.stopped())
+    diag::info(1, "stopping: waiting for %zu write(s) in flight", sink.in_flight());
+  sink.drain();
+  where = "stopped after input line " + std::to_string(last_line) +
+          ": records after it were not read (every record up to it is written or reported)";
+  return exit_code;
+}
+
 int run(const Options& o, const CommonOptions& common) {
+  if (wants_property_list(o.kafka)) {
+    std::string text = kafka_properties_text();
+    fwrite(text.data(), 1, text.size(), stdout);
+    return kExitOk;
+  }
+  if (wants_conf_dump(o.kafka)) return dump_kafka_conf(o);
+  if (o.from_kafka.empty() && (o.exit_at_end || o.kafka_start != "beginning" || o.commit_interval != "1s")) {
+    diag::error("-e, --kafka-start and --commit-interval need --from-kafka");
+    return kExitUsage;
+  }
   auto sopt = session_options(o);
   if (!sopt.ok()) {
     diag::error("%s", sopt.status().message().c_str());
@@ -77,68 +145,18 @@ int run(const Options& o, const CommonOptions& common) {
   so.progress = so.progress && isatty(2);
   if (Status st = stats.start(so); !st.ok()) diag::warn("%s", st.message().c_str());
 
-  std::atomic<int> abort_code{0};
-  std::atomic<bool> temp_failure{false};
-  AckFn on_ack = [&](Record& r, const Ack& a) {
-    if (a.kind == Ack::kStored) {
-      written.fetch_add(1, std::memory_order_relaxed);
-      latency.record(a.latency_us);
-      return;
-    }
-    std::string reason = a.reason;
-    if (a.kind == Ack::kFailed) {
-      failed.fetch_add(1, std::memory_order_relaxed);
-      temp_failure = true;
-      reason = "not written: " + reason;
-    } else {
-      rejected.fetch_add(1, std::memory_order_relaxed);
-    }
-    Status st = rej.reject({r.line, r.offset, reason, r.text, {}, {}});
-    if (!st.ok()) {
-      int expected = 0;
-      if (abort_code.compare_exchange_strong(expected, st.exit_code())) diag::error("%s", st.message().c_str());
-    }
-  };
-
+  RunState st{rej, records_in, written, rejected, failed, latency};
   SinkOptions sk;
   sk.consistency = *consistency;
   sk.concurrency = o.concurrency;
   sk.batch_rows = o.batch_rows;
   sk.strict = o.strict;
   int exit_code = kExitOk;
-  uint64_t last_line = 0;
+  std::string where;
   {
     CqlSink sink(s, std::move(*mapping), sk);
-    LineReader reader(o.inputs, common.reader);
-    reader.set_idle_hook([&] { sink.flush(); });
-    LineRecord rec;
-    for (;;) {
-      if (abort_code.load() || temp_failure.load()) break;
-      auto next = reader.next(rec);
-      if (next != LineReader::Next::kRecord) {
-        if (next == LineReader::Next::kError) {
-          diag::error("%s", reader.status().message().c_str());
-          exit_code = reader.status().exit_code();
-        }
-        break;
-      }
-      records_in.fetch_add(1, std::memory_order_relaxed);
-      if (!rec.error.empty()) {
-        rejected.fetch_add(1, std::memory_order_relaxed);
-        Status st = rej.reject({rec.line, rec.offset, rec.error, rec.text, {}, {}});
-        if (!st.ok()) {
-          diag::error("%s", st.message().c_str());
-          abort_code = st.exit_code();
-        }
-        continue;
-      }
-      last_line = rec.line;
-      sink.submit(make_record(rec.text, rec.line, rec.offset), on_ack);
-    }
-    sink.flush();
-    if (stop_requested() || reader.stopped())
-      diag::info(1, "stopping: waiting for %zu write(s) in flight", sink.in_flight());
-    sink.drain();
+    exit_code =
+        o.from_kafka.empty() ? read_files(o, common, sink, st, where) : read_kafka(o, common, sink, st, stats, where);
   }
   (void)rej.flush();
   (void)stats.finish();
@@ -151,16 +169,15 @@ int run(const Options& o, const CommonOptions& common) {
       static_cast<unsigned long long>(rejected.load()), static_cast<unsigned long long>(failed.load()),
       static_cast<unsigned long long>(s.counters().retries.load()), latency.quantile(0.5) / 1000.0,
       latency.quantile(0.99) / 1000.0);
-  if (stop_requested() || abort_code.load() || temp_failure.load())
-    diag::note(
-        "stopped after input line %llu: records after it were not read (every record up to it is written "
-        "or reported)",
-        static_cast<unsigned long long>(last_line));
+  if ((stop_requested() || st.stopping()) && !where.empty()) diag::note("%s", where.c_str());
   if (stop_requested()) return stop_exit_code();
-  if (abort_code.load()) return abort_code.load();
+  if (st.abort_code.load()) return st.abort_code.load();
   if (exit_code != kExitOk) return exit_code;
-  if (temp_failure.load()) {
-    diag::error("some writes ran out of retries; rerun with the same input (writes are idempotent)");
+  if (st.temp_failure.load()) {
+    diag::error(o.from_kafka.empty()
+                    ? "some writes ran out of retries; rerun with the same input (writes are idempotent)"
+                    : "some writes ran out of retries; rerun with the same group: it resumes at the first "
+                      "record not stored (writes are idempotent)");
     return kExitTempFail;
   }
   return rej.finish_code();

@@ -1,0 +1,52 @@
+// cqlwrite's record sources and the state they share with run(): NDJSON files or
+// stdin (read_files) and Kafka topics through a consumer group (read_kafka, for
+// --from-kafka). Each feeds a CqlSink and returns once its input is exhausted, a
+// signal arrived, --max-errors was exceeded or a write ran out of retries; every
+// record it submitted is acknowledged (the sink is drained) when it returns.
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+#include "common/cli.h"
+#include "common/reject.h"
+#include "common/stats.h"
+#include "options.h"
+#include "sink.h"
+
+namespace airstream::cqlwrite {
+
+struct RunState {
+  Rejecter& rej;
+  std::atomic<uint64_t>& records_in;
+  std::atomic<uint64_t>& written;
+  std::atomic<uint64_t>& rejected;
+  std::atomic<uint64_t>& failed;
+  Histogram& latency;
+  std::atomic<int> abort_code{0};         // --max-errors exceeded (65) or reject file I/O error (74)
+  std::atomic<bool> temp_failure{false};  // a write ran out of retries
+
+  bool stopping() const { return abort_code.load() != 0 || temp_failure.load(); }
+  // Reports a record that was not written (reject file or stderr). False when the
+  // reject could not be recorded (I/O error); abort_code is set on any non-ok status.
+  bool report(const RejectInfo& info);
+  // Counts one acknowledgement of the sink and reports rejected or failed records.
+  // True when the record is done for its source: stored, or rejected and reported.
+  bool on_ack(const Record& r, const Ack& a, std::string_view extra_json = {});
+};
+
+// Reads NDJSON from o.inputs (stdin by default). Returns 0 or the reader's error exit
+// code; `where` receives a note on where reading stopped.
+int read_files(const Options& o, const CommonOptions& common, CqlSink& sink, RunState& st, std::string& where);
+
+// Reads from the Kafka topics of o.from_kafka in group o.group; commits a partition's
+// offset only past records that are stored or rejected and reported.
+int read_kafka(const Options& o, const CommonOptions& common, CqlSink& sink, RunState& st, Stats& stats,
+               std::string& where);
+
+// -X dump: prints the consumer configuration --from-kafka would use.
+int dump_kafka_conf(const Options& o);
+
+}  // namespace airstream::cqlwrite

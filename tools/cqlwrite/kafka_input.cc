@@ -1,0 +1,186 @@
+// cqlwrite --from-kafka: records come from a Kafka consumer group (common/kafka_source.h)
+// instead of NDJSON files. A record is acknowledged to the source, and so becomes
+// committable, only once the sink acknowledged it as stored, or as rejected and
+// written to the reject file (one write(2) per reject, done before the ack). A record
+// whose write ran out of retries is never acknowledged: reading stops, in-flight
+// writes drain, and the final commit stops just before it in its partition, so a
+// restart with the same group re-reads it and everything after it. The same happens
+// for records in flight when the process is killed. Rows are upserts by primary key,
+// so re-written records leave the table as if written once.
+#include <cstdio>
+#include <deque>
+#include <mutex>
+#include <thread>
+
+#include "common/diag.h"
+#include "common/json.h"
+#include "common/kafka_source.h"
+#include "common/signals.h"
+#include "common/units.h"
+#include "input.h"
+
+namespace airstream::cqlwrite {
+namespace {
+
+// Topic names by a small number carried in Record::tag with the partition, so that
+// acknowledgements (from the session's thread) can name their topic.
+class TopicTable {
+ public:
+  uint32_t id(const std::string& name) {
+    std::lock_guard<std::mutex> lock(mu_);
+    for (size_t i = 0; i < names_.size(); i++)
+      if (names_[i] == name) return static_cast<uint32_t>(i);
+    names_.push_back(name);
+    return static_cast<uint32_t>(names_.size() - 1);
+  }
+  // References stay valid: a deque never moves its elements on push_back.
+  const std::string& name(uint32_t id) {
+    std::lock_guard<std::mutex> lock(mu_);
+    return names_[id];
+  }
+
+ private:
+  std::mutex mu_;
+  std::deque<std::string> names_;
+};
+
+uint64_t make_tag(uint32_t topic, int32_t partition) {
+  return (static_cast<uint64_t>(topic) << 32) | static_cast<uint32_t>(partition);
+}
+uint32_t tag_topic(uint64_t tag) {
+  return static_cast<uint32_t>(tag >> 32);
+}
+int32_t tag_partition(uint64_t tag) {
+  return static_cast<int32_t>(static_cast<uint32_t>(tag));
+}
+
+// "topic":..,"partition":.. (the record's offset is the reject record's "offset").
+std::string reject_context(const std::string& topic, int32_t partition) {
+  return "\"topic\":" + json_string(topic) + ",\"partition\":" + std::to_string(partition);
+}
+
+std::vector<std::pair<std::string, std::string>> consumer_defaults(const Options& o) {
+  return {{"client.id", "cqlwrite"}, {"group.id", o.group}};
+}
+
+}  // namespace
+
+int dump_kafka_conf(const Options& o) {
+  auto conf = make_kafka_conf(o.kafka, consumer_defaults(o));
+  if (!conf.ok()) {
+    diag::error("%s", conf.status().message().c_str());
+    return conf.status().exit_code();
+  }
+  std::string text = kafka_conf_dump(conf->get());
+  fwrite(text.data(), 1, text.size(), stdout);
+  return kExitOk;
+}
+
+int read_kafka(const Options& o, const CommonOptions& common, CqlSink& sink, RunState& st, Stats& stats,
+               std::string& where) {
+  auto interval = parse_duration(o.commit_interval);
+  if (!interval.ok() || interval->count() <= 0) {
+    diag::error("--commit-interval: %s", interval.ok() ? "must be positive" : interval.status().message().c_str());
+    return kExitUsage;
+  }
+  KafkaSourceOptions ko;
+  ko.kafka = o.kafka;
+  // Bounded prefetch (librdkafka's default is 64 MiB); -X/-F given by the user come later and win.
+  ko.kafka.props.insert(ko.kafka.props.begin(), "queued.max.messages.kbytes=16384");
+  ko.topics = o.from_kafka;
+  ko.group = o.group;
+  ko.start = o.kafka_start;
+  ko.commit_interval = std::chrono::duration_cast<std::chrono::milliseconds>(*interval);
+  ko.exit_at_end = o.exit_at_end;
+  ko.client_id = "cqlwrite";
+  KafkaSource src;
+  if (Status s = src.open(ko); !s.ok()) {
+    diag::error("%s", s.message().c_str());
+    return s.exit_code();
+  }
+  auto& committed = stats.counter("records_committed", "Records whose Kafka offsets are committed");
+
+  TopicTable topics;
+  AckFn on_ack = [&](Record& r, const Ack& a) {
+    const std::string& topic = topics.name(tag_topic(r.tag));
+    int32_t partition = tag_partition(r.tag);
+    bool done = a.kind == Ack::kStored ? st.on_ack(r, a) : st.on_ack(r, a, reject_context(topic, partition));
+    if (done) src.ack(topic, partition, static_cast<int64_t>(r.offset));
+  };
+
+  int exit_code = kExitOk;
+  const size_t max_len = common.reader.max_line;
+  KafkaRecord kr;
+  // Commit failures are retried for this long before the run stops (exit 75).
+  constexpr std::chrono::seconds kCommitGiveUp{120};
+  bool commit_failing = false;
+  auto commit_failing_since = std::chrono::steady_clock::time_point::max() - kCommitGiveUp;
+  for (;;) {
+    committed.store(src.committed_records(), std::memory_order_relaxed);
+    if (stop_requested() || st.stopping()) break;
+    auto next = src.next(kr, std::chrono::milliseconds(100));
+    if (next != KafkaSource::Next::kError && commit_failing) {
+      // After a failed commit every next() commits again: this one succeeded.
+      commit_failing = false;
+      commit_failing_since = std::chrono::steady_clock::time_point::max() - kCommitGiveUp;
+    }
+    if (next == KafkaSource::Next::kIdle) {
+      sink.flush();
+      continue;
+    }
+    if (next == KafkaSource::Next::kEnd) break;
+    if (next == KafkaSource::Next::kError && src.status().exit_code() == kExitTempFail &&
+        std::chrono::steady_clock::now() < commit_failing_since + kCommitGiveUp) {
+      // A commit failed (e.g. the group coordinator is down): keep writing, commit later.
+      if (!commit_failing) {
+        diag::warn("%s; retrying", src.status().message().c_str());
+        commit_failing = true;
+        commit_failing_since = std::chrono::steady_clock::now();
+      }
+      sink.flush();
+      std::this_thread::sleep_for(std::chrono::milliseconds(100));
+      continue;
+    }
+    if (next == KafkaSource::Next::kError) {
+      diag::error("%s", src.status().message().c_str());
+      exit_code = src.status().exit_code();
+      break;
+    }
+    st.records_in.fetch_add(1, std::memory_order_relaxed);
+    std::string_view error;
+    std::string_view raw = kr.value;
+    if (kr.value.size() > max_len) {
+      error = "record too long (more than --max-line bytes)";
+      raw = raw.substr(0, 4096);
+    } else if (common.reader.validate_utf8 && !is_valid_utf8(kr.value)) {
+      error = "invalid UTF-8";
+    }
+    if (!error.empty()) {
+      st.rejected.fetch_add(1, std::memory_order_relaxed);
+      if (st.report({kr.seq, static_cast<uint64_t>(kr.offset), error, raw, reject_context(kr.topic, kr.partition), {}}))
+        src.ack(kr.topic, kr.partition, kr.offset);
+      continue;
+    }
+    Record r = make_record(kr.value, kr.seq, static_cast<uint64_t>(kr.offset));
+    r.tag = make_tag(topics.id(kr.topic), kr.partition);
+    sink.submit(std::move(r), on_ack);
+  }
+  sink.flush();
+  if (stop_requested() || st.stopping())
+    diag::info(1, "stopping: waiting for %zu write(s) in flight", sink.in_flight());
+  sink.drain();
+  // Every acknowledgement has arrived: commit what is stored or reported, leave the group.
+  Status cs = src.close();
+  committed.store(src.committed_records(), std::memory_order_relaxed);
+  if (!cs.ok()) {
+    diag::error("%s", cs.message().c_str());
+    if (exit_code == kExitOk) exit_code = cs.exit_code();
+  }
+  where =
+      "stopped reading Kafka: offsets are committed up to the first record not stored or reported in each "
+      "partition; a restart with group '" +
+      o.group + "' resumes there";
+  return exit_code;
+}
+
+}  // namespace airstream::cqlwrite
