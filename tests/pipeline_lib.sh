@@ -89,3 +89,15 @@ for i in sorted(extra)[:5]:
 sys.exit(1 if missing or extra or len(got) != len(have) else 0)
 PY
 }
+
+# wait_exit PID SECONDS: waits for a background process to end; its exit code is in $RC.
+wait_exit() {
+  local i
+  for ((i = 0; i < $2 * 10; i++)); do
+    kill -0 "$1" 2>/dev/null || break
+    sleep 0.1
+  done
+  kill -0 "$1" 2>/dev/null && fail "process $1 did not finish within $2 s"
+  RC=0
+  wait "$1" || RC=$?
+}
