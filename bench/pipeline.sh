@@ -40,7 +40,7 @@ c.shutdown()
 PY
 }
 
-label="kconsume|uxform|cqlwrite"
+label="kconsume+uxform+cqlwrite"
 measure "$label" "kconsume -b '$KAFKA_BROKERS' -t pipeline -o beginning -e -q |
   uxform --preset created_users -q |
   cqlwrite -H '$CQL_HOSTS' -k spark_streams -t created_users --create -q"
@@ -67,7 +67,7 @@ def rows():
 execute_concurrent_with_args(s, ins, rows(), concurrency=128)
 cluster.shutdown()
 PY
-peer="kcat|jq|python-driver"
+peer="kcat+jq+python-driver"
 measure "$peer" "kcat -b '$KAFKA_BROKERS' -t pipeline_peer -C -e -q -o beginning |
   jq -c -f bench/created_users.jq | /usr/bin/python3 '$BENCH_TMP/peer.py'"
 rows=$(count_rows peer.created_users)
