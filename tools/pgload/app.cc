@@ -7,10 +7,13 @@
 // slow stream is stored without waiting for a full batch, while a fast pipe still
 // fills whole batches. SIGINT/SIGTERM: reading stops, the current batch is committed, and the
 // exit code is 130/143. A lost connection: the current batch is lost (rolled back by
-// the server), committed batches stay, exit 75.
+// the server), committed batches stay, exit 75. With --from-kafka (kafka_input.h) the
+// records come from a consumer group and a batch's offsets are acknowledged only once
+// the batch is settled; a lost batch is never acknowledged, so a restart re-reads it.
 #include "app.h"
 
 #include <algorithm>
+#include <cstdio>
 #include <chrono>
 #include <condition_variable>
 #include <memory>
@@ -22,6 +25,7 @@
 #include "common/signals.h"
 #include "encoder.h"
 #include "infer.h"
+#include "kafka_input.h"
 #include "loader.h"
 #include "pg_conn.h"
 #include "table.h"
@@ -30,7 +34,7 @@ namespace airstream::pgload {
 namespace {
 
 struct Buffered {
-  uint64_t line = 0, offset = 0;
+  uint64_t line = 0, offset = 0, tag = 0;
   std::string text;  // padded with kJsonPadding bytes
   std::string error;
 };
@@ -41,11 +45,15 @@ class App {
   int run();
 
  private:
-  Status setup_table(LineReader& reader);
-  Status create_table(LineReader& reader, const TableName& name);
+  enum class Next { kRecord, kIdle, kEnd, kError };
+  Next read(InputRecord& rec);
+  Status read_status() const { return kafka_ ? kafka_->status() : reader_->status(); }
+  Status setup_table();
+  Status create_table(const TableName& name);
   Status build_encoder();
-  Status process(uint64_t line, uint64_t offset, std::string_view text, std::string_view error);
-  Status reject(uint64_t line, uint64_t offset, std::string_view text, std::string_view reason);
+  Status process(const InputRecord& rec);
+  Status reject(const RowMeta& m, std::string_view text, std::string_view reason);
+  Status close_kafka();
   int fail(const Status& s);
   void start_flusher();
   void stop_flusher();
@@ -59,6 +67,8 @@ class App {
   TableInfo table_;
   RecordEncoder encoder_;
   std::unique_ptr<Loader> loader_;
+  std::unique_ptr<LineReader> reader_;
+  std::unique_ptr<KafkaInput> kafka_;
   std::vector<Buffered> sample_;
   std::string row_;
   std::string encode_error_;
@@ -73,18 +83,42 @@ class App {
   std::atomic<uint64_t>* rejected_ = nullptr;
 };
 
-Status App::create_table(LineReader& reader, const TableName& name) {
+App::Next App::read(InputRecord& rec) {
+  if (kafka_) {
+    switch (kafka_->next(rec, common_.reader.max_line, common_.reader.validate_utf8)) {
+      case KafkaInput::Next::kRecord:
+        return Next::kRecord;
+      case KafkaInput::Next::kIdle:
+        return Next::kIdle;
+      case KafkaInput::Next::kEnd:
+        return Next::kEnd;
+      case KafkaInput::Next::kError:
+        return Next::kError;
+    }
+  }
+  LineRecord lr;
+  auto next = reader_->next(lr);
+  if (next == LineReader::Next::kError) return Next::kError;
+  if (next != LineReader::Next::kRecord) return Next::kEnd;
+  rec = InputRecord{lr.line, lr.offset, 0, lr.text, lr.error};
+  return Next::kRecord;
+}
+
+Status App::create_table(const TableName& name) {
   std::string defs = o_.schema;
   if (defs.empty()) {
     std::vector<std::pair<std::string, ColKind>> cols;
     if (o_.jsonb.empty() || !o_.map_pairs.empty()) {
       // Sample the input; the records are kept and loaded afterwards.
       SchemaInference inference(o_.map_pairs);
-      LineRecord rec;
+      InputRecord rec;
       size_t bytes = 0;
-      while (sample_.size() < static_cast<size_t>(o_.infer_rows) && bytes < (64u << 20) &&
-             reader.next(rec) == LineReader::Next::kRecord) {
-        Buffered b{rec.line, rec.offset, std::string(rec.text), std::string(rec.error)};
+      while (sample_.size() < static_cast<size_t>(o_.infer_rows) && bytes < (64u << 20) && !stop_requested()) {
+        auto next = read(rec);
+        // Kafka has no end of input: sample what arrived until the topic goes idle.
+        if (next == Next::kIdle && sample_.empty()) continue;
+        if (next != Next::kRecord) break;
+        Buffered b{rec.line, rec.offset, rec.tag, std::string(rec.text), std::string(rec.error)};
         b.text.append(kJsonPadding, '\0');
         bytes += b.text.size();
         if (b.error.empty()) inference.observe(std::string_view(b.text).substr(0, rec.text.size()));
@@ -104,7 +138,7 @@ Status App::create_table(LineReader& reader, const TableName& name) {
   return conn_.exec(create_table_sql(name, defs));
 }
 
-Status App::setup_table(LineReader& reader) {
+Status App::setup_table() {
   auto name = parse_table_name(o_.table);
   if (!name) return name.status();
   auto info = load_table(conn_, *name);
@@ -112,7 +146,7 @@ Status App::setup_table(LineReader& reader) {
   if (info->columns.empty()) {
     if (!o_.create)
       return Status(kExitConfig, "table " + name->display() + " does not exist (use --create to create it)");
-    if (Status s = create_table(reader, *name); !s.ok()) return s;
+    if (Status s = create_table(*name); !s.ok()) return s;
     info = load_table(conn_, *name);
     if (!info) return info.status();
     if (info->columns.empty()) return Status(kExitConfig, "table " + name->display() + " has no columns");
@@ -169,9 +203,11 @@ Status App::build_encoder() {
   lo.batch_bytes = o_.batch_bytes_value;
   LoaderCallbacks cb;
   cb.on_reject = [this](const RowMeta& m, std::string_view raw, std::string_view reason) {
-    return reject(m.line, m.offset, raw, reason);
+    return reject(m, raw, reason);
   };
-  cb.on_batch_done = [this](const std::vector<RowMeta>&, uint64_t committed) {
+  cb.on_batch_done = [this](const std::vector<RowMeta>& rows, uint64_t committed) {
+    // Every row is committed, or rejected and reported: its offset may be committed.
+    if (kafka_) kafka_->ack(rows);
     *rows_committed_ += committed;
     if (committed > 0) ++*batches_;
   };
@@ -180,24 +216,45 @@ Status App::build_encoder() {
   return loader_->prepare();
 }
 
-Status App::reject(uint64_t line, uint64_t offset, std::string_view text, std::string_view reason) {
+Status App::reject(const RowMeta& m, std::string_view text, std::string_view reason) {
   ++*rejected_;
   RejectInfo info;
-  info.line = line;
-  info.offset = offset;
+  info.line = m.line;
+  info.offset = m.offset;
   info.error = reason;
   info.record = text;
+  std::string extra;
+  if (kafka_) extra = kafka_->reject_context(m.tag);
+  info.extra_json = extra;
   return rej_.reject(info);
 }
 
-Status App::process(uint64_t line, uint64_t offset, std::string_view text, std::string_view error) {
+Status App::process(const InputRecord& rec) {
   ++*records_in_;
-  if (!error.empty()) return reject(line, offset, text, error);
-  row_.clear();
-  uint64_t sig = 0;
-  if (!encoder_.encode(text, row_, sig, encode_error_)) return reject(line, offset, text, encode_error_);
-  Status s = loader_->add(RowMeta{line, offset, line}, text, row_, sig);
-  if (!s.ok()) loader_error_ = s;
+  RowMeta meta{rec.line, rec.offset, kafka_ ? rec.tag : rec.line};
+  if (rec.error.empty()) {
+    row_.clear();
+    uint64_t sig = 0;
+    if (encoder_.encode(rec.text, row_, sig, encode_error_)) {
+      Status s = loader_->add(meta, rec.text, row_, sig);
+      if (!s.ok()) loader_error_ = s;
+      return s;
+    }
+  }
+  Status s = reject(meta, rec.text, rec.error.empty() ? std::string_view(encode_error_) : rec.error);
+  // With Kafka the reported record is settled with its batch (offsets stay in order).
+  if (s.ok() && kafka_) {
+    s = loader_->add_skipped(meta);
+    if (!s.ok()) loader_error_ = s;
+  }
+  return s;
+}
+
+Status App::close_kafka() {
+  if (!kafka_) return Status::Ok();
+  Status s = kafka_->close();
+  kafka_.reset();
+  if (!s.ok()) diag::error("%s", s.message().c_str());
   return s;
 }
 
@@ -215,6 +272,8 @@ int App::fail(const Status& s) {
     diag::note("the current batch (%zu record%s from line %llu) was not committed", loader_->pending(),
                loader_->pending() == 1 ? "" : "s", static_cast<unsigned long long>(loader_->pending_first_line()));
   if (loader_) loader_->abandon();
+  // Commits the offsets of the batches settled before; the lost batch was never acknowledged.
+  (void)close_kafka();
   summary("stopped");
   (void)stats_.finish();
   (void)rej_.flush();
@@ -256,40 +315,58 @@ int App::run() {
     return diag::error("%s", s.message().c_str()), s.exit_code();
   if (Status s = conn_.connect(o_.conninfo); !s.ok()) return diag::error("%s", s.message().c_str()), s.exit_code();
   diag::info(1, "connected to PostgreSQL %s", conn_.server_version().c_str());
-  LineReader reader(o_.inputs, common_.reader);
-  if (Status s = setup_table(reader); !s.ok()) {
+  if (!o_.from_kafka.empty()) {
+    kafka_ = std::make_unique<KafkaInput>();
+    if (Status s = kafka_->open(o_); !s.ok()) return diag::error("%s", s.message().c_str()), s.exit_code();
+  } else {
+    reader_ = std::make_unique<LineReader>(o_.inputs, common_.reader);
+  }
+  if (Status s = setup_table(); !s.ok()) {
+    (void)close_kafka();
     if (s.exit_code() == kExitOk) return diag::warn("%s", s.message().c_str()), kExitOk;
     return diag::error("%s", s.message().c_str()), s.exit_code();
   }
-  if (Status s = build_encoder(); !s.ok()) return diag::error("%s", s.message().c_str()), s.exit_code();
+  if (Status s = build_encoder(); !s.ok()) {
+    (void)close_kafka();
+    return diag::error("%s", s.message().c_str()), s.exit_code();
+  }
   diag::info(1, "loading into %s (%zu columns, mode %s)", table_.name.display().c_str(), encoder_.columns().size(),
              o_.mode.c_str());
   (void)stats_.start(common_.stats_options);
 
   Status stop;  // why the loop ended early
   for (auto& b : sample_) {
-    stop = process(b.line, b.offset, std::string_view(b.text).substr(0, b.text.size() - kJsonPadding), b.error);
+    InputRecord r{b.line, b.offset, b.tag, std::string_view(b.text).substr(0, b.text.size() - kJsonPadding), b.error};
+    stop = process(r);
     if (!stop.ok()) break;
   }
   sample_.clear();
   sample_.shrink_to_fit();
   start_flusher();
-  LineRecord rec;
-  while (stop.ok()) {
-    if (reader.next(rec) != LineReader::Next::kRecord) break;
+  InputRecord rec;
+  bool input_error = false;
+  while (stop.ok() && !stop_requested()) {
+    auto next = read(rec);
+    if (next == Next::kIdle) continue;  // the flusher commits a batch open for --batch-timeout
+    if (next != Next::kRecord) {
+      input_error = next == Next::kError;
+      break;
+    }
     std::lock_guard<std::mutex> lock(mu_);
     if (!loader_error_.ok()) break;
-    stop = process(rec.line, rec.offset, rec.text, rec.error);
+    stop = process(rec);
   }
   stop_flusher();
   if (!loader_error_.ok()) return fail(loader_error_);
   // Commit what was read (also after a signal or a reject limit).
   if (Status s = loader_->flush(); !s.ok()) return fail(s);
   if (!stop.ok()) return fail(stop);
-  if (reader.status().exit_code() != kExitOk) return fail(reader.status());
+  if (input_error) return fail(read_status());
+  // Final commit of the offsets: every batch is settled.
+  if (Status s = close_kafka(); !s.ok()) return (void)stats_.finish(), s.exit_code();
   (void)stats_.finish();
   if (Status s = rej_.flush(); !s.ok()) return diag::error("%s", s.message().c_str()), s.exit_code();
-  if (reader.stopped() || stop_requested()) {
+  if ((reader_ && reader_->stopped()) || stop_requested()) {
     summary("interrupted");
     return stop_exit_code() != 0 ? stop_exit_code() : kExitSigterm;
   }
@@ -304,6 +381,12 @@ int run_pgload(PgloadOptions& options, CommonOptions& common) {
     diag::error("%s", s.message().c_str());
     return s.exit_code();
   }
+  if (wants_property_list(options.kafka)) {
+    std::string text = kafka_properties_text();
+    fwrite(text.data(), 1, text.size(), stdout);
+    return kExitOk;
+  }
+  if (wants_conf_dump(options.kafka)) return dump_kafka_conf(options);
   App app(options, common);
   return app.run();
 }

@@ -1,0 +1,118 @@
+// pgload --from-kafka (see kafka_input.h). The consumer's prefetch is bounded
+// (queued.max.messages.kbytes, overridable with -X) and KafkaSource stops fetching
+// while too many records are unacknowledged, so memory stays bounded. A record longer
+// than --max-line or not valid UTF-8 is refused here, like LineReader does for files.
+#include "kafka_input.h"
+
+#include <cstdio>
+#include <thread>
+
+#include "common/diag.h"
+#include "common/json.h"
+#include "common/units.h"
+
+namespace airstream::pgload {
+namespace {
+
+uint64_t make_tag(uint32_t topic, int32_t partition) {
+  return (static_cast<uint64_t>(topic) << 32) | static_cast<uint32_t>(partition);
+}
+
+std::vector<std::pair<std::string, std::string>> consumer_defaults(const PgloadOptions& o) {
+  return {{"client.id", "pgload"}, {"group.id", o.group}};
+}
+
+}  // namespace
+
+Status KafkaInput::open(const PgloadOptions& o) {
+  auto interval = parse_duration(o.commit_interval);
+  if (!interval.ok()) return Status(kExitUsage, "--commit-interval: " + interval.status().message());
+  if (interval->count() <= 0) return Status(kExitUsage, "--commit-interval: must be positive");
+  KafkaSourceOptions ko;
+  ko.kafka = o.kafka;
+  // Bounded prefetch (librdkafka's default is 64 MiB); -X/-F given by the user come later and win.
+  ko.kafka.props.insert(ko.kafka.props.begin(), "queued.max.messages.kbytes=16384");
+  ko.topics = o.from_kafka;
+  ko.group = o.group;
+  ko.start = o.kafka_start;
+  ko.commit_interval = std::chrono::duration_cast<std::chrono::milliseconds>(*interval);
+  ko.exit_at_end = o.exit_at_end;
+  ko.client_id = "pgload";
+  return src_.open(ko);
+}
+
+uint32_t KafkaInput::topic_id(const std::string& name) {
+  std::lock_guard<std::mutex> lock(mu_);
+  for (size_t i = 0; i < topics_.size(); i++)
+    if (topics_[i] == name) return static_cast<uint32_t>(i);
+  topics_.push_back(name);
+  return static_cast<uint32_t>(topics_.size() - 1);
+}
+
+const std::string& KafkaInput::topic_name(uint32_t id) {
+  std::lock_guard<std::mutex> lock(mu_);
+  return topics_[id];
+}
+
+KafkaInput::Next KafkaInput::next(InputRecord& rec, size_t max_line, bool validate_utf8) {
+  auto next = src_.next(kr_, std::chrono::milliseconds(100));
+  if (next != KafkaSource::Next::kError) commit_failing_since_.reset();
+  switch (next) {
+    case KafkaSource::Next::kIdle:
+      return Next::kIdle;
+    case KafkaSource::Next::kEnd:
+      return Next::kEnd;
+    case KafkaSource::Next::kError: {
+      // A failed commit (e.g. the group coordinator is down) is retried by every
+      // next() for a while: loading goes on, offsets are committed later.
+      if (src_.status().exit_code() != kExitTempFail) return Next::kError;
+      auto now = std::chrono::steady_clock::now();
+      if (!commit_failing_since_) {
+        diag::warn("%s; retrying", src_.status().message().c_str());
+        commit_failing_since_ = now;
+      }
+      if (now - *commit_failing_since_ >= std::chrono::seconds(120)) return Next::kError;
+      std::this_thread::sleep_for(std::chrono::milliseconds(100));
+      return Next::kIdle;
+    }
+    case KafkaSource::Next::kRecord:
+      break;
+  }
+  rec.line = kr_.seq;
+  rec.offset = static_cast<uint64_t>(kr_.offset);
+  rec.tag = make_tag(topic_id(kr_.topic), kr_.partition);
+  rec.text = kr_.value;
+  rec.error = {};
+  if (kr_.value.size() > max_line) {
+    rec.error = "record too long (more than --max-line bytes)";
+    rec.text = kr_.value.substr(0, 4096);
+  } else if (validate_utf8 && !is_valid_utf8(kr_.value)) {
+    rec.error = "invalid UTF-8";
+  }
+  return Next::kRecord;
+}
+
+std::string KafkaInput::reject_context(uint64_t tag) {
+  int32_t partition = static_cast<int32_t>(static_cast<uint32_t>(tag));
+  return "\"topic\":" + json_string(topic_name(static_cast<uint32_t>(tag >> 32))) +
+         ",\"partition\":" + std::to_string(partition);
+}
+
+void KafkaInput::ack(const std::vector<RowMeta>& rows) {
+  for (const auto& m : rows)
+    src_.ack(topic_name(static_cast<uint32_t>(m.tag >> 32)), static_cast<int32_t>(static_cast<uint32_t>(m.tag)),
+             static_cast<int64_t>(m.offset));
+}
+
+int dump_kafka_conf(const PgloadOptions& o) {
+  auto conf = make_kafka_conf(o.kafka, consumer_defaults(o));
+  if (!conf.ok()) {
+    diag::error("%s", conf.status().message().c_str());
+    return conf.status().exit_code();
+  }
+  std::string text = kafka_conf_dump(conf->get());
+  fwrite(text.data(), 1, text.size(), stdout);
+  return kExitOk;
+}
+
+}  // namespace airstream::pgload

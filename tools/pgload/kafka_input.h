@@ -1,0 +1,63 @@
+// pgload --from-kafka: records come from a Kafka consumer group (common/kafka_source.h)
+// instead of NDJSON files. Each row carries its partition (and topic) in RowMeta::tag
+// and its Kafka offset in RowMeta::offset; the offsets of a batch's rows are
+// acknowledged to the source only from Loader's on_batch_done, i.e. once the batch's
+// transaction committed (or its rows were rejected and reported), so a partition's
+// committed offset never passes a row that is not in the table.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <optional>
+#include <deque>
+#include <mutex>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "common/kafka_source.h"
+#include "loader.h"
+#include "options.h"
+
+namespace airstream::pgload {
+
+// One record handed to the loader, from a file or from Kafka.
+struct InputRecord {
+  uint64_t line = 0, offset = 0, tag = 0;
+  std::string_view text;  // followed by kJsonPadding readable bytes
+  std::string_view error;
+};
+
+class KafkaInput {
+ public:
+  // Opens the consumer (usage errors: 64; configuration: 78).
+  Status open(const PgloadOptions& o);
+
+  enum class Next { kRecord, kIdle, kEnd, kError };
+  // The next record; max_line / validate_utf8: records refused before parsing.
+  Next next(InputRecord& rec, size_t max_line, bool validate_utf8);
+  const Status& status() const { return src_.status(); }
+
+  // "topic":..,"partition":.. of a row (for its reject record).
+  std::string reject_context(uint64_t tag);
+  // The rows of a settled batch: every one is stored or rejected and reported.
+  void ack(const std::vector<RowMeta>& rows);
+  // Final commit and leave the group.
+  Status close() { return src_.close(); }
+  uint64_t committed_records() const { return src_.committed_records(); }
+
+ private:
+  uint32_t topic_id(const std::string& name);
+  const std::string& topic_name(uint32_t id);
+
+  KafkaSource src_;
+  KafkaRecord kr_;
+  std::mutex mu_;
+  std::deque<std::string> topics_;  // never moves its elements on push_back
+  std::optional<std::chrono::steady_clock::time_point> commit_failing_since_;
+};
+
+// -X dump: prints the consumer configuration --from-kafka would use.
+int dump_kafka_conf(const PgloadOptions& o);
+
+}  // namespace airstream::pgload
