@@ -24,3 +24,11 @@ complete -c pgload -l on-conflict -d 'Upsert: update the existing row, or ignore
 complete -c pgload -l batch-rows -d 'Rows per batch (one transaction each)' -x
 complete -c pgload -l batch-bytes -d 'Bytes per batch (records as read plus COPY data), e.g. 16MiB' -x
 complete -c pgload -l batch-timeout -d 'Commit a batch open this long even if not full (e.g. 500ms, 1s; 0: only when full)' -x
+complete -c pgload -l from-kafka -d 'Read records from these Kafka topics (consumer group) instead of files; offsets are committed once the records up to them are stored' -x
+complete -c pgload -s g -l group -d 'Consumer group of --from-kafka (default pgload)' -x
+complete -c pgload -s b -l brokers -d 'Bootstrap brokers host:port,... (default: KAFKA_BROKERS or localhost:9092)' -x
+complete -c pgload -s X -d 'librdkafka property prop=value (repeatable); -X list, -X dump' -x
+complete -c pgload -s F -d 'Read librdkafka properties (prop=value lines) from FILE' -r -F
+complete -c pgload -l kafka-start -d 'Where a group without committed offsets starts: beginning or end (default beginning)' -x -a 'beginning end'
+complete -c pgload -s e -l exit-at-end -d 'With --from-kafka: stop once every assigned partition is read to its end and stored'
+complete -c pgload -l commit-interval -d 'With --from-kafka: how often stored offsets are committed (default 1s)' -x
