@@ -14,20 +14,40 @@ users "$N" 9 "$T/users.ndjson"
 produce flat "$T/users.ndjson"
 
 count() { pg_psql -c 'select count(*) from created_users' 2>/dev/null || echo 0; }
+# Offsets the group committed so far, over all partitions.
+committed() {
+  kconsume -q -b "$KAFKA_BROKERS" -t flat -g G --lag 2>/dev/null | jq -s 'map(.committed // 0) | add // 0' || echo 0
+}
 L=(pgload --from-kafka flat -g G -t created_users --create --mode upsert --key id --batch-rows 2000
   -b "$KAFKA_BROKERS" "${KX[@]}" --commit-interval 200ms)
 bg "${L[@]}" 2>"$T/err1"
 pid=$BG
 deadline=$((SECONDS + 180))
-until (($(count) >= 4000)); do
+until (($(count) >= 2000)); do
   ((SECONDS < deadline)) || fail "no progress after 180 s: $(tail -n 5 "$T/err1")"
   kill -0 "$pid" 2>/dev/null || fail "pgload ended early: $(tail -n 5 "$T/err1")"
   sleep 0.05
 done
+# Freeze the load mid-stream whatever the machine's speed: a SHARE lock on the table
+# blocks pgload's next upsert. Then wait for the offsets of the committed batches
+# (they lag by up to --commit-interval), so the restart has something to resume from.
+PGAPPNAME=holder bg psql -X -q -c 'begin; lock table created_users in share mode; select pg_sleep(600)' >/dev/null 2>&1
+until [[ $(pg_psql -c "select count(*) from pg_locks l join pg_class c on c.oid = l.relation
+  where c.relname = 'created_users' and l.mode = 'ShareLock' and l.granted") == 1 ]]; do
+  ((SECONDS < deadline)) || fail "could not lock the table"
+  sleep 0.05
+done
+until (($(committed) > 0)); do
+  ((SECONDS < deadline)) || fail "no offsets committed after 180 s: $(tail -n 5 "$T/err1")"
+  kill -0 "$pid" 2>/dev/null || fail "pgload ended early: $(tail -n 5 "$T/err1")"
+  sleep 0.2
+done
 kill -9 "$pid"
 wait "$pid" 2>/dev/null || true
+pg_psql -c "select pg_terminate_backend(pid) from pg_stat_activity where application_name = 'holder'" >/dev/null
 before=$(count)
-echo "killed pgload after $before rows"
+offsets=$(committed)
+echo "killed pgload after $before rows, $offsets offsets committed"
 ((before < N)) || fail "all $N rows were committed before the kill; the test proves nothing"
 
 timeout 300 "${L[@]}" -e 2>"$T/err2" || fail "restart: exit $?: $(tail -n 5 "$T/err2")"
