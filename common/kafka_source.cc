@@ -11,6 +11,7 @@
 #include <cstring>
 
 #include "common/json.h"
+#include "common/units.h"
 
 namespace airstream {
 namespace {
@@ -21,6 +22,46 @@ struct ListDeleter {
 using ListPtr = std::unique_ptr<rd_kafka_topic_partition_list_t, ListDeleter>;
 
 }  // namespace
+
+void add_kafka_sink_options(CLI::App& app, KafkaSinkOptions& o, const std::string& tool, CLI::Option* inputs) {
+  o.group = tool;
+  auto* from = app.add_option("--from-kafka", o.from_kafka,
+                              "Read records from these Kafka topics (consumer group) instead of files; offsets are "
+                              "committed once the records up to them are stored")
+                   ->delimiter(',')
+                   ->allow_extra_args(false)
+                   ->type_name("TOPIC[,TOPIC...]");
+  if (inputs != nullptr) from->excludes(inputs);
+  app.add_option("-g,--group", o.group, "Consumer group of --from-kafka (default " + tool + ")")->type_name("GROUP");
+  add_kafka_options(app, o.kafka);
+  app.add_option("--kafka-start", o.kafka_start,
+                 "Where a group without committed offsets starts: beginning or end (default beginning)")
+      ->check(CLI::IsMember({"beginning", "end"}));
+  app.add_flag("-e,--exit-at-end", o.exit_at_end,
+               "With --from-kafka: stop once every assigned partition is read to its end and stored");
+  app.add_option("--commit-interval", o.commit_interval,
+                 "With --from-kafka: how often stored offsets are committed (default 1s)")
+      ->type_name("DURATION");
+}
+
+Result<KafkaSourceOptions> kafka_sink_source_options(const KafkaSinkOptions& o, const std::string& tool) {
+  if (o.from_kafka.empty() && (o.exit_at_end || o.kafka_start != "beginning" || o.commit_interval != "1s")) {
+    return Status(kExitUsage, "-e, --kafka-start and --commit-interval need --from-kafka");
+  }
+  auto interval = parse_duration(o.commit_interval);
+  if (!interval.ok()) return Status(kExitUsage, "--commit-interval: " + interval.status().message());
+  if (interval->count() <= 0) return Status(kExitUsage, "--commit-interval: must be positive");
+  KafkaSourceOptions ko;
+  ko.kafka = o.kafka;
+  ko.kafka.props.insert(ko.kafka.props.begin(), "queued.max.messages.kbytes=16384");  // -X/-F come later and win
+  ko.topics = o.from_kafka;
+  ko.group = o.group;
+  ko.start = o.kafka_start;
+  ko.commit_interval = std::chrono::duration_cast<std::chrono::milliseconds>(*interval);
+  ko.exit_at_end = o.exit_at_end;
+  ko.client_id = tool;
+  return ko;
+}
 
 KafkaSource::~KafkaSource() {
   if (rk_ != nullptr) {

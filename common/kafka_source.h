@@ -8,6 +8,8 @@
 
 #include <librdkafka/rdkafka.h>
 
+#include <CLI/CLI.hpp>
+
 #include <chrono>
 #include <cstdint>
 #include <mutex>
@@ -39,6 +41,26 @@ struct KafkaRecord {
   uint64_t seq = 0;        // 1-based number of the record in this run (its "line")
   std::string extra_json;  // "topic":..,"partition":..,"offset":.. for reject records
 };
+
+// The command-line side of a sink's direct Kafka mode, the same in every sink:
+// --from-kafka TOPIC[,TOPIC...], -g/--group, -b/-X/-F, --kafka-start, -e/--exit-at-end,
+// --commit-interval. A tool's option struct derives from it.
+struct KafkaSinkOptions {
+  std::vector<std::string> from_kafka;  // topics; empty: read files/stdin
+  std::string group;                    // default: the tool's name
+  KafkaOptions kafka;
+  std::string kafka_start = "beginning";
+  bool exit_at_end = false;
+  std::string commit_interval = "1s";
+};
+
+// Adds the options above to a sink's command line; --from-kafka excludes `inputs`.
+void add_kafka_sink_options(CLI::App& app, KafkaSinkOptions& o, const std::string& tool, CLI::Option* inputs);
+
+// Checks them (-e, --kafka-start and --commit-interval need --from-kafka; exit 64
+// otherwise) and builds the KafkaSource settings, with a bounded prefetch (librdkafka's
+// default is 64 MiB) that -X/-F can override.
+Result<KafkaSourceOptions> kafka_sink_source_options(const KafkaSinkOptions& o, const std::string& tool);
 
 class KafkaSource {
  public:

@@ -78,23 +78,13 @@ int dump_kafka_conf(const Options& o) {
 
 int read_kafka(const Options& o, const CommonOptions& common, CqlSink& sink, RunState& st, Stats& stats,
                std::string& where) {
-  auto interval = parse_duration(o.commit_interval);
-  if (!interval.ok() || interval->count() <= 0) {
-    diag::error("--commit-interval: %s", interval.ok() ? "must be positive" : interval.status().message().c_str());
-    return kExitUsage;
+  auto ko = kafka_sink_source_options(o, "cqlwrite");
+  if (!ko.ok()) {
+    diag::error("%s", ko.status().message().c_str());
+    return ko.status().exit_code();
   }
-  KafkaSourceOptions ko;
-  ko.kafka = o.kafka;
-  // Bounded prefetch (librdkafka's default is 64 MiB); -X/-F given by the user come later and win.
-  ko.kafka.props.insert(ko.kafka.props.begin(), "queued.max.messages.kbytes=16384");
-  ko.topics = o.from_kafka;
-  ko.group = o.group;
-  ko.start = o.kafka_start;
-  ko.commit_interval = std::chrono::duration_cast<std::chrono::milliseconds>(*interval);
-  ko.exit_at_end = o.exit_at_end;
-  ko.client_id = "cqlwrite";
   KafkaSource src;
-  if (Status s = src.open(ko); !s.ok()) {
+  if (Status s = src.open(*ko); !s.ok()) {
     diag::error("%s", s.message().c_str());
     return s.exit_code();
   }

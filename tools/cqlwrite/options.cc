@@ -66,23 +66,7 @@ void add_options(CLI::App& app, Options& o) {
   auto* inputs =
       app.add_option("inputs", o.inputs, "NDJSON input files (default: standard input, also '-')")->type_name("FILE");
 
-  app.add_option("--from-kafka", o.from_kafka,
-                 "Read records from these Kafka topics (consumer group) instead of files; offsets are "
-                 "committed once the records up to them are stored")
-      ->delimiter(',')
-      ->allow_extra_args(false)
-      ->type_name("TOPIC[,TOPIC...]")
-      ->excludes(inputs);
-  app.add_option("-g,--group", o.group, "Consumer group of --from-kafka (default cqlwrite)")->type_name("GROUP");
-  add_kafka_options(app, o.kafka);
-  app.add_option("--kafka-start", o.kafka_start,
-                 "Where a group without committed offsets starts: beginning or end (default beginning)")
-      ->check(CLI::IsMember({"beginning", "end"}));
-  app.add_flag("-e,--exit-at-end", o.exit_at_end,
-               "With --from-kafka: stop once every assigned partition is read to its end and stored");
-  app.add_option("--commit-interval", o.commit_interval,
-                 "With --from-kafka: how often stored offsets are committed (default 1s)")
-      ->type_name("DURATION");
+  add_kafka_sink_options(app, o, "cqlwrite", inputs);
 }
 
 bool read_cqlshrc(const std::string& path, std::string& username, std::string& password) {

@@ -11,12 +11,13 @@
 #include <vector>
 
 #include "common/cql_session.h"
-#include "common/kafka_conf.h"
+#include "common/kafka_source.h"
 #include "common/status.h"
 
 namespace airstream::cqlwrite {
 
-struct Options {
+// Direct Kafka input (--from-kafka ...): see KafkaSinkOptions.
+struct Options : KafkaSinkOptions {
   std::string hosts = "127.0.0.1:9042";
   std::string keyspace, table;
   bool create = false;
@@ -41,14 +42,6 @@ struct Options {
   std::string connect_timeout = "5s";
   std::string schema_timeout = "30s";
   std::vector<std::string> inputs;
-  // Direct Kafka input (--from-kafka): records come from a consumer group instead of
-  // files, and offsets are committed only once the records up to them are stored.
-  std::vector<std::string> from_kafka;  // topics
-  std::string group = "cqlwrite";
-  KafkaOptions kafka;
-  std::string kafka_start = "beginning";
-  bool exit_at_end = false;
-  std::string commit_interval = "1s";
 };
 
 void add_options(CLI::App& app, Options& o);

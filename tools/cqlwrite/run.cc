@@ -86,9 +86,9 @@ int run(const Options& o, const CommonOptions& common) {
     return kExitOk;
   }
   if (wants_conf_dump(o.kafka)) return dump_kafka_conf(o);
-  if (o.from_kafka.empty() && (o.exit_at_end || o.kafka_start != "beginning" || o.commit_interval != "1s")) {
-    diag::error("-e, --kafka-start and --commit-interval need --from-kafka");
-    return kExitUsage;
+  if (auto ko = kafka_sink_source_options(o, "cqlwrite"); !ko.ok()) {
+    diag::error("%s", ko.status().message().c_str());
+    return ko.status().exit_code();
   }
   auto sopt = session_options(o);
   if (!sopt.ok()) {

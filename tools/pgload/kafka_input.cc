@@ -25,20 +25,9 @@ std::vector<std::pair<std::string, std::string>> consumer_defaults(const PgloadO
 }  // namespace
 
 Status KafkaInput::open(const PgloadOptions& o) {
-  auto interval = parse_duration(o.commit_interval);
-  if (!interval.ok()) return Status(kExitUsage, "--commit-interval: " + interval.status().message());
-  if (interval->count() <= 0) return Status(kExitUsage, "--commit-interval: must be positive");
-  KafkaSourceOptions ko;
-  ko.kafka = o.kafka;
-  // Bounded prefetch (librdkafka's default is 64 MiB); -X/-F given by the user come later and win.
-  ko.kafka.props.insert(ko.kafka.props.begin(), "queued.max.messages.kbytes=16384");
-  ko.topics = o.from_kafka;
-  ko.group = o.group;
-  ko.start = o.kafka_start;
-  ko.commit_interval = std::chrono::duration_cast<std::chrono::milliseconds>(*interval);
-  ko.exit_at_end = o.exit_at_end;
-  ko.client_id = "pgload";
-  return src_.open(ko);
+  auto ko = kafka_sink_source_options(o, "pgload");
+  if (!ko.ok()) return ko.status();
+  return src_.open(*ko);
 }
 
 uint32_t KafkaInput::topic_id(const std::string& name) {

@@ -50,23 +50,7 @@ void add_pgload_options(CLI::App& app, PgloadOptions& o) {
   auto* inputs =
       app.add_option("inputs", o.inputs, "NDJSON input files ('-' or none: standard input)")->type_name("FILE");
 
-  app.add_option("--from-kafka", o.from_kafka,
-                 "Read records from these Kafka topics (consumer group) instead of files; offsets are "
-                 "committed once the records up to them are stored")
-      ->delimiter(',')
-      ->allow_extra_args(false)
-      ->type_name("TOPIC[,TOPIC...]")
-      ->excludes(inputs);
-  app.add_option("-g,--group", o.group, "Consumer group of --from-kafka (default pgload)")->type_name("GROUP");
-  add_kafka_options(app, o.kafka);
-  app.add_option("--kafka-start", o.kafka_start,
-                 "Where a group without committed offsets starts: beginning or end (default beginning)")
-      ->check(CLI::IsMember({"beginning", "end"}));
-  app.add_flag("-e,--exit-at-end", o.exit_at_end,
-               "With --from-kafka: stop once every assigned partition is read to its end and stored");
-  app.add_option("--commit-interval", o.commit_interval,
-                 "With --from-kafka: how often stored offsets are committed (default 1s)")
-      ->type_name("DURATION");
+  add_kafka_sink_options(app, o, "pgload", inputs);
 }
 
 Status validate_options(PgloadOptions& o) {
@@ -76,8 +60,7 @@ Status validate_options(PgloadOptions& o) {
       return Status(kExitUsage, "--map expects COL=FIELD, got '" + m + "'");
     o.map_pairs.emplace_back(m.substr(0, eq), m.substr(eq + 1));
   }
-  if (o.from_kafka.empty() && (o.exit_at_end || o.kafka_start != "beginning" || o.commit_interval != "1s"))
-    return Status(kExitUsage, "-e, --kafka-start and --commit-interval need --from-kafka");
+  if (auto ko = kafka_sink_source_options(o, "pgload"); !ko.ok()) return ko.status();
   if (o.mode == "upsert" && o.keys.empty()) return Status(kExitUsage, "--mode upsert needs --key");
   if (o.mode != "upsert" && !o.keys.empty() && !o.create)
     return Status(kExitUsage, "--key is for --mode upsert (or --create, to declare the primary key)");

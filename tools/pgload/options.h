@@ -7,12 +7,13 @@
 #include <utility>
 #include <vector>
 
-#include "common/kafka_conf.h"
+#include "common/kafka_source.h"
 #include "common/status.h"
 
 namespace airstream::pgload {
 
-struct PgloadOptions {
+// Direct Kafka input (--from-kafka ...): see KafkaSinkOptions.
+struct PgloadOptions : KafkaSinkOptions {
   std::string conninfo;           // -d: libpq connection string or URI ("" = PG* environment)
   std::string table;              // -t [schema.]table
   std::vector<std::string> maps;  // col=field
@@ -28,14 +29,6 @@ struct PgloadOptions {
   std::string batch_bytes = "16MiB";
   std::string batch_timeout = "1s";
   std::vector<std::string> inputs;
-  // Direct Kafka input (--from-kafka): records come from a consumer group instead of
-  // files, and offsets are committed only once the batch holding them committed.
-  std::vector<std::string> from_kafka;  // topics
-  std::string group = "pgload";
-  KafkaOptions kafka;
-  std::string kafka_start = "beginning";
-  bool exit_at_end = false;
-  std::string commit_interval = "1s";
 
   // Derived by validate().
   std::vector<std::pair<std::string, std::string>> map_pairs;  // (column, field path)
