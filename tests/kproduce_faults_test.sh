@@ -66,10 +66,18 @@ for b in 1 2 3; do kafka_cmd "up $b"; done
 
 # 5. The whole cluster goes away in the middle of a run: after --timeout the
 #    undelivered records are rejected (none vanish, none duplicated), exit 69.
+#    The brokers just came back: wait until the cluster takes writes again (a loaded
+#    machine can take seconds), so that --timeout only measures the outage below.
+deadline=$((SECONDS + 60))
+until echo '{"probe":1}' | timeout 20 kcat -b "$KAFKA_BROKERS" -t probe -P -X message.timeout.ms=5000 2>/dev/null &&
+  [[ $(timeout 20 kcat -b "$KAFKA_BROKERS" -t probe -C -e -q 2>/dev/null | wc -l) -ge 1 ]]; do
+  ((SECONDS < deadline)) || fail "the cluster did not take writes again after the brokers came back"
+  sleep 0.5
+done
 head -n 4000 "$work/in" >"$work/in5"
 rc=0
 mkfifo "$work/feed"
-timeout 120 kproduce -t dead --timeout 2s --reject-file "$work/rej5" <"$work/feed" 2>"$work/err5" &
+timeout 120 kproduce -t dead --timeout 5s --reject-file "$work/rej5" <"$work/feed" 2>"$work/err5" &
 producer=$!
 exec 7>"$work/feed"
 head -n 1500 "$work/in5" >&7
