@@ -107,32 +107,11 @@ std::string create_table_sql(const TableName& name, std::string_view column_defs
 }
 
 const char* create_type_for(ColKind kind) {
-  switch (kind) {
-    case ColKind::kInt16:
-      return "smallint";
-    case ColKind::kInt32:
-      return "integer";
-    case ColKind::kInt64:
-      return "bigint";
-    case ColKind::kFloat:
-      return "double precision";
-    case ColKind::kNumeric:
-      return "numeric";
-    case ColKind::kBool:
-      return "boolean";
-    case ColKind::kUuid:
-      return "uuid";
-    case ColKind::kJson:
-      return "json";
-    case ColKind::kJsonb:
-      return "jsonb";
-    case ColKind::kTimestamp:
-      return "timestamptz";
-    case ColKind::kBytea:
-      return "bytea";
-    default:
-      return "text";
-  }
+  // The kind's own type name, except that created columns keep timestamps with their
+  // zone and store anything else as text.
+  if (kind == ColKind::kTimestamp) return "timestamptz";
+  if (kind == ColKind::kText || kind == ColKind::kOther) return "text";
+  return kind_name(kind);
 }
 
 std::string column_list(const std::vector<std::string>& names) {
