@@ -20,7 +20,6 @@ if [ ! -s "$flat" ] || [ "$(wc -l <"$flat")" -ne "$n" ]; then
   fi
   mv "$flat.tmp" "$flat"
 fi
-export AIRSTREAM_BIN="$BENCH_BUILD/bin" AIRSTREAM_BUILD="$BENCH_BUILD" AIRSTREAM_SRC="$BENCH_ROOT"
 source tests/lib/cql.sh
 cql_start --nodes 1
 echo "cqlwrite: $n records ($(($(stat -c %s "$flat") / 1048576)) MiB), server $CQL_HOSTS" >&2

@@ -12,7 +12,6 @@ n=${1:-${BENCH_RECORDS:-200000}}
 bench_init
 data="$BENCH_DIR/users-$n.ndjson"
 bench_data "$n" "$data"
-export AIRSTREAM_BIN="$BENCH_BUILD/bin" AIRSTREAM_BUILD="$BENCH_BUILD" AIRSTREAM_SRC="$BENCH_ROOT"
 source tests/lib/kafka.sh
 KAFKA_SKIP_CODE=69
 parts=$(( $(stat -c %s "$data") / (2 * 1048576) + 16 ))  # ~2 MB per partition
@@ -27,15 +26,6 @@ got=$(kcat -b "$KAFKA_BROKERS" -t bench_kconsume -C -e -q | wc -l)
 got=$(kconsume -b "$KAFKA_BROKERS" -t bench_kconsume -e -q | wc -l)
 [[ $got == "$n" ]] || { echo "bench: kconsume read $got of $n records" >&2; exit 1; }
 # The machine is shared and noisy: alternating rounds, the best of each kept.
-best() {  # best LABEL ROUNDS...: copies the fastest round's figures to LABEL
-  local label=$1 r b=""
-  shift
-  for r in "$@"; do
-    if [[ -z $b ]] || awk -v x="${_wall[$r]}" -v y="${_wall[$b]}" 'BEGIN { exit !(x < y) }'; then b=$r; fi
-  done
-  _wall[$label]=${_wall[$b]}
-  _rss[$label]=${_rss[$b]}
-}
 for r in 1 2 3 4 5; do
   measure "kcat -C -e #$r" "kcat -b '$KAFKA_BROKERS' -t bench_kconsume -C -e -q >/dev/null"
   measure "kconsume -e #$r" "kconsume -b '$KAFKA_BROKERS' -t bench_kconsume -e -q >/dev/null"

@@ -13,7 +13,6 @@ n=${1:-${BENCH_RECORDS:-200000}}
 bench_init
 data="$BENCH_DIR/users-$n.ndjson"
 bench_data "$n" "$data"
-export AIRSTREAM_BIN="$BENCH_BUILD/bin" AIRSTREAM_BUILD="$BENCH_BUILD" AIRSTREAM_SRC="$BENCH_ROOT"
 source tests/lib/kafka.sh
 KAFKA_SKIP_CODE=69
 kafka_start --dev --brokers 3 bench_kcat:48 bench_kproduce:48

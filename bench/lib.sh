@@ -4,6 +4,7 @@
 #   measure LABEL 'shell command'    runs it under /usr/bin/time -v; keeps wall time and peak RSS
 #   report STAGE RECORDS TOOL PEER   prints records/s of both, the ratio and peak RSS, and
 #                                    appends a row to $BENCH_RESULTS for bench/run's table
+#   best LABEL ROUNDS...             the fastest of several rounds stands for LABEL
 #   elapsed LABEL / peak_rss_mb LABEL   the measured figures
 # Every figure comes from the same run on the same input; nothing here asserts timings.
 set -euo pipefail
@@ -30,6 +31,8 @@ bench_init() {
     export BENCH_SKIP_BUILD=1  # nested benchmarks reuse this build
   fi
   export PATH="$BENCH_BUILD/bin:$PATH"
+  # What the service helpers in tests/lib/ look for.
+  export AIRSTREAM_BIN="$BENCH_BUILD/bin" AIRSTREAM_BUILD="$BENCH_BUILD" AIRSTREAM_SRC="$BENCH_ROOT"
   BENCH_TMP=$(mktemp -d /tmp/airstream-bench.XXXXXX)
   bench_on_exit "rm -rf '$BENCH_TMP'"
 }
@@ -53,6 +56,18 @@ measure() {
   end=$(date +%s.%N)
   _wall[$label]=$(awk -v a="$start" -v b="$end" 'BEGIN { printf "%.3f", b - a }')
   _rss[$label]=$(awk -F: '/Maximum resident set size/ { printf "%.1f", $2 / 1024 }' "$out")
+}
+
+# best LABEL ROUNDS...: the fastest of several measured rounds stands for LABEL (the
+# machine may be shared and noisy, so benchmarks alternate rounds of tool and peer).
+best() {
+  local label=$1 r b=""
+  shift
+  for r in "$@"; do
+    if [[ -z $b ]] || awk -v x="${_wall[$r]}" -v y="${_wall[$b]}" 'BEGIN { exit !(x < y) }'; then b=$r; fi
+  done
+  _wall[$label]=${_wall[$b]}
+  _rss[$label]=${_rss[$b]}
 }
 
 elapsed() { echo "${_wall[$1]}"; }

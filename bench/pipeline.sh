@@ -18,7 +18,6 @@ peer_n=$((n < 20000 ? n : 20000))
 bench_init
 data="$BENCH_DIR/users-$n.ndjson"
 bench_data "$n" "$data"
-export AIRSTREAM_BIN="$BENCH_BUILD/bin" AIRSTREAM_BUILD="$BENCH_BUILD" AIRSTREAM_SRC="$BENCH_ROOT"
 source tests/lib/kafka.sh
 source tests/lib/cql.sh
 KAFKA_SKIP_CODE=69

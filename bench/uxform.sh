@@ -35,22 +35,18 @@ cpu_line() {  # cpu_line N TOOL PEER
     printf "  by CPU time: %-24s %10.0f rec/s (%.2fs)   %-20s %10.0f rec/s (%.2fs)   ratio %.1fx\n",
       t, n / (a > 0 ? a : 1e-9), a, p, n / (b > 0 ? b : 1e-9), b, b / (a > 0 ? a : 1e-9) }'
 }
-best() {  # best LABEL ROUNDS...: the fastest round (wall) stands for LABEL
-  local label=$1 r b=""
+best_cpu() {  # best_cpu LABEL ROUNDS...: best() plus the least CPU time of the rounds
+  best "$@"
+  local label=$1 r
   shift
-  for r in "$@"; do
-    if [[ -z $b ]] || awk -v x="${_wall[$r]}" -v y="${_wall[$b]}" 'BEGIN { exit !(x < y) }'; then b=$r; fi
-  done
-  _wall[$label]=${_wall[$b]}
-  _rss[$label]=${_rss[$b]}
-  _cpu[$label]=$(for r in "$@"; do echo "${_cpu[$r]}"; done | sort -g | head -1)  # least CPU of the rounds
+  _cpu[$label]=$(for r in "$@"; do echo "${_cpu[$r]}"; done | sort -g | head -1)
 }
 
 echo "uxform: $n synthetic records ($(($(stat -c %s "$data") / 1048576)) MiB)" >&2
 for r in 1 2 3 4 5; do
   cpu_measure "uxform #$r" "uxform -p created_users '$data' >'$BENCH_TMP/ux.ndjson'"
 done
-best "uxform --preset" "uxform #"{1..5}
+best_cpu "uxform --preset" "uxform #"{1..5}
 cpu_measure "jq -f created_users.jq" "jq -c -f bench/created_users.jq '$data' >'$BENCH_TMP/jq.ndjson'"
 same_records "$BENCH_TMP/ux.ndjson" "$BENCH_TMP/jq.ndjson"
 [ "$(wc -l <"$BENCH_TMP/ux.ndjson")" -eq "$n" ] || { echo "bench: uxform wrote $(wc -l <"$BENCH_TMP/ux.ndjson") records, want $n" >&2; exit 1; }
@@ -71,7 +67,7 @@ if [ -d "$fix" ]; then
   for r in 1 2 3; do
     cpu_measure "uxform real #$r" "uxform -p created_users '$BENCH_TMP/real.ndjson' >'$BENCH_TMP/uxr.ndjson'"
   done
-  best "uxform --preset (real)" "uxform real #"{1..3}
+  best_cpu "uxform --preset (real)" "uxform real #"{1..3}
   cpu_measure "jq (real)" "jq -c -f bench/created_users.jq '$BENCH_TMP/real.ndjson' >'$BENCH_TMP/jqr.ndjson'"
   same_records "$BENCH_TMP/uxr.ndjson" "$BENCH_TMP/jqr.ndjson"
   report uxform-real "$m" "uxform --preset (real)" "jq (real)"
