@@ -10,8 +10,8 @@ kafka_require_kcat
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 fail() { echo "FAIL: $*" >&2; exit 1; }
-t=kc_rt_$$ tk=kc_keys_$$ tb=kc_bad_$$ to=kc_off_$$
-kafka_start "$t:4" "$tk:2" "$tb:1" "$to:2"
+t=kc_rt_$$ tk=kc_keys_$$ tb=kc_bad_$$ to=kc_off_$$ te=kc_empty_$$
+kafka_start "$t:4" "$tk:2" "$tb:1" "$to:2" "$te:3"
 B=$KAFKA_BROKERS
 
 # 1. Content: 3000 records over 4 partitions, all back exactly once.
@@ -101,6 +101,21 @@ if ! kafka_is_dev; then
   ts=$(kcat -b "$B" -t "$to" -p 0 -C -o 5 -c 1 -e -q -f '%T')
   [[ $(kconsume -t "$to" -p 0 -e -o "@$ts" | seqof) == 5,6,7,8,9 ]] || fail "-o @$ts"
 fi
+
+# 4b. A tiny prefetch queue drained by a slow reader: the fetchers stop at the queue's
+# limit and are woken again while partitions are behind. Every record arrives once,
+# in offset order within its partition.
+kconsume -t "$t" -e --envelope -vv -X queued.max.messages.kbytes=16 -X max.partition.fetch.bytes=4096 2>"$work/wake.err" |
+  awk '{ print; if (NR % 250 == 0) system("sleep 0.02") }' >"$work/slow"
+[[ $(wc -l <"$work/slow") == 3000 ]] || fail "slow reader got $(wc -l <"$work/slow") of 3000"
+[[ -z $(jq -r '"\(.partition) \(.offset)"' "$work/slow" | sort | uniq -d) ]] || fail "duplicates with a small queue"
+jq -r '"\(.partition) \(.offset)"' "$work/slow" | awk '$1 in last && $2 != last[$1] + 1 { bad = 1 } { last[$1] = $2 }
+  END { exit bad }' || fail "offsets out of order or missing within a partition"
+echo "fetcher wake-ups: $(grep -c "waking their fetchers" "$work/wake.err" || true)"
+# -e with empty partitions: only partition 1 of $te has records.
+for i in 1 2 3; do echo "{\"i\":$i}"; done | kcat -b "$B" -t "$te" -p 1 -P
+[[ $(kconsume -t "$te" -e | wc -l) == 3 ]] || fail "-e over empty partitions"
+[[ $(kconsume -t "$te" -e -o end | wc -l) == 0 ]] || fail "-e -o end over empty partitions"
 
 # 5. Errors: missing topic 66, missing partition 66, unreachable cluster 69, usage 64.
 code() { set +e; "$@" >/dev/null 2>&1; echo $?; set -e; }

@@ -6,6 +6,16 @@
 // are committed from the tracker: every --commit-interval (async), before partitions
 // are revoked in a rebalance (sync), and at exit (sync). A crash therefore replays
 // at most what was written after the last commit: at-least-once towards the pipe.
+//
+// While the local queue is empty, probe_positions() compares each partition's
+// position with the high watermark librdkafka cached from the last fetch response.
+// With -e a partition that reached it is at its end at once (the broker would only
+// confirm it with an empty fetch held for fetch.wait.max.ms, 500 ms by default). A
+// partition still behind while the queue is empty means the fetcher is idle: the
+// librdkafka of Debian 12 (2.0) backs a fetcher off for up to a second once the
+// prefetch queue reached queued.max.messages.kbytes, which stalls a consumer whose
+// output is slower than Kafka (any pipe into a database). A ListOffsets request to
+// the partitions' leaders wakes their broker threads, which then fetch again.
 #include "consumer.h"
 
 #include <cstring>
@@ -139,44 +149,52 @@ void Consumer::apply_start_offsets(rd_kafka_topic_partition_list_t* parts, bool 
   } else {
     spec.kind = opt_.group.empty() ? OffsetSpec::kBeginning : OffsetSpec::kStored;
   }
-  PartitionListPtr by_time;
+  // -o beginning, end and @TIMESTAMP are looked up here, in one ListOffsets request per
+  // leader (-2: earliest, -1: latest), so that the fetchers start at concrete offsets:
+  // librdkafka's own lookup of a logical offset may wait 500 ms for a retry.
+  PartitionListPtr lookup;
   for (int i = 0; i < parts->cnt; i++) {
     auto& p = parts->elems[i];
     if (first_time_only && seen_.count(key_of(p)) > 0) continue;  // keep the group's committed offset
+    int64_t query = 0;
     switch (spec.kind) {
       case OffsetSpec::kBeginning:
         p.offset = RD_KAFKA_OFFSET_BEGINNING;
+        query = -2;
         break;
       case OffsetSpec::kEnd:
         p.offset = RD_KAFKA_OFFSET_END;
+        query = -1;
         break;
       case OffsetSpec::kStored:
         p.offset = RD_KAFKA_OFFSET_STORED;
-        break;
+        continue;
       case OffsetSpec::kAbsolute:
         p.offset = spec.value;
-        break;
+        continue;
       case OffsetSpec::kTail:
         p.offset = RD_KAFKA_OFFSET_TAIL(spec.value);
-        break;
+        continue;
       case OffsetSpec::kTimestamp:
-        if (!by_time) by_time.reset(rd_kafka_topic_partition_list_new(parts->cnt));
-        rd_kafka_topic_partition_list_add(by_time.get(), p.topic, p.partition)->offset = spec.value;
+        p.offset = RD_KAFKA_OFFSET_END;  // no message at or after the timestamp: start at the end
+        query = spec.value;
         break;
     }
+    if (!lookup) lookup.reset(rd_kafka_topic_partition_list_new(parts->cnt));
+    rd_kafka_topic_partition_list_add(lookup.get(), p.topic, p.partition)->offset = query;
   }
-  if (by_time) {
+  if (lookup) {
     rd_kafka_resp_err_t err =
-        rd_kafka_offsets_for_times(rk_.get(), by_time.get(), static_cast<int>(opt_.connect_timeout.count()));
-    if (err != RD_KAFKA_RESP_ERR_NO_ERROR) {
+        rd_kafka_offsets_for_times(rk_.get(), lookup.get(), static_cast<int>(opt_.connect_timeout.count()));
+    if (err != RD_KAFKA_RESP_ERR_NO_ERROR && spec.kind == OffsetSpec::kTimestamp) {
       error_ = Status(kExitUnavailable, std::string("cannot look up offsets by timestamp: ") + rd_kafka_err2str(err));
     }
-    for (int i = 0; i < by_time->cnt; i++) {
-      const auto& t = by_time->elems[i];
+    for (int i = 0; i < lookup->cnt; i++) {
+      const auto& t = lookup->elems[i];
       auto* p = rd_kafka_topic_partition_list_find(parts, t.topic, t.partition);
-      // No message at or after the timestamp: start at the end.
-      if (p != nullptr)
-        p->offset = (err == RD_KAFKA_RESP_ERR_NO_ERROR && t.offset >= 0) ? t.offset : RD_KAFKA_OFFSET_END;
+      // Otherwise the logical offset set above stays, for librdkafka to resolve.
+      if (p != nullptr && err == RD_KAFKA_RESP_ERR_NO_ERROR && t.err == RD_KAFKA_RESP_ERR_NO_ERROR && t.offset >= 0)
+        p->offset = t.offset;
     }
   }
   for (int i = 0; i < parts->cnt; i++) seen_.insert(key_of(parts->elems[i]));
@@ -309,6 +327,34 @@ void Consumer::update_lag() {
   ctr_.lag->store(lag, std::memory_order_relaxed);
 }
 
+void Consumer::probe_positions(Clock::time_point now) {
+  if (assigned_.empty() || now - last_probe_ < std::chrono::milliseconds(20)) return;
+  last_probe_ = now;
+  PartitionListPtr list(rd_kafka_topic_partition_list_new(static_cast<int>(assigned_.size())));
+  for (const auto& key : assigned_)
+    if (at_end_.count(key) == 0) rd_kafka_topic_partition_list_add(list.get(), key.first.c_str(), key.second);
+  if (list->cnt == 0 || rd_kafka_position(rk_.get(), list.get()) != RD_KAFKA_RESP_ERR_NO_ERROR) return;
+  PartitionListPtr behind(rd_kafka_topic_partition_list_new(list->cnt));
+  for (int i = 0; i < list->cnt; i++) {
+    const auto& p = list->elems[i];
+    int64_t lo = -1, hi = -1;
+    if (p.offset < 0 ||
+        rd_kafka_get_watermark_offsets(rk_.get(), p.topic, p.partition, &lo, &hi) != RD_KAFKA_RESP_ERR_NO_ERROR ||
+        hi < 0)
+      continue;  // nothing consumed or fetched yet: librdkafka's end-of-partition event decides
+    if (p.offset >= hi) {
+      if (opt_.exit_at_end) at_end_.insert(key_of(p));
+    } else {
+      rd_kafka_topic_partition_list_add(behind.get(), p.topic, p.partition)->offset = -1;  // -1: latest
+    }
+  }
+  if (behind->cnt == 0 || now - last_wake_ < std::chrono::milliseconds(50)) return;
+  last_wake_ = now;
+  diag::info(2, "queue empty, %d partition(s) behind: waking their fetchers", behind->cnt);
+  // The answer (the partitions' end offsets) is not needed: the request is the point.
+  rd_kafka_offsets_for_times(rk_.get(), behind.get(), 100);
+}
+
 bool Consumer::all_at_end() const {
   if (assigned_.empty()) return false;
   for (const auto& k : assigned_)
@@ -367,14 +413,19 @@ Status Consumer::run() {
   auto next_lag = Clock::now();
   last_activity_ = Clock::now();
   bool idle = true;
+  bool active = false;  // a message arrived since last_activity_ was set
   uint64_t since_check = 0;
   while (error_.ok()) {
     if (stop_requested() || out_.broken_pipe()) break;
     if (opt_.count > 0 && consumed_ >= static_cast<uint64_t>(opt_.count)) break;
     if (opt_.exit_at_end && all_at_end()) break;
-    rd_kafka_message_t* msg = rd_kafka_consumer_poll(rk_.get(), idle ? 100 : 0);
-    auto now = Clock::now();
+    rd_kafka_message_t* msg = rd_kafka_consumer_poll(rk_.get(), idle ? 25 : 0);
+    Clock::time_point now;
     if (msg == nullptr) {
+      now = Clock::now();
+      if (active) last_activity_ = now;
+      active = false;
+      probe_positions(now);
       if (!idle) {
         // Input went idle: write out what is buffered so the pipe sees it now.
         if (Status st = flush_output(); !st.ok()) return st;
@@ -391,10 +442,14 @@ Status Consumer::run() {
       if (!st.ok()) return st;
       if (real) {
         idle = false;
-        last_activity_ = now;
+        active = true;
       }
+      // The clock, commits and lag are looked at every 1024 messages while busy.
       if (++since_check < 1024 && !idle) continue;
       since_check = 0;
+      now = Clock::now();
+      if (active) last_activity_ = now;
+      active = false;
     }
     if (now >= next_commit) {
       if (Status st = flush_output(); !st.ok()) return st;

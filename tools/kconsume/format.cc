@@ -98,8 +98,24 @@ bool Formatter::append_value_only(const MessageView& m, std::string& out, std::s
     error = "value: empty, not a JSON record";
     return false;
   }
-  if (!valid_json(m.value, m.value_len, error)) return false;
-  append_json_text(out, m.value, m.value_len);
+  // Copied once, into the output buffer, and validated there (with simdjson's padding
+  // after it while it is parsed).
+  size_t mark = out.size();
+  out.append(m.value, m.value_len);
+  out.append(simdjson::SIMDJSON_PADDING, '\0');
+  simdjson::dom::element doc;
+  auto err = parser_.parse(out.data() + mark, m.value_len, false).get(doc);
+  out.resize(mark + m.value_len);
+  if (err) {
+    error = "value: not valid JSON (" + json_error_message(err) + ")";
+    return false;
+  }
+  const char* text = out.data() + mark;
+  if (memchr(text, '\n', m.value_len) != nullptr || memchr(text, '\r', m.value_len) != nullptr) {
+    out.resize(mark);
+    valid_json(m.value, m.value_len, error);  // into padded_, for append_json_text to compact it
+    append_json_text(out, m.value, m.value_len);
+  }
   out.push_back('\n');
   return true;
 }
