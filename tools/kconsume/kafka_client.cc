@@ -22,6 +22,9 @@ std::vector<std::pair<std::string, std::string>> consumer_defaults(const std::st
       // librdkafka prefetches up to 64 MiB by default; half of that keeps a consumer of
       // many partitions under 100 MB RSS at the same throughput.
       {"queued.max.messages.kbytes", "32768"},
+      // Each broker's fetch response may hold up to fetch.max.bytes (50 MiB by default)
+      // on top of the queue; 8 MiB per broker keeps the total bounded.
+      {"fetch.max.bytes", "8388608"},
   };
   // librdkafka's consumer needs a group.id even to assign partitions by hand; without
   // -g kconsume never joins that group nor commits to it.
