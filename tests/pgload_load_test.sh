@@ -27,7 +27,7 @@ PY
 # create + append
 pgload -t app_users --create \
   --schema 'id uuid primary key, name text, age integer, score double precision, active boolean, registered timestamptz, tags jsonb, loaded_at timestamptz not null default now()' \
-  --batch-rows 300 users.ndjson 2>err.txt || fail "append exit $? $(cat err.txt)"
+  --batch-rows 300 --jobs 1 users.ndjson 2>err.txt || fail "append exit $? $(cat err.txt)"
 check count "$(pg_psql -c 'select count(*) from app_users')" 2000
 check defaults "$(pg_psql -c 'select count(*) from app_users where loaded_at is null')" 0
 # Byte-exact round trip of every text, number, boolean, jsonb and timestamp value.

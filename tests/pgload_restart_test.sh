@@ -35,7 +35,7 @@ with open('in.ndjson') as src, open('feed', 'w') as out:
         out.write(''.join(lines[i:i + 1000])); out.flush(); time.sleep(0.1)
 " 2>/dev/null &
 producer=$!
-pgload -t r --batch-rows 500 feed 2>err.txt &
+pgload -t r --batch-rows 500 --jobs 1 feed 2>err.txt &
 loader=$!
 deadline=$((SECONDS + 120))
 until [ "$(pg_psql -c 'select count(*) from r')" -ge 3000 ]; do

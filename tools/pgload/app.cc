@@ -1,13 +1,14 @@
 // pgload's driver: connect, find (or create, possibly inferring the columns from a
 // sample of the input) the target table, then stream records through RecordEncoder
-// into the Loader. Records the encoder refuses go to the common Rejecter at once;
-// rows the server refuses come back from the Loader's bisection. A flusher thread
-// commits a batch that has been open for --batch-timeout (the Loader is shared under
-// a mutex, which the reading thread holds only while it processes a record), so a
-// slow stream is stored without waiting for a full batch, while a fast pipe still
-// fills whole batches. SIGINT/SIGTERM: reading stops, the current batch is committed, and the
-// exit code is 130/143. A lost connection: the current batch is lost (rolled back by
-// the server), committed batches stay, exit 75. With --from-kafka (kafka_input.h) the
+// into the ParallelLoader's jobs (--jobs connections, each with its own Loader; rows
+// routed by their key). Records the encoder refuses go to the common Rejecter at
+// once; rows the server refuses come back from a Loader's bisection. A flusher thread
+// hands partly filled chunks to the jobs every tick, and each job commits a batch that
+// has been open for --batch-timeout, so a slow stream is stored without waiting for a
+// full batch, while a fast pipe still fills whole batches. SIGINT/SIGTERM: reading
+// stops, every job commits its current batch, and the exit code is 130/143. A lost
+// connection: the jobs' current batches are lost (rolled back by the server), committed
+// batches stay, exit 75. With --from-kafka (kafka_input.h) the
 // records come from a consumer group and a batch's offsets are acknowledged only once
 // the batch is settled; a lost batch is never acknowledged, so a restart re-reads it.
 #include "app.h"
@@ -27,6 +28,7 @@
 #include "infer.h"
 #include "kafka_input.h"
 #include "loader.h"
+#include "parallel.h"
 #include "pg_conn.h"
 #include "table.h"
 
@@ -66,14 +68,14 @@ class App {
   PgConn conn_;
   TableInfo table_;
   RecordEncoder encoder_;
-  std::unique_ptr<Loader> loader_;
+  ParallelLoader loader_;
   std::unique_ptr<LineReader> reader_;
   std::unique_ptr<KafkaInput> kafka_;
   std::vector<Buffered> sample_;
   std::string row_;
   std::string encode_error_;
-  Status loader_error_;  // a failure inside the Loader (never retry its batch)
-  std::mutex mu_;        // guards loader_, encoder_ and loader_error_ once the flusher runs
+  bool job_failed_ = false;  // process() failed because a job did (its batch is not retried)
+  std::mutex mu_;            // the flusher's sleep
   std::condition_variable cv_;
   bool flusher_done_ = false;
   std::thread flusher_;
@@ -192,6 +194,23 @@ Status App::build_encoder() {
     cols.push_back(std::move(e));
   }
   if (Status s = encoder_.init(std::move(cols), o_.strict); !s.ok()) return s;
+  // Rows of one key go to one job, in input order: the upsert key, else the primary key
+  // (so that in append mode the later duplicate is the one refused, as when loading
+  // sequentially).
+  std::vector<size_t> route;
+  for (size_t i = 0; i < names.size(); i++) {
+    bool key = false;
+    if (o_.mode == "upsert") {
+      for (const auto& k : o_.keys) key = key || k == names[i];
+    } else {
+      key = table_.find(names[i])->primary_key;
+    }
+    if (key) route.push_back(i);
+  }
+  size_t want = o_.mode == "upsert" ? o_.keys.size() : 0;
+  if (o_.mode != "upsert")
+    for (const auto& c : table_.columns) want += c.primary_key ? 1 : 0;
+  if (route.size() == want) encoder_.set_route_columns(std::move(route));
 
   LoaderOptions lo;
   lo.table = table_.name.quoted();
@@ -212,8 +231,14 @@ Status App::build_encoder() {
     if (committed > 0) ++*batches_;
   };
   cb.columns_for = [this](uint64_t sig) { return encoder_.columns_for(sig); };
-  loader_ = std::make_unique<Loader>(conn_, std::move(lo), std::move(cb));
-  return loader_->prepare();
+  // --batch-bytes bounds the batches of all jobs together.
+  lo.batch_bytes = std::max<size_t>(lo.batch_bytes / static_cast<size_t>(o_.jobs_value), 1024);
+  ParallelOptions po;
+  po.conninfo = o_.conninfo;
+  po.jobs = o_.jobs_value;
+  po.batch_timeout_ms = o_.batch_timeout_ms;
+  loader_.start(conn_, std::move(po), std::move(lo), std::move(cb));
+  return Status::Ok();
 }
 
 Status App::reject(const RowMeta& m, std::string_view text, std::string_view reason) {
@@ -236,16 +261,17 @@ Status App::process(const InputRecord& rec) {
     row_.clear();
     uint64_t sig = 0;
     if (encoder_.encode(rec.text, row_, sig, encode_error_)) {
-      Status s = loader_->add(meta, rec.text, row_, sig);
-      if (!s.ok()) loader_error_ = s;
+      uint64_t route = encoder_.routed() ? encoder_.route_hash() : ParallelLoader::kAnyJob;
+      Status s = loader_.add(route, meta, rec.text, row_, sig);
+      if (!s.ok()) job_failed_ = true;
       return s;
     }
   }
   Status s = reject(meta, rec.text, rec.error.empty() ? std::string_view(encode_error_) : rec.error);
   // With Kafka the reported record is settled with its batch (offsets stay in order).
   if (s.ok() && kafka_) {
-    s = loader_->add_skipped(meta);
-    if (!s.ok()) loader_error_ = s;
+    s = loader_.add_skipped(meta);
+    if (!s.ok()) job_failed_ = true;
   }
   return s;
 }
@@ -260,18 +286,21 @@ Status App::close_kafka() {
 
 void App::summary(const char* how) {
   double secs = stats_.elapsed_seconds();
-  uint64_t rows = loader_ ? loader_->committed_rows() : 0;
+  uint64_t rows = loader_.committed_rows();
   diag::note("%s: %llu rows committed in %llu batches, %llu rejected, %.0f rows/s", how,
-             static_cast<unsigned long long>(rows), static_cast<unsigned long long>(loader_ ? loader_->batches() : 0),
+             static_cast<unsigned long long>(rows), static_cast<unsigned long long>(loader_.batches()),
              static_cast<unsigned long long>(rejected_->load()), secs > 0 ? static_cast<double>(rows) / secs : 0.0);
 }
 
 int App::fail(const Status& s) {
   diag::error("%s", s.message().c_str());
-  if (loader_ && loader_->pending() > 0)
-    diag::note("the current batch (%zu record%s from line %llu) was not committed", loader_->pending(),
-               loader_->pending() == 1 ? "" : "s", static_cast<unsigned long long>(loader_->pending_first_line()));
-  if (loader_) loader_->abandon();
+  // The jobs roll their open batches back (a no-op once they finished).
+  loader_.abort();
+  for (auto [n, line] : loader_.uncommitted_batches())
+    diag::note("the current batch (%zu record%s from line %llu) was not committed", n, n == 1 ? "" : "s",
+               static_cast<unsigned long long>(line));
+  if (uint64_t n = loader_.unloaded_records(); n > 0)
+    diag::note("%llu more record%s read were not loaded", static_cast<unsigned long long>(n), n == 1 ? "" : "s");
   // Commits the offsets of the batches settled before; the lost batch was never acknowledged.
   (void)close_kafka();
   summary("stopped");
@@ -289,9 +318,11 @@ void App::start_flusher() {
     std::unique_lock<std::mutex> lock(mu_);
     while (!flusher_done_) {
       cv_.wait_for(lock, tick);
-      if (flusher_done_ || !loader_error_.ok() || loader_->empty()) continue;
-      if (std::chrono::steady_clock::now() - loader_->batch_started() < timeout) continue;
-      if (Status s = loader_->flush(); !s.ok()) loader_error_ = s;
+      if (flusher_done_) continue;
+      // Each job commits a batch open for the timeout; it only has to get the rows.
+      lock.unlock();
+      loader_.push_partial();
+      lock.lock();
     }
   });
 }
@@ -352,14 +383,12 @@ int App::run() {
       input_error = next == Next::kError;
       break;
     }
-    std::lock_guard<std::mutex> lock(mu_);
-    if (!loader_error_.ok()) break;
     stop = process(rec);
   }
   stop_flusher();
-  if (!loader_error_.ok()) return fail(loader_error_);
+  if (job_failed_) return fail(stop);
   // Commit what was read (also after a signal or a reject limit).
-  if (Status s = loader_->flush(); !s.ok()) return fail(s);
+  if (Status s = loader_.finish(); !s.ok()) return fail(s);
   if (!stop.ok()) return fail(stop);
   if (input_error) return fail(read_status());
   // Final commit of the offsets: every batch is settled.

@@ -308,6 +308,23 @@ bool RecordEncoder::encode(std::string_view text, std::string& row, uint64_t& si
   return true;
 }
 
+uint64_t RecordEncoder::route_hash() const {
+  uint64_t h = 14695981039346656037ull;  // FNV-1a
+  auto mix = [&h](unsigned char c) { h = (h ^ c) * 1099511628211ull; };
+  for (size_t c : route_columns_) {
+    if (!present_[c]) {
+      mix(0xff);  // missing: NULL or the default
+    } else if (columns_[c].kind == ColKind::kUuid) {
+      for (char ch : slots_[c])
+        if (ch != '-' && ch != '{' && ch != '}') mix(static_cast<unsigned char>(ch | 0x20));
+    } else {
+      for (char ch : slots_[c]) mix(static_cast<unsigned char>(ch));
+    }
+    mix(0);
+  }
+  return h ^ (h >> 29);
+}
+
 std::vector<std::string> RecordEncoder::columns_for(uint64_t signature) const {
   std::vector<std::string> names;
   for (size_t i = 0; i < columns_.size(); i++) {

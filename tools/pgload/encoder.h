@@ -46,6 +46,13 @@ class RecordEncoder {
   // default was missing and is left out. false + error when the record is refused.
   bool encode(std::string_view padded_text, std::string& row, uint64_t& signature, std::string& error);
 
+  // Columns (indexes into columns()) whose values route a row to a job of --jobs: the
+  // upsert key, else the primary key. After encode(), route_hash() is equal for rows
+  // with equal keys (uuids compare by value, in any spelling).
+  void set_route_columns(std::vector<size_t> columns) { route_columns_ = std::move(columns); }
+  bool routed() const { return !route_columns_.empty(); }
+  uint64_t route_hash() const;
+
   // Names of the columns present in rows of this signature, in COPY order.
   std::vector<std::string> columns_for(uint64_t signature) const;
   const std::vector<EncoderColumn>& columns() const { return columns_; }
@@ -62,6 +69,7 @@ class RecordEncoder {
   JsonParser parser_;
   std::vector<std::string> slots_;
   std::vector<uint8_t> present_;
+  std::vector<size_t> route_columns_;
 };
 
 }  // namespace airstream::pgload

@@ -2,6 +2,8 @@
 // through RecordEncoder (mapping, defaults and signatures, --strict, --jsonb).
 #include <gtest/gtest.h>
 
+#include <set>
+
 #include "encoder.h"
 
 namespace airstream::pgload {
@@ -119,6 +121,33 @@ TEST(Encoder, ColumnsMappingDefaults) {
   EXPECT_FALSE(e.ok);
   e = encode(enc, R"({"name":"a",)");
   EXPECT_FALSE(e.ok);
+}
+
+TEST(Encoder, RouteHashFollowsTheKey) {
+  RecordEncoder enc;
+  std::vector<EncoderColumn> cols(3);
+  cols[0].name = "id", cols[0].kind = ColKind::kUuid;
+  cols[1].name = "n", cols[1].kind = ColKind::kInt64;
+  cols[2].name = "v", cols[2].kind = ColKind::kText;
+  ASSERT_TRUE(enc.init(cols, false).ok());
+  EXPECT_FALSE(enc.routed());
+  enc.set_route_columns({0, 1});
+  ASSERT_TRUE(enc.routed());
+  auto hash = [&](const std::string& rec) {
+    EXPECT_TRUE(encode(enc, rec).ok) << rec;
+    return enc.route_hash();
+  };
+  uint64_t h = hash(R"({"id":"0b6e6a6e-2b3c-4c7e-9f3a-1f2e3d4c5b6a","n":7,"v":"a"})");
+  // Other columns do not count; the key in another spelling is the same key.
+  EXPECT_EQ(hash(R"({"v":"b","n":7,"id":"0B6E6A6E-2B3C-4C7E-9F3A-1F2E3D4C5B6A"})"), h);
+  EXPECT_EQ(hash(R"({"id":"0b6e6a6e2b3c4c7e9f3a1f2e3d4c5b6a","n":"7"})"), h);
+  EXPECT_NE(hash(R"({"id":"0b6e6a6e-2b3c-4c7e-9f3a-1f2e3d4c5b6a","n":8})"), h);
+  EXPECT_NE(hash(R"({"id":"0b6e6a6e-2b3c-4c7e-9f3a-1f2e3d4c5b6a"})"), h);
+  // Keys spread over jobs.
+  std::set<uint64_t> jobs;
+  for (int i = 0; i < 64; i++)
+    jobs.insert(hash(R"({"id":"0b6e6a6e-2b3c-4c7e-9f3a-1f2e3d4c5b6a","n":)" + std::to_string(i) + "}") % 3);
+  EXPECT_EQ(jobs.size(), 3u);
 }
 
 TEST(Encoder, StrictAndWholeRecord) {

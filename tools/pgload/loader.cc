@@ -13,7 +13,10 @@
 namespace airstream::pgload {
 namespace {
 constexpr const char* kStage = "pg_temp.pgload_stage";
-}
+// Attempts at a range that deadlocked with another job's transaction (the server
+// picks one victim, so the next attempt normally goes through).
+constexpr int kConflictRetries = 5;
+}  // namespace
 
 Loader::Loader(PgConn& conn, LoaderOptions options, LoaderCallbacks callbacks)
     : conn_(conn), opt_(std::move(options)), cb_(std::move(callbacks)) {}
@@ -93,7 +96,7 @@ Status Loader::add(const RowMeta& meta, std::string_view raw, std::string_view c
     Status s = begin_stream(signature);
     if (s.ok() && data_.size() - sent_ >= opt_.send_chunk) s = send_pending(data_.size());
     if (!s.ok()) {
-      if (s.exit_code() != kExitRejected) return s;
+      if (s.exit_code() != kExitRejected && !conflict(s)) return s;
       stream_error_ = s;  // the transaction is aborted; flush() isolates the bad rows
       in_copy_ = false;
     }
@@ -166,7 +169,23 @@ Status Loader::run_range(size_t lo, size_t hi) {
   return s;
 }
 
-Status Loader::resolve(size_t lo, size_t hi, const Status& failure) {
+bool Loader::conflict(const Status& s) const {
+  return !s.ok() && s.exit_code() == kExitTempFail && conn_.connected() && conn_.conflicted();
+}
+
+void Loader::count_committed(size_t lo, size_t hi) {
+  uint64_t n = 0;
+  for (size_t i = lo; i < hi; i++) n += rows_[i].skipped ? 0 : 1;
+  batch_committed_ += n;
+  committed_ += n;  // counted at once: a later failure must not hide these rows
+}
+
+Status Loader::resolve(size_t lo, size_t hi, Status failure) {
+  for (int attempt = 0; conflict(failure) && attempt < kConflictRetries; attempt++) {
+    failure = run_range(lo, hi);
+    if (failure.ok()) return count_committed(lo, hi), Status::Ok();
+  }
+  if (failure.exit_code() != kExitRejected) return failure;
   size_t n = 0, only = lo;
   for (size_t i = lo; i < hi; i++)
     if (!rows_[i].skipped) n++, only = i;
@@ -180,13 +199,10 @@ Status Loader::resolve(size_t lo, size_t hi, const Status& failure) {
   for (auto [a, b] : {std::pair{lo, mid}, std::pair{mid, hi}}) {
     Status s = run_range(a, b);
     if (s.ok()) {
-      uint64_t n = 0;
-      for (size_t i = a; i < b; i++) n += rows_[i].skipped ? 0 : 1;
-      batch_committed_ += n;
-      committed_ += n;  // counted at once: a later failure must not hide these rows
+      count_committed(a, b);
       continue;
     }
-    if (s.exit_code() != kExitRejected) return s;
+    if (s.exit_code() != kExitRejected && !conflict(s)) return s;
     if (Status r = resolve(a, b, s); !r.ok()) return r;
   }
   return Status::Ok();
@@ -200,7 +216,7 @@ Status Loader::flush() {
     batch_committed_ = data_rows_;
     committed_ += data_rows_;
   } else {
-    if (s.exit_code() != kExitRejected) return s;
+    if (s.exit_code() != kExitRejected && !conflict(s)) return s;
     abandon();
     if (Status r = resolve(0, rows_.size(), s); !r.ok()) return r;
   }

@@ -93,7 +93,11 @@ class Loader {
   Status finish_transaction();
   // Runs rows [lo, hi) in one transaction from the stored data.
   Status run_range(size_t lo, size_t hi);
-  Status resolve(size_t lo, size_t hi, const Status& failure);
+  // Settles rows [lo, hi) after failure: runs them again after a conflict with another
+  // transaction, else bisects down to the rows the server refuses.
+  Status resolve(size_t lo, size_t hi, Status failure);
+  bool conflict(const Status& s) const;
+  void count_committed(size_t lo, size_t hi);
   void settle();
 
   PgConn& conn_;

@@ -3,6 +3,10 @@
 // an option: libpq takes it from PGPASSWORD, ~/.pgpass or the connection string.
 #include "options.h"
 
+#include <algorithm>
+#include <charconv>
+#include <thread>
+
 #include "common/units.h"
 
 namespace airstream::pgload {
@@ -47,6 +51,9 @@ void add_pgload_options(CLI::App& app, PgloadOptions& o) {
   app.add_option("--batch-timeout", o.batch_timeout,
                  "Commit a batch open this long even if not full (e.g. 500ms, 1s; 0: only when full)")
       ->type_name("DURATION");
+  app.add_option("-j,--jobs", o.jobs,
+                 "Connections loading batches in parallel, or auto: the number of CPUs, at most 4 (default auto)")
+      ->type_name("N|auto");
   auto* inputs =
       app.add_option("inputs", o.inputs, "NDJSON input files ('-' or none: standard input)")->type_name("FILE");
 
@@ -74,6 +81,15 @@ Status validate_options(PgloadOptions& o) {
   auto timeout = parse_duration(o.batch_timeout);
   if (!timeout) return Status(kExitUsage, "--batch-timeout: " + timeout.status().message());
   o.batch_timeout_ms = timeout->count();
+  if (o.jobs == "auto") {
+    o.jobs_value = static_cast<int>(std::clamp(std::thread::hardware_concurrency(), 1u, 4u));
+  } else {
+    int n = 0;
+    auto [end, ec] = std::from_chars(o.jobs.data(), o.jobs.data() + o.jobs.size(), n);
+    if (ec != std::errc() || end != o.jobs.data() + o.jobs.size() || n < 1 || n > 64)
+      return Status(kExitUsage, "--jobs expects auto or a number from 1 to 64, got '" + o.jobs + "'");
+    o.jobs_value = n;
+  }
   return Status::Ok();
 }
 

@@ -28,12 +28,14 @@ struct PgloadOptions : KafkaSinkOptions {
   int64_t batch_rows = 50000;
   std::string batch_bytes = "16MiB";
   std::string batch_timeout = "1s";
+  std::string jobs = "auto";  // connections loading in parallel
   std::vector<std::string> inputs;
 
   // Derived by validate().
   std::vector<std::pair<std::string, std::string>> map_pairs;  // (column, field path)
   uint64_t batch_bytes_value = 0;
   int64_t batch_timeout_ms = 1000;
+  int jobs_value = 1;
 };
 
 void add_pgload_options(CLI::App& app, PgloadOptions& o);

@@ -74,6 +74,7 @@ Status PgConn::connect(const std::string& conninfo) {
 }
 
 Status PgConn::conn_error(const char* what) {
+  last_error_sqlstate_.clear();
   bool bad = PQstatus(conn_) != CONNECTION_OK;
   std::string msg = trim(PQerrorMessage(conn_));
   if (bad) return Status(kExitTempFail, std::string("connection to server lost during ") + what + ": " + msg);
@@ -83,6 +84,7 @@ Status PgConn::conn_error(const char* what) {
 Status PgConn::result_status(PGresult* res, ExecStatusType want, const char* what) {
   if (res != nullptr && PQresultStatus(res) == want) return Status::Ok();
   const char* state = res != nullptr ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : nullptr;
+  last_error_sqlstate_ = state != nullptr ? state : "";
   bool bad = PQstatus(conn_) != CONNECTION_OK;
   int code = classify_sqlstate(state != nullptr ? state : "", bad);
   // libpq's own errors carry no SQLSTATE; without one, a healthy connection means a

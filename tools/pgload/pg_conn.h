@@ -51,6 +51,10 @@ class PgConn {
   // Ends COPY with an error (the transaction is aborted); used when giving up.
   void copy_abort();
 
+  // The last statement failed with a deadlock or a serialization failure (SQLSTATE
+  // 40P01, 40001): another transaction was in the way; running it again may succeed.
+  bool conflicted() const { return last_error_sqlstate_ == "40P01" || last_error_sqlstate_ == "40001"; }
+
   // "15.18": for -v.
   std::string server_version();
 
@@ -59,6 +63,7 @@ class PgConn {
   Status conn_error(const char* what);
 
   PGconn* conn_ = nullptr;
+  std::string last_error_sqlstate_;  // of the last failed call
 };
 
 }  // namespace airstream::pgload

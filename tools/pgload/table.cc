@@ -84,7 +84,9 @@ Result<TableInfo> load_table(PgConn& conn, const TableName& name) {
   static const char* kSql =
       "SELECT a.attname, format_type(a.atttypid, a.atttypmod),"
       " (SELECT b.typname FROM pg_type b WHERE b.oid = CASE WHEN t.typtype = 'd' THEN t.typbasetype ELSE t.oid END),"
-      " (a.atthasdef OR a.attidentity <> '')::text, (a.attgenerated <> '' OR a.attidentity = 'a')::text"
+      " (a.atthasdef OR a.attidentity <> '')::text, (a.attgenerated <> '' OR a.attidentity = 'a')::text,"
+      " (EXISTS (SELECT 1 FROM pg_index i WHERE i.indrelid = a.attrelid AND i.indisprimary"
+      " AND a.attnum = ANY (i.indkey)))::text"
       " FROM pg_attribute a JOIN pg_type t ON t.oid = a.atttypid"
       " WHERE a.attrelid = to_regclass($1) AND a.attnum > 0 AND NOT a.attisdropped ORDER BY a.attnum";
   auto res = conn.query(kSql, {name.quoted()});
@@ -97,6 +99,7 @@ Result<TableInfo> load_table(PgConn& conn, const TableName& name) {
     c.kind = kind_for_type(PQgetvalue(r, i, 2));
     c.has_default = std::string_view(PQgetvalue(r, i, 3)) == "true";
     c.writable = std::string_view(PQgetvalue(r, i, 4)) != "true";
+    c.primary_key = std::string_view(PQgetvalue(r, i, 5)) == "true";
     info.columns.push_back(std::move(c));
   }
   return info;

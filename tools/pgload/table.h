@@ -33,7 +33,8 @@ struct Column {
   std::string type_sql;  // format_type(), e.g. "character varying(20)"
   ColKind kind = ColKind::kOther;
   bool has_default = false;
-  bool writable = true;  // false for generated columns and GENERATED ALWAYS identities
+  bool writable = true;      // false for generated columns and GENERATED ALWAYS identities
+  bool primary_key = false;  // part of the table's primary key
 };
 
 struct TableInfo {
