@@ -40,9 +40,14 @@ PY
 }
 
 label="kconsume+uxform+cqlwrite"
-measure "$label" "kconsume -b '$KAFKA_BROKERS' -t pipeline -o beginning -e -q |
-  uxform --preset created_users -q |
-  cqlwrite -H '$CQL_HOSTS' -k spark_streams -t created_users --create -q"
+# Each stage's own peak RSS too (the measured figure is the largest of them).
+st() { echo "/usr/bin/time -f %M -o '$BENCH_TMP/rss.$1'"; }
+measure "$label" "$(st kconsume) kconsume -b '$KAFKA_BROKERS' -t pipeline -o beginning -e -q |
+  $(st uxform) uxform --preset created_users -q |
+  $(st cqlwrite) cqlwrite -H '$CQL_HOSTS' -k spark_streams -t created_users --create -q"
+for s in kconsume uxform cqlwrite; do
+  printf '  %-9s peak RSS %6.1f MB\n' "$s" "$(awk '{ print $1 / 1024 }' "$BENCH_TMP/rss.$s")"
+done
 rows=$(count_rows spark_streams.created_users)
 [ "$rows" = "$n" ] || { echo "bench: pipeline stored $rows of $n records" >&2; exit 1; }
 

@@ -19,12 +19,12 @@ std::vector<std::pair<std::string, std::string>> consumer_defaults(const std::st
       {"partition.assignment.strategy", "cooperative-sticky"},
       {"enable.partition.eof", partition_eof ? "true" : "false"},
       {"log.connection.close", "false"},
-      // librdkafka prefetches up to 64 MiB by default; half of that keeps a consumer of
-      // many partitions under 100 MB RSS at the same throughput.
-      {"queued.max.messages.kbytes", "32768"},
-      // Each broker's fetch response may hold up to fetch.max.bytes (50 MiB by default)
-      // on top of the queue; 8 MiB per broker keeps the total bounded.
-      {"fetch.max.bytes", "8388608"},
+      // librdkafka prefetches up to 64 MiB, plus one fetch response of up to 50 MiB
+      // per broker. 16 MiB and 4 MiB per broker keep a consumer of many partitions
+      // well under 100 MB RSS at the same throughput (empty-queue stalls are avoided
+      // by waking the fetchers, see consumer.cc).
+      {"queued.max.messages.kbytes", "16384"},
+      {"fetch.max.bytes", "4194304"},
   };
   // librdkafka's consumer needs a group.id even to assign partitions by hand; without
   // -g kconsume never joins that group nor commits to it.
