@@ -11,15 +11,7 @@ cd "$(dirname "$0")/.."
 source bench/lib.sh
 n=${1:-${BENCH_RECORDS:-200000}}
 bench_init
-data="$BENCH_DIR/users-$n.ndjson"
-bench_data "$n" "$data"
-flat="$BENCH_DIR/created_users-$n.ndjson"
-if [ ! -s "$flat" ] || [ "$(wc -l <"$flat")" -ne "$n" ]; then
-  if ! uxform --preset created_users <"$data" >"$flat.tmp" 2>/dev/null; then
-    jq -c -f bench/created_users.jq <"$data" >"$flat.tmp"
-  fi
-  mv "$flat.tmp" "$flat"
-fi
+flat=$(bench_flat "$n")
 source tests/lib/cql.sh
 cql_start --nodes 1
 echo "cqlwrite: $n records ($(($(stat -c %s "$flat") / 1048576)) MiB), server $CQL_HOSTS" >&2

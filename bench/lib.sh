@@ -1,6 +1,8 @@
 # Benchmark harness shared by bench/*.sh. Source it, then:
 #   bench_init                       builds Release into build/bench (once per run)
 #   bench_data N FILE                N synthetic randomuser-shaped users (seed 42), cached
+#   bench_flat N                     prints the path of those N users flattened with
+#                                    uxform --preset created_users (jq if uxform fails), cached
 #   measure LABEL 'shell command'    runs it under /usr/bin/time -v; keeps wall time and peak RSS
 #   report STAGE RECORDS TOOL PEER   prints records/s of both, the ratio and peak RSS, and
 #                                    appends a row to $BENCH_RESULTS for bench/run's table
@@ -43,6 +45,18 @@ bench_data() {
     rufetch --synthetic --seed 42 --count "$n" >"$file.tmp"
     mv "$file.tmp" "$file"
   fi
+}
+
+bench_flat() {
+  local n=$1 data="$BENCH_DIR/users-$1.ndjson" flat="$BENCH_DIR/created_users-$1.ndjson"
+  bench_data "$n" "$data"
+  if [ ! -s "$flat" ] || [ "$(wc -l <"$flat")" -ne "$n" ]; then
+    if ! uxform --preset created_users <"$data" >"$flat.tmp" 2>/dev/null; then
+      jq -c -f "$BENCH_ROOT/bench/created_users.jq" <"$data" >"$flat.tmp"
+    fi
+    mv "$flat.tmp" "$flat"
+  fi
+  echo "$flat"
 }
 
 measure() {

@@ -41,6 +41,14 @@ users() {
   [[ $(wc -l <"$3.ids") -eq $1 ]] || fail "synthetic ids are not unique"
 }
 
+# raw_users N SEED FILE: N raw users as rufetch writes them; the ids of their flattened
+# records go to FILE.ids.
+raw_users() {
+  rufetch --synthetic --seed "$2" --count "$1" >"$3"
+  uxform --preset created_users <"$3" | jq -r .id | sort -u >"$3.ids"
+  [[ $(wc -l <"$3.ids") -eq $1 ]] || fail "could not make $1 users"
+}
+
 # produce TOPIC FILE: every record of FILE into TOPIC, keyed by its id.
 produce() {
   timeout 300 kproduce -q -b "$KAFKA_BROKERS" -t "$1" -k id <"$2" || fail "kproduce into $1: exit $?"

@@ -10,9 +10,7 @@ N=30000
 cql_start
 kafka_start --dev users:16
 create_table
-rufetch --synthetic --seed 9 --count "$N" >"$T/raw.ndjson"
-uxform --preset created_users <"$T/raw.ndjson" | jq -r .id | sort -u >"$T/ids"
-[[ $(wc -l <"$T/ids") -eq $N ]] || fail "could not make $N users"
+raw_users "$N" 9 "$T/raw.ndjson"
 timeout 300 kproduce -q -b "$KAFKA_BROKERS" -t users -k login.uuid <"$T/raw.ndjson" || fail "kproduce: exit $?"
 
 K=(kconsume -q -b "$KAFKA_BROKERS" "${KX[@]}" -g pipe -t users --commit-interval 200ms)
@@ -42,5 +40,5 @@ echo "killed kconsume; $before rows stored by then"
 
 timeout 300 bash -o pipefail -c '"${@:2:$1}" -e | uxform --preset created_users | "${@:$(($1 + 2))}"' \
   _ "${#K[@]}" "${K[@]}" "${C[@]}" 2>"$T/err2" || fail "restart: exit $?: $(tail -n 5 "$T/err2")"
-check_ids "$T/ids" || fail "the table does not hold exactly the source ids"
+check_ids "$T/raw.ndjson.ids" || fail "the table does not hold exactly the source ids"
 echo "ok: kconsume killed after $before rows, restart completed the table"

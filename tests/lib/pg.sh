@@ -6,6 +6,8 @@
 #                       psql/pgload; registers pg_stop on EXIT; exits 77 if the server
 #                       cannot be started (not installed, ...).
 #   pg_restart          restart the server (fast shutdown: sessions are disconnected).
+#   pg_down / pg_up     stop the server (fast shutdown) and start it again on the same
+#                       port, for outages longer than a restart.
 #   pg_stop             stop it (immediate) and remove the temp dir.
 #   pg_psql ARGS...     psql -X -q -v ON_ERROR_STOP=1 -At ARGS...
 #
@@ -80,9 +82,9 @@ pg_start() {
   [ "${PG_DURABLE:-0}" = 1 ] && speed=""
   for attempt in 1 2 3; do
     port=$(_pg_free_port)
+    PG_OPTS="-p $port -k $PG_DIR -c listen_addresses=127.0.0.1 $speed -c max_connections=40"
     if (cd "$PG_DIR" && _pg_as "$bindir/pg_ctl" -D "$PG_DIR/data" -l "$PG_DIR/server.log" -w -t 60 \
-        -o "-p $port -k $PG_DIR -c listen_addresses=127.0.0.1 $speed -c max_connections=40" \
-        start >/dev/null 2>&1); then
+        -o "$PG_OPTS" start >/dev/null 2>&1); then
       break
     fi
     port=
@@ -107,6 +109,15 @@ pg_start() {
 pg_restart() {
   (cd "$PG_DIR" && _pg_as "$PG_BINDIR/pg_ctl" -D "$PG_DIR/data" -l "$PG_DIR/server.log" -w -t 60 -m fast restart \
     >/dev/null 2>&1)
+}
+
+pg_down() {
+  (cd "$PG_DIR" && _pg_as "$PG_BINDIR/pg_ctl" -D "$PG_DIR/data" -w -t 60 -m fast stop >/dev/null 2>&1)
+}
+
+pg_up() {
+  (cd "$PG_DIR" && _pg_as "$PG_BINDIR/pg_ctl" -D "$PG_DIR/data" -l "$PG_DIR/server.log" -w -t 60 -o "$PG_OPTS" \
+    start >/dev/null 2>&1)
 }
 
 pg_stop() {

@@ -378,7 +378,12 @@ int App::run() {
   bool input_error = false;
   while (stop.ok() && !stop_requested()) {
     auto next = read(rec);
-    if (next == Next::kIdle) continue;  // the flusher commits a batch open for --batch-timeout
+    if (next == Next::kIdle) {  // the jobs commit a batch open for --batch-timeout
+      // A job whose batch failed (the connection was lost) ends the load even while
+      // the topic is idle; finish() below returns its error.
+      if (loader_.failed()) break;
+      continue;
+    }
     if (next != Next::kRecord) {
       input_error = next == Next::kError;
       break;

@@ -61,6 +61,9 @@ class ParallelLoader {
   Status finish();
   // After an error: the jobs stop, rolling back their open batches.
   void abort();
+  // True once a job failed (e.g. its connection was lost), even with no row coming:
+  // finish() then returns the error.
+  bool failed() const { return failed_.load(); }
 
   uint64_t committed_rows() const;
   uint64_t batches() const;
