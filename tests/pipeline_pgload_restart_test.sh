@@ -48,6 +48,7 @@ supervise() {
     echo $! >"$T/pgload.pid"
     rc=0
     wait $! || rc=$?
+    rm -f "$T/pgload.pid"
     echo "$rc" >>"$T/exits"
     case $rc in
       0 | 143) return 0 ;;
@@ -100,7 +101,8 @@ wait_until 180 "the table does not hold $((N + M)) rows" eval '(($(count) >= N +
 
 # Every offset is committed (the commit follows the batch within --commit-interval).
 lag() { kconsume -q -b "$KAFKA_BROKERS" -t flat -g pg --lag 2>/dev/null | jq -s 'map(.lag) | add'; }
-wait_until 60 "the group's offsets do not reach the end of the topic (lag $(lag))" eval '[[ $(lag) == 0 ]]'
+wait_until 60 "the group's offsets do not reach the end of the topic" eval '[[ $(lag) == 0 ]]'
+[[ -f $T/pgload.pid ]] || fail "pgload is not running: exits $(exits | tr '\n' ' ')"
 kill -TERM "$(cat "$T/pgload.pid")"
 wait_exit "$sup" 60
 ((RC == 0)) || fail "the supervised stage did not end cleanly: exits $(exits | tr '\n' ' ')"
