@@ -58,7 +58,10 @@ supervise() {
   done
   return 1
 }
-kill_loader() { [[ -f $T/pgload.pid ]] && kill -9 "$(cat "$T/pgload.pid")" 2>/dev/null; }
+# At exit (before the other cleanups, which must all run: it never fails).
+kill_loader() {
+  if [[ -f $T/pgload.pid ]]; then kill -9 "$(cat "$T/pgload.pid")" 2>/dev/null || true; fi
+}
 _pg_add_exit_trap kill_loader
 bg supervise
 sup=$BG
