@@ -53,7 +53,9 @@ Result<KafkaSourceOptions> kafka_sink_source_options(const KafkaSinkOptions& o, 
   if (interval->count() <= 0) return Status(kExitUsage, "--commit-interval: must be positive");
   KafkaSourceOptions ko;
   ko.kafka = o.kafka;
-  ko.kafka.props.insert(ko.kafka.props.begin(), "queued.max.messages.kbytes=16384");  // -X/-F come later and win
+  // A bounded prefetch: librdkafka's defaults are a 64 MiB queue plus a fetch response
+  // of up to 50 MiB per broker. -X/-F come later and win.
+  ko.kafka.props.insert(ko.kafka.props.begin(), {"queued.max.messages.kbytes=16384", "fetch.max.bytes=4194304"});
   ko.topics = o.from_kafka;
   ko.group = o.group;
   ko.start = o.kafka_start;
@@ -196,6 +198,19 @@ Status KafkaSource::commit() {
   return commit_dirty(nullptr);
 }
 
+void KafkaSource::on_idle() {
+  rd_kafka_topic_partition_list_t* assignment = nullptr;
+  if (rd_kafka_assignment(rk_, &assignment) != RD_KAFKA_RESP_ERR_NO_ERROR || assignment == nullptr) return;
+  std::vector<FetchWatch::Partition> parts;
+  for (int i = 0; i < assignment->cnt; i++) {
+    FetchWatch::Partition key(assignment->elems[i].topic, assignment->elems[i].partition);
+    if (std::find(at_end_.begin(), at_end_.end(), key) == at_end_.end()) parts.push_back(std::move(key));
+  }
+  rd_kafka_topic_partition_list_destroy(assignment);
+  for (auto& key : watch_.idle(rk_, parts, std::chrono::steady_clock::now()))
+    if (opt_.exit_at_end) at_end_.push_back(std::move(key));
+}
+
 bool KafkaSource::all_at_end() const {
   return ever_assigned_ && assigned_ > 0 && at_end_.size() >= assigned_;
 }
@@ -219,7 +234,10 @@ KafkaSource::Next KafkaSource::next(KafkaRecord& out, std::chrono::milliseconds 
     return Next::kIdle;
   }
   rd_kafka_message_t* msg = rd_kafka_consumer_poll(rk_, static_cast<int>(timeout.count()));
-  if (msg == nullptr) return Next::kIdle;
+  if (msg == nullptr) {
+    on_idle();
+    return Next::kIdle;
+  }
   struct Free {
     rd_kafka_message_t* m;
     ~Free() { rd_kafka_message_destroy(m); }

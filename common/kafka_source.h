@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "common/kafka_conf.h"
+#include "common/kafka_fetch_watch.h"
 #include "common/kafka_offsets.h"
 #include "common/status.h"
 
@@ -108,6 +109,8 @@ class KafkaSource {
   };
   std::vector<PendingAck> acks_, acks_swap_;
   std::vector<std::pair<std::string, int32_t>> at_end_;  // assigned partitions read to their end
+  FetchWatch watch_;
+  void on_idle();
   size_t assigned_ = 0;
   bool ever_assigned_ = false;
   std::string buf_;

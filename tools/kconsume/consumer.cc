@@ -7,15 +7,8 @@
 // are revoked in a rebalance (sync), and at exit (sync). A crash therefore replays
 // at most what was written after the last commit: at-least-once towards the pipe.
 //
-// While the local queue is empty, probe_positions() compares each partition's
-// position with the high watermark librdkafka cached from the last fetch response.
-// With -e a partition that reached it is at its end at once (the broker would only
-// confirm it with an empty fetch held for fetch.wait.max.ms, 500 ms by default). A
-// partition still behind while the queue is empty means the fetcher is idle: the
-// librdkafka of Debian 12 (2.0) backs a fetcher off for up to a second once the
-// prefetch queue reached queued.max.messages.kbytes, which stalls a consumer whose
-// output is slower than Kafka (any pipe into a database). A ListOffsets request to
-// the partitions' leaders wakes their broker threads, which then fetch again.
+// While the local queue is empty, a FetchWatch (common/kafka_fetch_watch.h) ends -e
+// at the high watermark and wakes fetchers librdkafka backed off.
 #include "consumer.h"
 
 #include <cstring>
@@ -328,31 +321,13 @@ void Consumer::update_lag() {
 }
 
 void Consumer::probe_positions(Clock::time_point now) {
-  if (assigned_.empty() || now - last_probe_ < std::chrono::milliseconds(20)) return;
-  last_probe_ = now;
-  PartitionListPtr list(rd_kafka_topic_partition_list_new(static_cast<int>(assigned_.size())));
+  std::vector<FetchWatch::Partition> parts;
   for (const auto& key : assigned_)
-    if (at_end_.count(key) == 0) rd_kafka_topic_partition_list_add(list.get(), key.first.c_str(), key.second);
-  if (list->cnt == 0 || rd_kafka_position(rk_.get(), list.get()) != RD_KAFKA_RESP_ERR_NO_ERROR) return;
-  PartitionListPtr behind(rd_kafka_topic_partition_list_new(list->cnt));
-  for (int i = 0; i < list->cnt; i++) {
-    const auto& p = list->elems[i];
-    int64_t lo = -1, hi = -1;
-    if (p.offset < 0 ||
-        rd_kafka_get_watermark_offsets(rk_.get(), p.topic, p.partition, &lo, &hi) != RD_KAFKA_RESP_ERR_NO_ERROR ||
-        hi < 0)
-      continue;  // nothing consumed or fetched yet: librdkafka's end-of-partition event decides
-    if (p.offset >= hi) {
-      if (opt_.exit_at_end) at_end_.insert(key_of(p));
-    } else {
-      rd_kafka_topic_partition_list_add(behind.get(), p.topic, p.partition)->offset = -1;  // -1: latest
-    }
-  }
-  if (behind->cnt == 0 || now - last_wake_ < std::chrono::milliseconds(50)) return;
-  last_wake_ = now;
-  diag::info(2, "queue empty, %d partition(s) behind: waking their fetchers", behind->cnt);
-  // The answer (the partitions' end offsets) is not needed: the request is the point.
-  rd_kafka_offsets_for_times(rk_.get(), behind.get(), 100);
+    if (at_end_.count(key) == 0) parts.push_back(key);
+  uint64_t wakeups = watch_.wakeups();
+  auto ends = watch_.idle(rk_.get(), parts, now);
+  if (opt_.exit_at_end) at_end_.insert(ends.begin(), ends.end());
+  if (watch_.wakeups() != wakeups) diag::info(2, "queue empty, partitions behind: waking their fetchers");
 }
 
 bool Consumer::all_at_end() const {

@@ -14,6 +14,7 @@
 #include <string>
 #include <utility>
 
+#include "common/kafka_fetch_watch.h"
 #include "common/kafka_offsets.h"
 #include "common/ndjson_writer.h"
 #include "common/reject.h"
@@ -70,7 +71,7 @@ class Consumer {
   Status commit(bool sync, const rd_kafka_topic_partition_list_t* only = nullptr);
   void update_lag();
   bool all_at_end() const;
-  // Called while the local queue is empty: see consumer.cc.
+  // Called while the local queue is empty: -e ends and fetcher wake-ups (FetchWatch).
   void probe_positions(std::chrono::steady_clock::time_point now);
 
   const Options& opt_;
@@ -88,8 +89,7 @@ class Consumer {
   std::set<std::pair<std::string, int32_t>> seen_;      // assigned at least once
   uint64_t consumed_ = 0;
   std::chrono::steady_clock::time_point last_activity_;  // last message or rebalance
-  std::chrono::steady_clock::time_point last_probe_{};
-  std::chrono::steady_clock::time_point last_wake_{};
+  FetchWatch watch_;
   std::string reason_;
   // Cache of the partition of the previous message.
   rd_kafka_topic_t* last_rkt_ = nullptr;
