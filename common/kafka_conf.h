@@ -30,6 +30,13 @@ struct KafkaConfDeleter {
 };
 using KafkaConfPtr = std::unique_ptr<rd_kafka_conf_t, KafkaConfDeleter>;
 
+struct PartitionListDeleter {
+  void operator()(rd_kafka_topic_partition_list_t* l) const {
+    if (l != nullptr) rd_kafka_topic_partition_list_destroy(l);
+  }
+};
+using PartitionListPtr = std::unique_ptr<rd_kafka_topic_partition_list_t, PartitionListDeleter>;
+
 // Adds -b/--brokers, -X and -F to a tool's command line.
 void add_kafka_options(CLI::App& app, KafkaOptions& opts);
 

@@ -5,27 +5,19 @@
 // answer is not used. See kafka_fetch_watch.h for why.
 #include "common/kafka_fetch_watch.h"
 
-#include <memory>
+#include "common/kafka_conf.h"
 
 namespace airstream {
-namespace {
-
-struct ListFree {
-  void operator()(rd_kafka_topic_partition_list_t* l) const { rd_kafka_topic_partition_list_destroy(l); }
-};
-using List = std::unique_ptr<rd_kafka_topic_partition_list_t, ListFree>;
-
-}  // namespace
 
 std::vector<FetchWatch::Partition> FetchWatch::idle(rd_kafka_t* rk, const std::vector<Partition>& parts,
                                                     Clock::time_point now) {
   std::vector<Partition> ends;
   if (rk == nullptr || parts.empty() || now - last_probe_ < std::chrono::milliseconds(20)) return ends;
   last_probe_ = now;
-  List list(rd_kafka_topic_partition_list_new(static_cast<int>(parts.size())));
+  PartitionListPtr list(rd_kafka_topic_partition_list_new(static_cast<int>(parts.size())));
   for (const auto& [topic, partition] : parts) rd_kafka_topic_partition_list_add(list.get(), topic.c_str(), partition);
   if (rd_kafka_position(rk, list.get()) != RD_KAFKA_RESP_ERR_NO_ERROR) return ends;
-  List behind(rd_kafka_topic_partition_list_new(list->cnt));
+  PartitionListPtr behind(rd_kafka_topic_partition_list_new(list->cnt));
   for (int i = 0; i < list->cnt; i++) {
     const auto& p = list->elems[i];
     int64_t lo = -1, hi = -1;

@@ -14,15 +14,6 @@
 #include "common/units.h"
 
 namespace airstream {
-namespace {
-
-struct ListDeleter {
-  void operator()(rd_kafka_topic_partition_list_t* l) const { rd_kafka_topic_partition_list_destroy(l); }
-};
-using ListPtr = std::unique_ptr<rd_kafka_topic_partition_list_t, ListDeleter>;
-
-}  // namespace
-
 void add_kafka_sink_options(CLI::App& app, KafkaSinkOptions& o, const std::string& tool, CLI::Option* inputs) {
   o.group = tool;
   auto* from = app.add_option("--from-kafka", o.from_kafka,
@@ -98,7 +89,7 @@ Status KafkaSource::open(const KafkaSourceOptions& options) {
   conf->release();
   rd_kafka_poll_set_consumer(rk_);
 
-  ListPtr subs(rd_kafka_topic_partition_list_new(static_cast<int>(opt_.topics.size())));
+  PartitionListPtr subs(rd_kafka_topic_partition_list_new(static_cast<int>(opt_.topics.size())));
   for (const auto& t : opt_.topics) rd_kafka_topic_partition_list_add(subs.get(), t.c_str(), RD_KAFKA_PARTITION_UA);
   rd_kafka_resp_err_t e = rd_kafka_subscribe(rk_, subs.get());
   if (e != RD_KAFKA_RESP_ERR_NO_ERROR)
@@ -176,7 +167,7 @@ Status KafkaSource::commit_dirty(const rd_kafka_topic_partition_list_t* only) {
                 dirty.end());
   }
   if (dirty.empty()) return Status::Ok();
-  ListPtr list(rd_kafka_topic_partition_list_new(static_cast<int>(dirty.size())));
+  PartitionListPtr list(rd_kafka_topic_partition_list_new(static_cast<int>(dirty.size())));
   for (const auto& c : dirty)
     rd_kafka_topic_partition_list_add(list.get(), c.topic.c_str(), c.partition)->offset = c.offset;
   rd_kafka_resp_err_t e = rd_kafka_commit(rk_, list.get(), 0);

@@ -23,13 +23,6 @@ struct KafkaDeleter {
 };
 using KafkaPtr = std::unique_ptr<rd_kafka_t, KafkaDeleter>;
 
-struct PartitionListDeleter {
-  void operator()(rd_kafka_topic_partition_list_t* l) const {
-    if (l != nullptr) rd_kafka_topic_partition_list_destroy(l);
-  }
-};
-using PartitionListPtr = std::unique_ptr<rd_kafka_topic_partition_list_t, PartitionListDeleter>;
-
 // kconsume's librdkafka defaults (manual commits, cooperative-sticky assignor, ...).
 std::vector<std::pair<std::string, std::string>> consumer_defaults(const std::string& group, bool partition_eof);
 
