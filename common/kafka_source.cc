@@ -44,9 +44,10 @@ Result<KafkaSourceOptions> kafka_sink_source_options(const KafkaSinkOptions& o, 
   if (interval->count() <= 0) return Status(kExitUsage, "--commit-interval: must be positive");
   KafkaSourceOptions ko;
   ko.kafka = o.kafka;
-  // A bounded prefetch: librdkafka's defaults are a 64 MiB queue plus a fetch response
-  // of up to 50 MiB per broker. -X/-F come later and win.
-  ko.kafka.props.insert(ko.kafka.props.begin(), {"queued.max.messages.kbytes=16384", "fetch.max.bytes=4194304"});
+  // A small, bounded prefetch (librdkafka's defaults: a 64 MiB queue plus a fetch
+  // response of up to 50 MiB per broker): a sink is slower than Kafka, and FetchWatch
+  // wakes the fetchers as soon as the queue runs dry. -X/-F come later and win.
+  ko.kafka.props.insert(ko.kafka.props.begin(), {"queued.max.messages.kbytes=8192", "fetch.max.bytes=2097152"});
   ko.topics = o.from_kafka;
   ko.group = o.group;
   ko.start = o.kafka_start;

@@ -59,8 +59,9 @@ struct KafkaSinkOptions {
 void add_kafka_sink_options(CLI::App& app, KafkaSinkOptions& o, const std::string& tool, CLI::Option* inputs);
 
 // Checks them (-e, --kafka-start and --commit-interval need --from-kafka; exit 64
-// otherwise) and builds the KafkaSource settings, with a bounded prefetch (librdkafka's
-// default is 64 MiB) that -X/-F can override.
+// otherwise) and builds the KafkaSource settings, with a bounded prefetch (an 8 MiB
+// queue and 2 MiB fetch responses, where librdkafka has 64 and 50) that -X/-F can
+// override.
 Result<KafkaSourceOptions> kafka_sink_source_options(const KafkaSinkOptions& o, const std::string& tool);
 
 class KafkaSource {
