@@ -25,6 +25,7 @@ complete -c pgload -l batch-rows -d 'Rows per batch (one transaction each)' -x
 complete -c pgload -l batch-bytes -d 'Bytes per batch (records as read plus COPY data), e.g. 16MiB' -x
 complete -c pgload -l batch-timeout -d 'Commit a batch open this long even if not full (e.g. 500ms, 1s; 0: only when full)' -x
 complete -c pgload -s j -l jobs -d 'Connections loading batches in parallel, or auto: the number of CPUs, at most 4 (default auto)' -x
+complete -c pgload -l format -d 'COPY format: auto (binary when pgload can encode every column\'s type, else text), text or binary' -x -a 'auto text binary'
 complete -c pgload -l from-kafka -d 'Read records from these Kafka topics (consumer group) instead of files; offsets are committed once the records up to them are stored' -x
 complete -c pgload -s g -l group -d 'Consumer group of --from-kafka (default pgload)' -x
 complete -c pgload -s b -l brokers -d 'Bootstrap brokers host:port,... (default: KAFKA_BROKERS or localhost:9092)' -x

@@ -53,6 +53,7 @@ class App {
   Status setup_table();
   Status create_table(const TableName& name);
   Status build_encoder();
+  Status choose_format();
   Status process(const InputRecord& rec);
   Status reject(const RowMeta& m, std::string_view text, std::string_view reason);
   Status close_kafka();
@@ -180,6 +181,7 @@ Status App::build_encoder() {
     EncoderColumn e;
     e.name = c.name;
     e.kind = c.kind;
+    e.bin = c.bin;
     e.has_default = c.has_default;
     e.whole_record = c.name == o_.jsonb;
     bool mapped = false;
@@ -194,6 +196,7 @@ Status App::build_encoder() {
     cols.push_back(std::move(e));
   }
   if (Status s = encoder_.init(std::move(cols), o_.strict); !s.ok()) return s;
+  if (Status s = choose_format(); !s.ok()) return s;
   // Rows of one key go to one job, in input order: the upsert key, else the primary key
   // (so that in append mode the later duplicate is the one refused, as when loading
   // sequentially).
@@ -238,6 +241,26 @@ Status App::build_encoder() {
   po.jobs = o_.jobs_value;
   po.batch_timeout_ms = o_.batch_timeout_ms;
   loader_.start(conn_, std::move(po), std::move(lo), std::move(cb));
+  return Status::Ok();
+}
+
+Status App::choose_format() {
+  if (o_.format == "text") return Status::Ok();
+  std::vector<std::string> text_only = encoder_.text_only_columns();
+  if (!text_only.empty()) {
+    const Column* c = table_.find(text_only.front());
+    std::string why = "column \"" + c->name + "\" is of type " + c->type_sql + ", which pgload sends only as text";
+    if (o_.format == "binary") return Status(kExitConfig, "--format binary: " + why);
+    diag::info(1, "COPY text format: %s", why.c_str());
+    return Status::Ok();
+  }
+  // timestamptz values without an offset are in the session's time zone: converted
+  // here only when that is UTC (else the server reads them, in text rows).
+  std::string zone;
+  if (auto res = conn_.query("SELECT current_setting('TimeZone')", {}); res && PQntuples(res->get()) == 1)
+    zone = PQgetvalue(res->get(), 0, 0);
+  encoder_.set_binary(true, is_utc_zone_name(zone));
+  diag::info(1, "COPY binary format (session time zone %s)", zone.c_str());
   return Status::Ok();
 }
 

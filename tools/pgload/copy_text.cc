@@ -17,15 +17,6 @@ bool is_digit(char c) {
   return c >= '0' && c <= '9';
 }
 
-bool iequals(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (size_t i = 0; i < a.size(); i++) {
-    char x = a[i] >= 'A' && a[i] <= 'Z' ? static_cast<char>(a[i] + 32) : a[i];
-    if (x != b[i]) return false;
-  }
-  return true;
-}
-
 // Consumes exactly n digits at s[pos].
 bool digits(std::string_view s, size_t& pos, size_t n) {
   if (pos + n > s.size()) return false;
@@ -36,6 +27,15 @@ bool digits(std::string_view s, size_t& pos, size_t n) {
 }
 
 }  // namespace
+
+bool iequals(std::string_view a, std::string_view lower) {
+  if (a.size() != lower.size()) return false;
+  for (size_t i = 0; i < a.size(); i++) {
+    char x = a[i] >= 'A' && a[i] <= 'Z' ? static_cast<char>(a[i] + 32) : a[i];
+    if (x != lower[i]) return false;
+  }
+  return true;
+}
 
 ColKind kind_for_type(std::string_view t) {
   if (t == "text" || t == "varchar" || t == "bpchar" || t == "name" || t == "citext") return ColKind::kText;

@@ -48,6 +48,9 @@ bool int_fits(ColKind kind, int64_t value);
 // A JSON-style number ("-1.5e3", "42") or NaN/Infinity/-Infinity (PostgreSQL spellings).
 bool is_number_text(std::string_view s);
 
+// a equals lower (all lower case) ignoring the case of ASCII letters.
+bool iequals(std::string_view a, std::string_view lower);
+
 // PostgreSQL boolean input spellings (true/false/t/f/yes/no/on/off/1/0, any case);
 // sets value. False if s is none of them.
 bool parse_bool_text(std::string_view s, bool& value);

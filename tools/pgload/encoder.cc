@@ -1,9 +1,11 @@
-// NDJSON record -> COPY text row. The record is parsed once with simdjson on-demand;
-// its top-level fields are walked in document order and looked up in a small trie of
-// the wanted field paths, so a record is read in one pass whatever the number of
-// columns. Values are checked against their column's type here, before COPY, so the
-// common mistakes (a word in a bigint column, a malformed uuid, a NUL character in a
-// string) are rejected with the field's name instead of failing a whole batch.
+// NDJSON record -> COPY row (a binary tuple, or a line of COPY text). The record is
+// parsed once with simdjson on-demand; its top-level fields are walked in document
+// order and looked up in a small trie of the wanted field paths, so a record is read
+// in one pass whatever the number of columns. Values are checked against their
+// column's type here, before COPY, so the common mistakes (a word in a bigint column,
+// a malformed uuid, a NUL character in a string) are rejected with the field's name
+// instead of failing a whole batch; the checks do not depend on the format. A row
+// with a value that has no exact binary form is parsed a second time, as text.
 #include "encoder.h"
 
 #include <charconv>
@@ -58,8 +60,7 @@ bool raw_container(od::value v, od::json_type type, std::string_view& raw, std::
   return true;
 }
 
-bool convert_integer(std::string_view tok, bool is_string, ColKind kind, std::string& out, std::string& error) {
-  int64_t v = 0;
+bool convert_integer(std::string_view tok, bool is_string, ColKind kind, int64_t& v, std::string& error) {
   if (!parse_int64(tok, v)) {
     // 3.0 or 1e3 are integers too.
     double d = 0;
@@ -73,95 +74,188 @@ bool convert_integer(std::string_view tok, bool is_string, ColKind kind, std::st
   }
   if (!int_fits(kind, v))
     return fail(error, std::string("value ") + std::string(tok) + " out of range for " + kind_name(kind));
-  char buf[24];
-  auto r = std::to_chars(buf, buf + sizeof buf, v);
-  out.append(buf, static_cast<size_t>(r.ptr - buf));
   return true;
+}
+
+// Writes a value converted client-side: as COPY text, or as the binary field of f.bin.
+class Out {
+ public:
+  Out(std::string& out, const ValueFormat& f) : out_(out), f_(f) {}
+  bool binary() const { return f_.bin != BinType::kNone; }
+
+  void null() {
+    if (binary())
+      put_null_field(out_);
+    else
+      out_.append(kCopyNull);
+  }
+  // Text as the value of a text, json or jsonb column (escape: it may hold any byte).
+  void text(std::string_view s, bool escape) {
+    if (!binary()) {
+      if (escape)
+        append_copy_escaped(out_, s);
+      else
+        out_.append(s);
+      return;
+    }
+    bool jsonb = f_.bin == BinType::kJsonb;
+    put_i32(out_, static_cast<int32_t>(s.size() + (jsonb ? 1 : 0)));
+    if (jsonb) out_.push_back(1);  // jsonb binary format version
+    out_.append(s);
+  }
+  void boolean(bool b) {
+    if (!binary()) return out_.push_back(b ? 't' : 'f');
+    put_i32(out_, 1);
+    out_.push_back(b ? 1 : 0);
+  }
+  void integer(int64_t v) {
+    if (!binary()) {
+      char buf[24];
+      auto r = std::to_chars(buf, buf + sizeof buf, v);
+      out_.append(buf, static_cast<size_t>(r.ptr - buf));
+      return;
+    }
+    if (f_.bin == BinType::kInt2) return put_i32(out_, 2), put_i16(out_, static_cast<int16_t>(v));
+    if (f_.bin == BinType::kInt4) return put_i32(out_, 4), put_i32(out_, static_cast<int32_t>(v));
+    put_i32(out_, 8);
+    put_i64(out_, v);
+  }
+  // A number already checked with is_number_text (float and numeric columns).
+  Conv number(std::string_view s) {
+    if (!binary()) return out_.append(s), Conv::kOk;
+    return put_float_field(out_, s, f_.bin == BinType::kFloat4) ? Conv::kOk : Conv::kText;
+  }
+  void uuid(std::string_view s) {
+    if (binary())
+      put_uuid_field(out_, s);
+    else
+      out_.append(s);
+  }
+  // A date/time string: the server parses it (text), or it is exactly converted here.
+  Conv datetime(std::string_view s) {
+    if (!binary()) return append_copy_escaped(out_, s), Conv::kOk;
+    if (f_.bin == BinType::kDate) {
+      int32_t days = 0;
+      if (!parse_iso_date(s, days)) return Conv::kText;
+      put_i32(out_, 4);
+      put_i32(out_, days);
+      return Conv::kOk;
+    }
+    int64_t micros = 0;
+    if (!parse_iso_timestamp(s, f_.bin == BinType::kTimestamptz, f_.local_is_utc, micros)) return Conv::kText;
+    put_i32(out_, 8);
+    put_i64(out_, micros);
+    return Conv::kOk;
+  }
+
+ private:
+  std::string& out_;
+  const ValueFormat& f_;
+};
+
+Conv rejected(std::string& error, std::string msg) {
+  error = std::move(msg);
+  return Conv::kRejected;
 }
 
 }  // namespace
 
-bool convert_value(od::value v, ColKind kind, std::string& out, std::string& error) {
+Conv convert_value(od::value v, const ValueFormat& f, std::string& out_str, std::string& error) {
+  const ColKind kind = f.kind;
+  Out out(out_str, f);
   od::json_type type;
-  if (auto e = v.type().get(type)) return fail(error, json_error_message(e));
-  std::string want = std::string("expected ") + kind_name(kind) + ", ";
+  if (auto e = v.type().get(type)) return rejected(error, json_error_message(e));
+  // Built only for an error message (this runs for every value).
+  auto want = [kind] { return std::string("expected ") + kind_name(kind) + ", "; };
   switch (type) {
     case od::json_type::null: {
       bool is_null = false;
-      if (v.is_null().get(is_null) || !is_null) return fail(error, "invalid JSON literal");
-      out.append(kCopyNull);
-      return true;
+      if (v.is_null().get(is_null) || !is_null) return rejected(error, "invalid JSON literal");
+      out.null();
+      return Conv::kOk;
     }
     case od::json_type::boolean: {
       bool b = false;
-      if (auto e = v.get_bool().get(b)) return fail(error, json_error_message(e));
+      if (auto e = v.get_bool().get(b)) return rejected(error, json_error_message(e));
       switch (kind) {
         case ColKind::kBool:
-          out.push_back(b ? 't' : 'f');
-          return true;
+          out.boolean(b);
+          return Conv::kOk;
         case ColKind::kText:
         case ColKind::kOther:
         case ColKind::kJson:
         case ColKind::kJsonb:
-          out.append(b ? "true" : "false");
-          return true;
+          out.text(b ? "true" : "false", false);
+          return Conv::kOk;
         default:
-          return fail(error, want + "got boolean");
+          return rejected(error, want() + "got boolean");
       }
     }
     case od::json_type::number: {
       std::string_view tok = trim_token(v.raw_json_token());
-      if (!is_number_text(tok)) return fail(error, "invalid JSON number " + std::string(tok.substr(0, 40)));
+      if (!is_number_text(tok)) return rejected(error, "invalid JSON number " + std::string(tok.substr(0, 40)));
       switch (kind) {
         case ColKind::kInt16:
         case ColKind::kInt32:
-        case ColKind::kInt64:
-          return convert_integer(tok, false, kind, out, error);
+        case ColKind::kInt64: {
+          int64_t i = 0;
+          if (!convert_integer(tok, false, kind, i, error)) return Conv::kRejected;
+          out.integer(i);
+          return Conv::kOk;
+        }
         case ColKind::kBool:
         case ColKind::kUuid:
         case ColKind::kTimestamp:
         case ColKind::kBytea:
-          return fail(error, want + "got number " + std::string(tok.substr(0, 40)));
+          return rejected(error, want() + "got number " + std::string(tok.substr(0, 40)));
+        case ColKind::kFloat:
+        case ColKind::kNumeric:
+          return out.number(tok);
         default:
-          out.append(tok);
-          return true;
+          out.text(tok, false);
+          return Conv::kOk;
       }
     }
     case od::json_type::string: {
       if (kind == ColKind::kJson || kind == ColKind::kJsonb) {
         std::string_view tok = trim_token(v.raw_json_token());
         std::string_view s;
-        if (auto e = v.get_string().get(s)) return fail(error, json_error_message(e));  // validates escapes
-        if (kind == ColKind::kJsonb && s.find('\0') != std::string_view::npos) return fail(error, nul_reason());
-        append_copy_escaped(out, tok);
-        return true;
+        if (auto e = v.get_string().get(s)) return rejected(error, json_error_message(e));  // validates escapes
+        if (kind == ColKind::kJsonb && s.find('\0') != std::string_view::npos) return rejected(error, nul_reason());
+        out.text(tok, true);
+        return Conv::kOk;
       }
       std::string_view s;
-      if (auto e = v.get_string().get(s)) return fail(error, json_error_message(e));
-      if (s.find('\0') != std::string_view::npos) return fail(error, nul_reason());
+      if (auto e = v.get_string().get(s)) return rejected(error, json_error_message(e));
+      if (s.find('\0') != std::string_view::npos) return rejected(error, nul_reason());
       switch (kind) {
         case ColKind::kInt16:
         case ColKind::kInt32:
-        case ColKind::kInt64:
-          return convert_integer(s, true, kind, out, error);
+        case ColKind::kInt64: {
+          int64_t i = 0;
+          if (!convert_integer(s, true, kind, i, error)) return Conv::kRejected;
+          out.integer(i);
+          return Conv::kOk;
+        }
         case ColKind::kFloat:
         case ColKind::kNumeric:
-          if (!is_number_text(s)) return fail(error, want + got_string(s));
-          out.append(s);
-          return true;
+          if (!is_number_text(s)) return rejected(error, want() + got_string(s));
+          return out.number(s);
         case ColKind::kBool: {
           bool b = false;
-          if (!parse_bool_text(s, b)) return fail(error, want + got_string(s));
-          out.push_back(b ? 't' : 'f');
-          return true;
+          if (!parse_bool_text(s, b)) return rejected(error, want() + got_string(s));
+          out.boolean(b);
+          return Conv::kOk;
         }
         case ColKind::kUuid:
-          if (!is_uuid(s)) return fail(error, "invalid uuid: " + got_string(s));
-          out.append(s);
-          return true;
+          if (!is_uuid(s)) return rejected(error, "invalid uuid: " + got_string(s));
+          out.uuid(s);
+          return Conv::kOk;
+        case ColKind::kTimestamp:
+          return out.datetime(s);
         default:
-          append_copy_escaped(out, s);
-          return true;
+          out.text(s, true);
+          return Conv::kOk;
       }
     }
     case od::json_type::object:
@@ -174,16 +268,20 @@ bool convert_value(od::value v, ColKind kind, std::string& out, std::string& err
         case ColKind::kJsonb:
           break;
         default:
-          return fail(error, want + what);
+          return rejected(error, want() + what);
       }
       std::string_view raw;
-      if (!raw_container(v, type, raw, error)) return false;
-      if (kind == ColKind::kJsonb && json_has_nul_escape(raw)) return fail(error, nul_reason());
-      append_copy_escaped(out, raw);
-      return true;
+      if (!raw_container(v, type, raw, error)) return Conv::kRejected;
+      if (kind == ColKind::kJsonb && json_has_nul_escape(raw)) return rejected(error, nul_reason());
+      out.text(raw, true);
+      return Conv::kOk;
     }
   }
-  return fail(error, "unsupported JSON value");
+  return rejected(error, "unsupported JSON value");
+}
+
+bool convert_value(od::value v, ColKind kind, std::string& out, std::string& error) {
+  return convert_value(v, ValueFormat{kind}, out, error) == Conv::kOk;
 }
 
 struct RecordEncoder::Node {
@@ -206,7 +304,7 @@ Status RecordEncoder::init(std::vector<EncoderColumn> columns, bool strict) {
       whole_record_ = static_cast<int>(i);
       continue;
     }
-    if (c.has_default && bits < 64) default_bit_[i] = bits++;
+    if (c.has_default && bits < 63) default_bit_[i] = bits++;  // bit 63: kBinaryRow
     if (c.no_field) continue;
     // A field name given by --map is a dotted path; a column's own name is one key.
     Node* node = root_.get();
@@ -233,7 +331,22 @@ Status RecordEncoder::init(std::vector<EncoderColumn> columns, bool strict) {
   }
   slots_.assign(columns_.size(), {});
   present_.assign(columns_.size(), 0);
+  text_value_.assign(columns_.size(), 0);
   return Status::Ok();
+}
+
+std::vector<std::string> RecordEncoder::text_only_columns() const {
+  std::vector<std::string> names;
+  for (const auto& c : columns_) {
+    bool textual = c.bin == BinType::kText || c.bin == BinType::kJson || c.bin == BinType::kJsonb;
+    if (c.bin == BinType::kNone || (c.whole_record && !textual)) names.push_back(c.name);
+  }
+  return names;
+}
+
+void RecordEncoder::set_binary(bool binary, bool local_is_utc) {
+  binary_ = binary;
+  local_is_utc_ = local_is_utc;
 }
 
 bool RecordEncoder::visit_object(od::object object, const Node& node, bool top, std::string& error) {
@@ -251,10 +364,14 @@ bool RecordEncoder::visit_object(od::object object, const Node& node, bool top, 
     if (child.column >= 0) {
       size_t c = static_cast<size_t>(child.column);
       slots_[c].clear();
-      if (!convert_value(field.value(), columns_[c].kind, slots_[c], error)) {
-        error = columns_[c].name + ": " + error;
+      const auto& col = columns_[c];
+      Conv r = convert_value(field.value(), {col.kind, binary_pass_ ? col.bin : BinType::kNone, local_is_utc_},
+                             slots_[c], error);
+      if (r == Conv::kRejected) {
+        error = col.name + ": " + error;
         return false;
       }
+      if (r == Conv::kText) text_value_[c] = 1, text_values_++;
       present_[c] = 1;
     } else {
       od::value value = field.value();
@@ -269,8 +386,11 @@ bool RecordEncoder::visit_object(od::object object, const Node& node, bool top, 
   return true;
 }
 
-bool RecordEncoder::encode(std::string_view text, std::string& row, uint64_t& signature, std::string& error) {
+bool RecordEncoder::fill_slots(std::string_view text, bool binary, std::string& error) {
+  binary_pass_ = binary;
+  text_values_ = 0;
   std::fill(present_.begin(), present_.end(), 0);
+  if (binary) std::fill(text_value_.begin(), text_value_.end(), 0);
   od::document doc;
   if (auto e = parser_.parse_padded(text).get(doc)) return fail(error, json_error_message(e));
   od::object object;
@@ -281,44 +401,77 @@ bool RecordEncoder::encode(std::string_view text, std::string& row, uint64_t& si
   if (!visit_object(object, *root_, true, error)) return false;
   if (!doc.current_location().error()) return fail(error, "trailing content after the JSON object");
   if (whole_record_ >= 0) {
-    if (json_has_nul_escape(text)) return fail(error, columns_[whole_record_].name + ": " + nul_reason());
+    const auto& col = columns_[static_cast<size_t>(whole_record_)];
+    if (json_has_nul_escape(text)) return fail(error, col.name + ": " + nul_reason());
     auto& slot = slots_[static_cast<size_t>(whole_record_)];
     slot.clear();
-    append_copy_escaped(slot, text);
+    Out(slot, {col.kind, binary ? col.bin : BinType::kNone}).text(text, true);
     present_[static_cast<size_t>(whole_record_)] = 1;
   }
   bool any = false;
   for (uint8_t p : present_) any = any || p;
   if (!any) return fail(error, "no field of the record matches a column of the table");
+  return true;
+}
+
+bool RecordEncoder::encode(std::string_view text, std::string& row, uint64_t& signature, std::string& error) {
+  if (!fill_slots(text, binary_, error)) return false;
+  bool binary_row = binary_ && text_values_ == 0;
+  if (binary_ && !binary_row) {
+    // Some value has no exact binary form: the row goes as text. Its route stays that
+    // of its key values' binary form, so that it goes to the same job as binary rows
+    // of the same key.
+    route_stash_.clear();
+    for (size_t c : route_columns_) route_stash_.push_back(slots_[c]);
+    if (!fill_slots(text, false, error)) return false;
+  }
+  if (routed()) route_hash_ = hash_route(binary_ && !binary_row);
   signature = 0;
+  if (binary_row) {
+    size_t fields = 0;
+    for (size_t i = 0; i < columns_.size(); i++) fields += !present_[i] && default_bit_[i] >= 0 ? 0 : 1;
+    put_i16(row, static_cast<int16_t>(fields));
+  }
   bool first = true;
   for (size_t i = 0; i < columns_.size(); i++) {
     if (!present_[i] && default_bit_[i] >= 0) {
       signature |= uint64_t{1} << default_bit_[i];
       continue;
     }
+    if (binary_row) {
+      if (present_[i])
+        row.append(slots_[i]);
+      else
+        put_null_field(row);
+      continue;
+    }
     if (!first) row.push_back('\t');
     first = false;
-    if (present_[i])
-      row.append(slots_[i]);
-    else
-      row.append(kCopyNull);
+    row.append(present_[i] ? std::string_view(slots_[i]) : kCopyNull);
   }
-  row.push_back('\n');
+  if (binary_row) {
+    signature |= kBinaryRow;
+  } else {
+    row.push_back('\n');
+  }
   return true;
 }
 
-uint64_t RecordEncoder::route_hash() const {
+uint64_t RecordEncoder::hash_route(bool stashed) const {
   uint64_t h = 14695981039346656037ull;  // FNV-1a
   auto mix = [&h](unsigned char c) { h = (h ^ c) * 1099511628211ull; };
-  for (size_t c : route_columns_) {
+  for (size_t i = 0; i < route_columns_.size(); i++) {
+    size_t c = route_columns_[i];
+    // The binary form where the value has one (it is canonical), else the text.
+    bool text = !binary_ || text_value_[c];
+    const std::string& value = stashed && !text ? route_stash_[i] : slots_[c];
     if (!present_[c]) {
       mix(0xff);  // missing: NULL or the default
-    } else if (columns_[c].kind == ColKind::kUuid) {
-      for (char ch : slots_[c])
+    } else if (text && columns_[c].kind == ColKind::kUuid) {
+      for (char ch : value)
         if (ch != '-' && ch != '{' && ch != '}') mix(static_cast<unsigned char>(ch | 0x20));
     } else {
-      for (char ch : slots_[c]) mix(static_cast<unsigned char>(ch));
+      for (char ch : value) mix(static_cast<unsigned char>(ch));
     }
     mix(0);
   }

@@ -1,9 +1,13 @@
-// RecordEncoder: one NDJSON record (a JSON object) -> one row of COPY text, converted
-// and checked per column type on the client. Columns are matched to fields by name,
-// by --map col=field (a dotted path reaches into nested objects), or take the whole
-// record (--jsonb). A field that is missing leaves its column out of the row when the
-// column has a default (the signature says which were left out, so the loader can
-// use the right COPY column list), NULL otherwise.
+// RecordEncoder: one NDJSON record (a JSON object) -> one COPY row, converted and
+// checked per column type on the client: a COPY binary tuple when every column has a
+// binary send format pgload writes (copy_binary.h), else a line of COPY text. A row
+// with a value that cannot be converted exactly to binary (a timestamp only the
+// server can read, ...) is encoded as text instead, and its signature says so.
+// Columns are matched to fields by name, by --map col=field (a dotted path reaches
+// into nested objects), or take the whole record (--jsonb). A field that is missing
+// leaves its column out of the row when the column has a default (the signature
+// says which were left out, so the loader can use the right COPY column list), NULL
+// otherwise.
 #pragma once
 
 #include <cstdint>
@@ -15,6 +19,7 @@
 
 #include "common/json.h"
 #include "common/status.h"
+#include "copy_binary.h"
 #include "copy_text.h"
 
 namespace airstream::pgload {
@@ -23,13 +28,26 @@ struct EncoderColumn {
   std::string name;
   ColKind kind = ColKind::kText;
   bool has_default = false;
-  std::string field;          // dotted path of the source field ("" = same as name)
-  bool whole_record = false;  // --jsonb: the column takes the whole record
-  bool no_field = false;      // no field feeds it (its name is taken by a --map source)
+  std::string field;             // dotted path of the source field ("" = same as name)
+  bool whole_record = false;     // --jsonb: the column takes the whole record
+  bool no_field = false;         // no field feeds it (its name is taken by a --map source)
+  BinType bin = BinType::kNone;  // its binary send format (kNone: COPY text only)
 };
 
-// Converts one JSON value to COPY text for a column of the given kind (appended to
-// out). On failure returns false and sets error ("expected bigint, got string ...").
+// How a column's values are written: COPY text (bin kNone), or the binary field of bin.
+// local_is_utc: the session TimeZone is UTC (timestamptz values without an offset).
+struct ValueFormat {
+  ColKind kind = ColKind::kText;
+  BinType bin = BinType::kNone;
+  bool local_is_utc = false;
+};
+// kText: the value is valid but has no exact binary form here; the row goes as text.
+enum class Conv { kOk, kRejected, kText };
+
+// Converts one JSON value for a column (appended to out). kRejected sets error
+// ("expected bigint, got string ..."); the checks are the same in both formats.
+Conv convert_value(simdjson::ondemand::value value, const ValueFormat& format, std::string& out, std::string& error);
+// The same, COPY text only.
 bool convert_value(simdjson::ondemand::value value, ColKind kind, std::string& out, std::string& error);
 
 class RecordEncoder {
@@ -41,17 +59,26 @@ class RecordEncoder {
   // that no column takes.
   Status init(std::vector<EncoderColumn> columns, bool strict);
 
-  // Encodes the record (text followed by kJsonPadding readable bytes) as one COPY
-  // line (with '\n') appended to row. signature: bit i set = the i-th column with a
-  // default was missing and is left out. false + error when the record is refused.
+  // The columns without a binary send format (none: binary rows are possible).
+  std::vector<std::string> text_only_columns() const;
+  // Encode rows as COPY binary tuples from now on (every column must have a bin);
+  // local_is_utc: see ValueFormat.
+  void set_binary(bool binary, bool local_is_utc);
+  bool binary() const { return binary_; }
+
+  // Encodes the record (text followed by kJsonPadding readable bytes) as one COPY row
+  // appended to row: a binary tuple (signature has kBinaryRow) or a text line ending
+  // in '\n'. signature: bit i set = the i-th column with a default was missing and is
+  // left out. false + error when the record is refused.
   bool encode(std::string_view padded_text, std::string& row, uint64_t& signature, std::string& error);
 
   // Columns (indexes into columns()) whose values route a row to a job of --jobs: the
   // upsert key, else the primary key. After encode(), route_hash() is equal for rows
-  // with equal keys (uuids compare by value, in any spelling).
+  // with equal keys (uuids compare by value, in any spelling), whatever the format
+  // of the rows.
   void set_route_columns(std::vector<size_t> columns) { route_columns_ = std::move(columns); }
   bool routed() const { return !route_columns_.empty(); }
-  uint64_t route_hash() const;
+  uint64_t route_hash() const { return route_hash_; }
 
   // Names of the columns present in rows of this signature, in COPY order.
   std::vector<std::string> columns_for(uint64_t signature) const;
@@ -59,7 +86,11 @@ class RecordEncoder {
 
  private:
   struct Node;
+  // Converts the record's values into slots (binary: as binary fields where exact).
+  bool fill_slots(std::string_view text, bool binary, std::string& error);
   bool visit_object(simdjson::ondemand::object object, const Node& node, bool top, std::string& error);
+  // stashed: the binary pass's values of the route columns are in route_stash_.
+  uint64_t hash_route(bool stashed) const;
 
   std::vector<EncoderColumn> columns_;
   std::vector<int> default_bit_;  // per column: its bit in the signature, or -1
@@ -70,6 +101,13 @@ class RecordEncoder {
   std::vector<std::string> slots_;
   std::vector<uint8_t> present_;
   std::vector<size_t> route_columns_;
+  uint64_t route_hash_ = 0;
+  bool binary_ = false;
+  bool local_is_utc_ = false;
+  bool binary_pass_ = false;              // fill_slots is converting to binary
+  size_t text_values_ = 0;                // values of this pass that need the row as text
+  std::vector<uint8_t> text_value_;       // per column: that value needed text
+  std::vector<std::string> route_stash_;  // route column values of the binary pass
 };
 
 }  // namespace airstream::pgload

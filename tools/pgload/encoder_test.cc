@@ -1,8 +1,10 @@
 // Unit tests: JSON value -> COPY text conversion per column type, and whole records
-// through RecordEncoder (mapping, defaults and signatures, --strict, --jsonb).
+// through RecordEncoder (mapping, defaults and signatures, --strict, --jsonb), as
+// text lines and as binary tuples (with the fallback of a row to text).
 #include <gtest/gtest.h>
 
 #include <set>
+#include <tuple>
 
 #include "encoder.h"
 
@@ -173,6 +175,113 @@ TEST(Encoder, HostileNames) {
   auto e = encode(enc, R"({"a\"; drop table x; --":"v"})");
   ASSERT_TRUE(e.ok) << e.error;
   EXPECT_EQ(e.row, "v\n");
+}
+
+std::string hex(std::string_view s) {
+  static const char* kDigits = "0123456789abcdef";
+  std::string out;
+  for (unsigned char c : s) out += {kDigits[c >> 4], kDigits[c & 15]};
+  return out;
+}
+
+std::vector<EncoderColumn> binary_columns() {
+  std::vector<EncoderColumn> cols(8);
+  const std::tuple<const char*, ColKind, BinType> defs[] = {
+      {"id", ColKind::kUuid, BinType::kUuid},   {"n", ColKind::kInt16, BinType::kInt2},
+      {"f", ColKind::kFloat, BinType::kFloat8}, {"b", ColKind::kBool, BinType::kBool},
+      {"s", ColKind::kText, BinType::kText},    {"at", ColKind::kTimestamp, BinType::kTimestamptz},
+      {"j", ColKind::kJsonb, BinType::kJsonb},  {"d", ColKind::kTimestamp, BinType::kDate}};
+  for (size_t i = 0; i < cols.size(); i++) std::tie(cols[i].name, cols[i].kind, cols[i].bin) = defs[i];
+  cols[7].has_default = true;
+  return cols;
+}
+
+TEST(Encoder, BinaryTuples) {
+  RecordEncoder enc;
+  ASSERT_TRUE(enc.init(binary_columns(), false).ok());
+  EXPECT_TRUE(enc.text_only_columns().empty());
+  enc.set_binary(true, false);
+  auto e = encode(enc, R"({"id":"0b6e6a6e-2b3c-4c7e-9f3a-1f2e3d4c5b6a","n":-2,"f":1.5,"b":"yes","s":"a\tb",)"
+                       R"("at":"2000-01-01T00:00:01Z","j":{"k":[1]}})");
+  ASSERT_TRUE(e.ok) << e.error;
+  EXPECT_EQ(e.sig, kBinaryRow | 1);  // "d" (a default) left out
+  EXPECT_EQ(hex(e.row),
+            "0007"  // fields
+            "00000010"
+            "0b6e6a6e2b3c4c7e9f3a1f2e3d4c5b6a"  // uuid
+            "00000002"
+            "fffe"  // int2
+            "00000008"
+            "3ff8000000000000"  // float8
+            "00000001"
+            "01"  // bool
+            "00000003"
+            "610962"  // text, unescaped
+            "00000008"
+            "00000000000f4240"  // timestamptz
+            "0000000a"
+            "01"
+            "7b226b223a5b315d7d");  // jsonb: version 1
+  EXPECT_EQ(enc.columns_for(e.sig & ~kBinaryRow).size(), 7u);
+  e = encode(enc, R"({"s":"","d":"2000-01-02","j":"x"})");
+  ASSERT_TRUE(e.ok) << e.error;
+  EXPECT_EQ(e.sig, kBinaryRow);
+  EXPECT_EQ(hex(e.row),
+            "0008"
+            "ffffffff"
+            "ffffffff"
+            "ffffffff"
+            "ffffffff"
+            "00000000"
+            "ffffffff"
+            "00000004"
+            "01"
+            "227822"
+            "00000004"
+            "00000001");
+  // The same checks as in text: a bad value is refused, whatever the format.
+  e = encode(enc, R"({"n":40000})");
+  EXPECT_FALSE(e.ok);
+  EXPECT_EQ(e.error, "n: value 40000 out of range for smallint");
+  e = encode(enc, R"({"s":"\u0000"})");
+  EXPECT_FALSE(e.ok);
+}
+
+TEST(Encoder, BinaryRowFallsBackToText) {
+  RecordEncoder enc;
+  ASSERT_TRUE(enc.init(binary_columns(), false).ok());
+  enc.set_binary(true, false);
+  enc.set_route_columns({0});
+  const std::string key = R"("id":"0b6e6a6e-2b3c-4c7e-9f3a-1f2e3d4c5b6a")";
+  auto binary = encode(enc, "{" + key + R"(,"at":"2024-01-02T03:04:05+01:00"})");
+  ASSERT_TRUE(binary.ok);
+  uint64_t route = enc.route_hash();
+  EXPECT_TRUE(binary.sig & kBinaryRow);
+  // Values only the server can read exactly: the whole row goes as COPY text.
+  for (const char* at : {"now", "2024-01-02T03:04:05", "infinity", "2024-01-02T03:04:05.1234567Z"}) {
+    auto e = encode(enc, "{" + key + R"(,"s":"x\ty","at":")" + at + "\"}");
+    ASSERT_TRUE(e.ok) << e.error;
+    EXPECT_EQ(e.sig, 1u) << at;
+    EXPECT_EQ(e.row, "0b6e6a6e-2b3c-4c7e-9f3a-1f2e3d4c5b6a\t\\N\t\\N\t\\N\tx\\ty\t" + std::string(at) + "\t\\N\n");
+    EXPECT_EQ(enc.route_hash(), route) << at;  // same key, same job
+  }
+  auto e = encode(enc, "{" + key + R"(,"f":"1e999"})");
+  EXPECT_EQ(e.sig, 1u);  // out of range: the server says so
+  // With a UTC session, a timestamptz without an offset is exact.
+  enc.set_binary(true, true);
+  e = encode(enc, "{" + key + R"(,"at":"2024-01-02T03:04:05"})");
+  EXPECT_TRUE(e.sig & kBinaryRow);
+}
+
+TEST(Encoder, TextOnlyColumns) {
+  RecordEncoder enc;
+  auto cols = binary_columns();
+  cols[2].kind = ColKind::kNumeric, cols[2].bin = BinType::kNone;
+  cols.push_back({"doc", ColKind::kOther, false, ""});
+  cols.back().whole_record = true;
+  cols.back().bin = BinType::kUuid;
+  ASSERT_TRUE(enc.init(cols, false).ok());
+  EXPECT_EQ(enc.text_only_columns(), (std::vector<std::string>{"f", "doc"}));
 }
 
 }  // namespace

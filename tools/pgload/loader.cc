@@ -1,12 +1,15 @@
 // Batch loading with COPY (PostgreSQL docs: "COPY", and libpq 34.10 "Functions
 // Associated with the COPY Command"). One batch = BEGIN; COPY ... FROM STDIN (one per
-// run of rows with the same column list); [upsert: INSERT INTO t SELECT DISTINCT ON
-// (key) ... FROM staging ON CONFLICT (key) DO UPDATE/NOTHING]; COMMIT. The staging
-// table is temporary and ON COMMIT DELETE ROWS, so it is empty at the start of every
-// transaction; its __pgload_ord column (a bigserial filled in COPY order) lets the
-// last occurrence of a key within a batch win, as a re-run of the same input would.
+// run of rows with the same signature: column list and format, text or binary; a
+// binary COPY's data starts with the file header and ends with the trailer);
+// [upsert: INSERT INTO t SELECT DISTINCT ON (key) ... FROM staging ON CONFLICT (key)
+// DO UPDATE/NOTHING]; COMMIT. The staging table is temporary and ON COMMIT DELETE
+// ROWS, so it is empty at the start of every transaction; its __pgload_ord column (a
+// bigserial filled in COPY order) lets the last occurrence of a key within a batch
+// win, as a re-run of the same input would.
 #include "loader.h"
 
+#include "copy_binary.h"
 #include "pg_conn.h"
 #include "table.h"
 
@@ -49,8 +52,21 @@ const std::string& Loader::copy_sql(uint64_t signature) {
   auto it = copy_sql_.find(signature);
   if (it != copy_sql_.end()) return it->second;
   std::string target = opt_.upsert ? kStage : opt_.table;
-  std::string sql = "COPY " + target + " (" + column_list(cb_.columns_for(signature)) + ") FROM STDIN";
+  std::string sql = "COPY " + target + " (" + column_list(cb_.columns_for(signature & ~kBinaryRow)) + ") FROM STDIN";
+  if (signature & kBinaryRow) sql += " (FORMAT binary)";
   return copy_sql_.emplace(signature, std::move(sql)).first->second;
+}
+
+Status Loader::copy_begin(uint64_t signature) {
+  Status s = conn_.copy_begin(copy_sql(signature));
+  if (s.ok() && (signature & kBinaryRow)) s = conn_.copy_put(kCopyBinaryHeader);
+  return s;
+}
+
+Status Loader::copy_end(uint64_t signature, Status s) {
+  if (s.ok() && (signature & kBinaryRow)) s = conn_.copy_put(kCopyBinaryTrailer);
+  Status e = conn_.copy_end();
+  return s.ok() ? e : s;
 }
 
 Status Loader::send_pending(size_t upto) {
@@ -66,13 +82,13 @@ Status Loader::begin_stream(uint64_t signature) {
     in_tx_ = true;
   }
   if (in_copy_ && copy_signature_ != signature) {
-    if (Status s = send_pending(rows_.back().data_off); !s.ok()) return s;
+    Status sent = send_pending(rows_.back().data_off);
     in_copy_ = false;
-    if (Status s = conn_.copy_end(); !s.ok()) return s;
+    if (Status s = copy_end(copy_signature_, sent); !s.ok()) return s;
   }
   if (!in_copy_) {
     sent_ = rows_.back().data_off;
-    if (Status s = conn_.copy_begin(copy_sql(signature)); !s.ok()) return s;
+    if (Status s = copy_begin(signature); !s.ok()) return s;
     in_copy_ = true;
     copy_signature_ = signature;
   }
@@ -122,8 +138,7 @@ Status Loader::finish_transaction() {
   Status s = send_pending(data_.size());
   if (in_copy_) {
     in_copy_ = false;
-    Status e = conn_.copy_end();
-    if (s.ok()) s = e;
+    s = copy_end(copy_signature_, s);
   }
   if (s.ok() && opt_.upsert) s = conn_.exec(upsert_sql_);
   if (s.ok()) {
@@ -156,11 +171,9 @@ Status Loader::run_range(size_t lo, size_t hi) {
     uint64_t sig = rows_[i].signature;
     while (j < hi && (rows_[j].skipped || rows_[j].signature == sig)) j++;
     size_t begin = rows_[i].data_off, end = rows_[j - 1].data_off + rows_[j - 1].data_len;
-    s = conn_.copy_begin(copy_sql(sig));
+    s = copy_begin(sig);
     if (!s.ok()) break;
-    s = conn_.copy_put(std::string_view(data_).substr(begin, end - begin));
-    Status e = conn_.copy_end();
-    if (s.ok()) s = e;
+    s = copy_end(sig, conn_.copy_put(std::string_view(data_).substr(begin, end - begin)));
     i = j;
   }
   if (s.ok() && opt_.upsert) s = conn_.exec(upsert_sql_);

@@ -58,8 +58,9 @@ class Loader {
   // Creates the staging table in upsert mode.
   Status prepare();
 
-  // Adds one COPY line (ending in '\n'). raw: the record for reject messages. May
-  // commit a batch. A non-ok Status is fatal (connection lost: exit code 75).
+  // Adds one COPY row (a text line ending in '\n', or a binary tuple when signature has
+  // kBinaryRow). raw: the record for reject messages. May commit a batch. A non-ok
+  // Status is fatal (connection lost: exit code 75).
   Status add(const RowMeta& meta, std::string_view raw, std::string_view copy_line, uint64_t signature);
   // A record refused before it got here (client-side conversion): kept in order for
   // on_batch_done only.
@@ -88,6 +89,10 @@ class Loader {
     bool skipped = false;
   };
   const std::string& copy_sql(uint64_t signature);
+  // COPY for rows of this signature: starts it (with the binary header), ends it (after
+  // the binary trailer, unless s, the outcome of sending the data, is an error).
+  Status copy_begin(uint64_t signature);
+  Status copy_end(uint64_t signature, Status s);
   Status begin_stream(uint64_t signature);
   Status send_pending(size_t upto);
   Status finish_transaction();

@@ -54,6 +54,10 @@ void add_pgload_options(CLI::App& app, PgloadOptions& o) {
   app.add_option("-j,--jobs", o.jobs,
                  "Connections loading batches in parallel, or auto: the number of CPUs, at most 4 (default auto)")
       ->type_name("N|auto");
+  app.add_option("--format", o.format,
+                 "COPY format: auto (binary when pgload can encode every column's type, else text), text or binary")
+      ->type_name("FORMAT")
+      ->check(CLI::IsMember({"auto", "text", "binary"}));
   auto* inputs =
       app.add_option("inputs", o.inputs, "NDJSON input files ('-' or none: standard input)")->type_name("FILE");
 

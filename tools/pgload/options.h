@@ -28,7 +28,8 @@ struct PgloadOptions : KafkaSinkOptions {
   int64_t batch_rows = 50000;
   std::string batch_bytes = "16MiB";
   std::string batch_timeout = "1s";
-  std::string jobs = "auto";  // connections loading in parallel
+  std::string jobs = "auto";    // connections loading in parallel
+  std::string format = "auto";  // COPY format: auto, text or binary
   std::vector<std::string> inputs;
 
   // Derived by validate().

@@ -97,6 +97,7 @@ Result<TableInfo> load_table(PgConn& conn, const TableName& name) {
     c.name = PQgetvalue(r, i, 0);
     c.type_sql = PQgetvalue(r, i, 1);
     c.kind = kind_for_type(PQgetvalue(r, i, 2));
+    c.bin = bin_type_for(PQgetvalue(r, i, 2));
     c.has_default = std::string_view(PQgetvalue(r, i, 3)) == "true";
     c.writable = std::string_view(PQgetvalue(r, i, 4)) != "true";
     c.primary_key = std::string_view(PQgetvalue(r, i, 5)) == "true";

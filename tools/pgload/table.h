@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "common/status.h"
+#include "copy_binary.h"
 #include "copy_text.h"
 
 namespace airstream::pgload {
@@ -32,6 +33,7 @@ struct Column {
   std::string name;
   std::string type_sql;  // format_type(), e.g. "character varying(20)"
   ColKind kind = ColKind::kOther;
+  BinType bin = BinType::kNone;  // binary COPY send format
   bool has_default = false;
   bool writable = true;      // false for generated columns and GENERATED ALWAYS identities
   bool primary_key = false;  // part of the table's primary key
