@@ -1,16 +1,18 @@
 // pgload's driver: connect, find (or create, possibly inferring the columns from a
-// sample of the input) the target table, then stream records through RecordEncoder
-// into the ParallelLoader's jobs (--jobs connections, each with its own Loader; rows
-// routed by their key). Records the encoder refuses go to the common Rejecter at
-// once; rows the server refuses come back from a Loader's bisection. A flusher thread
-// hands partly filled chunks to the jobs every tick, and each job commits a batch that
-// has been open for --batch-timeout, so a slow stream is stored without waiting for a
-// full batch, while a fast pipe still fills whole batches. SIGINT/SIGTERM: reading
-// stops, every job commits its current batch, and the exit code is 130/143. A lost
-// connection: the jobs' current batches are lost (rolled back by the server), committed
-// batches stay, exit 75. With --from-kafka (kafka_input.h) the
-// records come from a consumer group and a batch's offsets are acknowledged only once
-// the batch is settled; a lost batch is never acknowledged, so a restart re-reads it.
+// sample of the input) the target table, choose the COPY format (binary when every
+// column's type has a binary encoding here, see --format), then stream records
+// through RecordEncoder into the ParallelLoader's jobs (--jobs connections, each with
+// its own Loader; rows routed by their key). Records the encoder refuses go to the
+// common Rejecter at once; rows the server refuses come back from a Loader's
+// bisection. A flusher thread hands partly filled chunks to the jobs every tick, and
+// each job commits a batch that has been open for --batch-timeout, so a slow stream
+// is stored without waiting for a full batch, while a fast pipe still fills whole
+// batches. SIGINT/SIGTERM: reading stops, every job commits its current batch, and
+// the exit code is 130/143. A lost connection: the jobs' current batches are lost
+// (rolled back by the server), committed batches stay, exit 75. With --from-kafka
+// (kafka_input.h) the records come from a consumer group and a batch's offsets are
+// acknowledged only once the batch is settled; a lost batch is never acknowledged,
+// so a restart re-reads it.
 #include "app.h"
 
 #include <algorithm>
@@ -255,10 +257,19 @@ Status App::choose_format() {
     return Status::Ok();
   }
   // timestamptz values without an offset are in the session's time zone: converted
-  // here only when that is UTC (else the server reads them, in text rows).
-  std::string zone;
-  if (auto res = conn_.query("SELECT current_setting('TimeZone')", {}); res && PQntuples(res->get()) == 1)
+  // here only when that is UTC (else the server reads them, in text rows). Binary
+  // timestamps are int64 microseconds only with integer_datetimes (PostgreSQL >= 10).
+  std::string zone, integer_datetimes;
+  auto res = conn_.query("SELECT current_setting('TimeZone'), current_setting('integer_datetimes')", {});
+  if (res && PQntuples(res->get()) == 1) {
     zone = PQgetvalue(res->get(), 0, 0);
+    integer_datetimes = PQgetvalue(res->get(), 0, 1);
+  }
+  if (integer_datetimes != "on") {
+    if (o_.format == "binary") return Status(kExitConfig, "--format binary: the server has no integer_datetimes");
+    diag::info(1, "COPY text format: the server has no integer_datetimes");
+    return Status::Ok();
+  }
   encoder_.set_binary(true, is_utc_zone_name(zone));
   diag::info(1, "COPY binary format (session time zone %s)", zone.c_str());
   return Status::Ok();

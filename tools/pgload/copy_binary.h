@@ -62,8 +62,9 @@ inline void put_field(std::string& out, std::string_view bytes) {
 // is out of range for the type (the server reports that) or not plain syntax.
 bool put_float_field(std::string& out, std::string_view text, bool float4);
 
-// Appends the uuid field (16 bytes) for a string that is_uuid() accepts.
-void put_uuid_field(std::string& out, std::string_view uuid);
+// Appends the uuid field (16 bytes) for a uuid in a form is_uuid() accepts; false,
+// nothing appended, for anything else.
+bool put_uuid_field(std::string& out, std::string_view uuid);
 
 // Microseconds since 2000-01-01 00:00:00 for an ISO-8601 date-time that the server
 // would read to the same instant: YYYY-MM-DD, then optionally T (or t, or a space),

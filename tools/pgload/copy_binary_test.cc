@@ -93,14 +93,20 @@ TEST(CopyBinary, Floats) {
 
 TEST(CopyBinary, Uuid) {
   std::string a, b, c;
-  put_uuid_field(a, "0b6e6a6e-2b3c-4c7e-9f3a-1f2e3d4c5b6a");
-  put_uuid_field(b, "{0B6E6A6E-2B3C-4C7E-9F3A-1F2E3D4C5B6A}");
-  put_uuid_field(c, "0b6e6a6e2b3c4c7e9f3a1f2e3d4c5b6a");
-  EXPECT_EQ(hex(a),
-            "00000010"
-            "0b6e6a6e2b3c4c7e9f3a1f2e3d4c5b6a");
+  EXPECT_TRUE(put_uuid_field(a, "0b6e6a6e-2b3c-4c7e-9f3a-1f2e3d4c5b6a"));
+  EXPECT_TRUE(put_uuid_field(b, "{0B6E6A6E-2B3C-4C7E-9F3A-1F2E3D4C5B6A}"));
+  EXPECT_TRUE(put_uuid_field(c, "0b6e6a6e2b3c4c7e9f3a1f2e3d4c5b6a"));
+  EXPECT_EQ(hex(a), "000000100b6e6a6e2b3c4c7e9f3a1f2e3d4c5b6a");
   EXPECT_EQ(a, b);
   EXPECT_EQ(a, c);
+  // The same forms as is_uuid(), nothing else.
+  for (const char* bad : {"0b6e6a6e-2b3c-4c7e-9f3a-1f2e3d4c5b6", "0b6e6a6e-2b3c-4c7e-9f3a-1f2e3d4c5b6g",
+                          "0b6e6a6e+2b3c-4c7e-9f3a-1f2e3d4c5b6a", "{0b6e6a6e2b3c4c7e9f3a1f2e3d4c5b6a}",
+                          "0b6e6a6e-2b3c4c7e-9f3a-1f2e3d4c5b6a", "", "0b6e6a6e-2b3c-4c7e-9f3a-1f2e3d4c5b6\xff"}) {
+    std::string out;
+    EXPECT_FALSE(put_uuid_field(out, bad)) << bad;
+    EXPECT_TRUE(out.empty());
+  }
 }
 
 TEST(CopyBinary, Days) {

@@ -125,11 +125,12 @@ class Out {
     if (!binary()) return out_.append(s), Conv::kOk;
     return put_float_field(out_, s, f_.bin == BinType::kFloat4) ? Conv::kOk : Conv::kText;
   }
-  void uuid(std::string_view s) {
-    if (binary())
-      put_uuid_field(out_, s);
-    else
-      out_.append(s);
+  // False if s is not a uuid.
+  bool uuid(std::string_view s) {
+    if (binary()) return put_uuid_field(out_, s);
+    if (!is_uuid(s)) return false;
+    out_.append(s);
+    return true;
   }
   // A date/time string: the server parses it (text), or it is exactly converted here.
   Conv datetime(std::string_view s) {
@@ -248,8 +249,7 @@ Conv convert_value(od::value v, const ValueFormat& f, std::string& out_str, std:
           return Conv::kOk;
         }
         case ColKind::kUuid:
-          if (!is_uuid(s)) return rejected(error, "invalid uuid: " + got_string(s));
-          out.uuid(s);
+          if (!out.uuid(s)) return rejected(error, "invalid uuid: " + got_string(s));
           return Conv::kOk;
         case ColKind::kTimestamp:
           return out.datetime(s);
@@ -287,6 +287,27 @@ bool convert_value(od::value v, ColKind kind, std::string& out, std::string& err
 struct RecordEncoder::Node {
   int column = -1;
   std::unordered_map<std::string, std::unique_ptr<Node>, StringHash, std::equal_to<>> children;
+  // The keys of the previous object at this level, in order, and their children (null:
+  // not wanted). The records of one input mostly list their fields in the same order,
+  // so the k-th key is compared with the previous k-th key before it is hashed.
+  struct Seen {
+    std::string key;
+    const Node* child = nullptr;
+  };
+  mutable std::vector<Seen> seen;
+
+  const Node* find(std::string_view key, size_t k) const {
+    if (k < seen.size() && seen[k].key == key) return seen[k].child;
+    auto it = children.find(key);
+    const Node* child = it == children.end() ? nullptr : it->second.get();
+    if (k < seen.size()) {
+      seen[k].key.assign(key);
+      seen[k].child = child;
+    } else if (k == seen.size() && k < 256) {
+      seen.push_back({std::string(key), child});
+    }
+    return child;
+  }
 };
 
 RecordEncoder::RecordEncoder() : root_(std::make_unique<Node>()) {}
@@ -350,17 +371,18 @@ void RecordEncoder::set_binary(bool binary, bool local_is_utc) {
 }
 
 bool RecordEncoder::visit_object(od::object object, const Node& node, bool top, std::string& error) {
+  size_t k = 0;
   for (auto item : object) {
     od::field field;
     if (auto e = std::move(item).get(field)) return fail(error, json_error_message(e));
     std::string_view key;
     if (auto e = field.unescaped_key().get(key)) return fail(error, json_error_message(e));
-    auto it = node.children.find(key);
-    if (it == node.children.end()) {
+    const Node* found = node.find(key, k++);
+    if (found == nullptr) {
       if (top && strict_) return fail(error, "unknown field \"" + std::string(key.substr(0, 60)) + "\" (--strict)");
       continue;
     }
-    const Node& child = *it->second;
+    const Node& child = *found;
     if (child.column >= 0) {
       size_t c = static_cast<size_t>(child.column);
       slots_[c].clear();

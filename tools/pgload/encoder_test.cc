@@ -152,6 +152,17 @@ TEST(Encoder, RouteHashFollowsTheKey) {
   EXPECT_EQ(jobs.size(), 3u);
 }
 
+TEST(Encoder, FieldOrderChangesBetweenRecords) {
+  RecordEncoder enc;
+  std::vector<EncoderColumn> cols = {{"a", ColKind::kText, false, ""}, {"b", ColKind::kText, false, "n.b"}};
+  ASSERT_TRUE(enc.init(cols, false).ok());
+  EXPECT_EQ(encode(enc, R"({"a":"1","x":0,"n":{"b":"2","y":0}})").row, "1\t2\n");
+  EXPECT_EQ(encode(enc, R"({"x":"1","a":"3","n":{"y":0,"b":"4"}})").row, "3\t4\n");
+  EXPECT_EQ(encode(enc, R"({"n":{"b":"5"},"a":"6"})").row, "6\t5\n");
+  EXPECT_EQ(encode(enc, R"({"n":{"x":"7"},"a":"8"})").row, "8\t\\N\n");
+  EXPECT_EQ(encode(enc, R"({"a":"1","x":0,"n":{"b":"2","y":0}})").row, "1\t2\n");
+}
+
 TEST(Encoder, StrictAndWholeRecord) {
   RecordEncoder enc;
   std::vector<EncoderColumn> cols = {{"id", ColKind::kInt64, false, ""}, {"doc", ColKind::kJsonb, false, ""}};

@@ -116,7 +116,10 @@ Status ParallelLoader::first_error() {
 
 ParallelLoader::Chunk& ParallelLoader::chunk_for(uint64_t route, size_t& index) {
   index = route == kAnyJob ? rr_ : static_cast<size_t>(route % jobs_.size());
-  return jobs_[index]->pending;
+  Chunk& c = jobs_[index]->pending;
+  // Full size at once: growing a chunk row by row would copy it over and over.
+  if (c.items.empty() && c.buf.capacity() < opt_.chunk_bytes) c.buf.reserve(opt_.chunk_bytes);
+  return c;
 }
 
 void ParallelLoader::push(size_t index) {
