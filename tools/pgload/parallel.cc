@@ -7,6 +7,7 @@
 // error at its next row. Nothing here prints; the caller reports.
 #include "parallel.h"
 
+#include <algorithm>
 #include <chrono>
 
 #include "common/signals.h"
@@ -21,6 +22,7 @@ ParallelLoader::~ParallelLoader() {
 void ParallelLoader::start(PgConn& first, ParallelOptions options, LoaderOptions loader, LoaderCallbacks callbacks) {
   opt_ = std::move(options);
   if (opt_.jobs < 1) opt_.jobs = 1;
+  queue_chunks_ = std::max<size_t>(4, opt_.queue_bytes / std::max<size_t>(opt_.chunk_bytes, 1) / opt_.jobs);
   for (int i = 0; i < opt_.jobs; i++) {
     auto job = std::make_unique<Job>();
     if (i == 0) {
@@ -129,7 +131,7 @@ void ParallelLoader::push(size_t index) {
   job.pending = Chunk{};
   if (index == rr_) rr_ = (rr_ + 1) % jobs_.size();
   std::unique_lock<std::mutex> lock(job.mu);
-  job.cv.wait(lock, [&] { return job.queue.size() < opt_.queue_chunks || failed_ || job.closed; });
+  job.cv.wait(lock, [&] { return job.queue.size() < queue_chunks_ || failed_ || job.closed; });
   if (failed_ || job.closed) {
     unloaded_ += chunk.items.size();
     return;

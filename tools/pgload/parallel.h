@@ -31,7 +31,9 @@ struct ParallelOptions {
   int jobs = 1;
   int64_t batch_timeout_ms = 0;  // a job commits a batch open this long (0: only when full)
   size_t chunk_bytes = 128u << 10;
-  size_t queue_chunks = 4;  // per job
+  // Chunks queued for all jobs together (at least 4 per job): enough that a job
+  // waiting for its COMMIT does not stall the reading thread, and so the others.
+  size_t queue_bytes = 4u << 20;
 };
 
 class ParallelLoader {
@@ -106,6 +108,7 @@ class ParallelLoader {
   void stop_all(bool abort);
 
   ParallelOptions opt_;
+  size_t queue_chunks_ = 4;  // per job
   std::vector<std::unique_ptr<Job>> jobs_;
   std::mutex fill_mu_;  // pending chunks and rr_
   size_t rr_ = 0;       // job that takes rows without a key
