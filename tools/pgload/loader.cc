@@ -22,7 +22,7 @@ constexpr int kConflictRetries = 5;
 }  // namespace
 
 Loader::Loader(PgConn& conn, LoaderOptions options, LoaderCallbacks callbacks)
-    : conn_(conn), opt_(std::move(options)), cb_(std::move(callbacks)) {}
+    : conn_(conn), opt_(std::move(options)), cb_(std::move(callbacks)), batch_share_(opt_.first_batch_share) {}
 
 Status Loader::prepare() {
   if (!opt_.upsert) return Status::Ok();
@@ -117,7 +117,8 @@ Status Loader::add(const RowMeta& meta, std::string_view raw, std::string_view c
       in_copy_ = false;
     }
   }
-  if (rows_.size() >= opt_.batch_rows || data_.size() + raw_.size() >= opt_.batch_bytes) return flush();
+  if (rows_.size() >= opt_.batch_rows * batch_share_ || data_.size() + raw_.size() >= opt_.batch_bytes * batch_share_)
+    return flush();
   return Status::Ok();
 }
 
@@ -252,6 +253,7 @@ void Loader::settle() {
   sent_ = 0;
   stream_error_ = Status::Ok();
   batch_committed_ = 0;
+  batch_share_ = 1.0;
   in_tx_ = in_copy_ = false;
 }
 

@@ -38,6 +38,9 @@ struct LoaderOptions {
   std::vector<std::string> keys;  // upsert conflict target (unquoted)
   size_t batch_rows = 50000;
   size_t batch_bytes = 16u << 20;
+  // The first batch is this share of the size: jobs given shares 1/n, 2/n, ... then
+  // commit at different times instead of all waiting for their COMMITs at once.
+  double first_batch_share = 1.0;
   size_t send_chunk = 64u << 10;  // bytes handed to libpq at a time
 };
 
@@ -125,6 +128,7 @@ class Loader {
   uint64_t batch_committed_ = 0;
   std::chrono::steady_clock::time_point batch_started_;
 
+  double batch_share_ = 1.0;  // of the current batch's size limits
   uint64_t committed_ = 0;
   uint64_t batches_ = 0;
   uint64_t rejected_ = 0;

@@ -31,6 +31,8 @@ void ParallelLoader::start(PgConn& first, ParallelOptions options, LoaderOptions
       job->own = std::make_unique<PgConn>();
       job->conn = job->own.get();
     }
+    // Staggered first batches: the jobs' COMMITs, which wait for the disk, alternate.
+    loader.first_batch_share = static_cast<double>(i + 1) / opt_.jobs;
     job->loader = std::make_unique<Loader>(*job->conn, loader, callbacks);
     jobs_.push_back(std::move(job));
   }
