@@ -27,8 +27,8 @@ TEST(FetchWatch, EndsAtTheHighWatermark) {
   for (int i = 0; i < 10; i++) {
     std::string v = "{\"i\":" + std::to_string(i) + "}";
     rd_kafka_producev(producer, RD_KAFKA_V_TOPIC("w"), RD_KAFKA_V_PARTITION(0),
-                      RD_KAFKA_V_VALUE(const_cast<char*>(v.data()), v.size()),
-                      RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY), RD_KAFKA_V_END);
+                      RD_KAFKA_V_VALUE(const_cast<char*>(v.data()), v.size()), RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY),
+                      RD_KAFKA_V_END);
   }
   ASSERT_EQ(rd_kafka_flush(producer, 30000), RD_KAFKA_RESP_ERR_NO_ERROR);
 
