@@ -86,9 +86,9 @@ bool put_float_field(std::string& out, std::string_view text, bool float4) {
   float value4 = 0;
   if (iequals(text, "nan")) {
     value = std::numeric_limits<double>::quiet_NaN();
-  } else if (iequals(text, "infinity") || iequals(text, "+infinity")) {
+  } else if (iequals(text, "infinity") || iequals(text, "+infinity") || iequals(text, "inf") || iequals(text, "+inf")) {
     value = std::numeric_limits<double>::infinity();
-  } else if (iequals(text, "-infinity")) {
+  } else if (iequals(text, "-infinity") || iequals(text, "-inf")) {
     value = -std::numeric_limits<double>::infinity();
   } else {
     std::string_view t = text;

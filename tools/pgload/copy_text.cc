@@ -160,7 +160,9 @@ bool int_fits(ColKind kind, int64_t v) {
 }
 
 bool is_number_text(std::string_view s) {
-  if (iequals(s, "nan") || iequals(s, "infinity") || iequals(s, "-infinity") || iequals(s, "+infinity")) return true;
+  // PostgreSQL's float input also takes "inf" for infinity.
+  for (const char* special : {"nan", "infinity", "-infinity", "+infinity", "inf", "-inf", "+inf"})
+    if (iequals(s, special)) return true;
   size_t i = 0;
   if (i < s.size() && (s[i] == '-' || s[i] == '+')) i++;
   size_t int_digits = 0, frac_digits = 0;

@@ -63,6 +63,9 @@ TEST(Numbers, Text) {
   EXPECT_TRUE(is_number_text(".5"));
   EXPECT_TRUE(is_number_text("NaN"));
   EXPECT_TRUE(is_number_text("-Infinity"));
+  EXPECT_TRUE(is_number_text("-inf"));
+  EXPECT_TRUE(is_number_text("INF"));
+  EXPECT_FALSE(is_number_text("infin"));
   EXPECT_FALSE(is_number_text("1e"));
   EXPECT_FALSE(is_number_text("abc"));
   EXPECT_FALSE(is_number_text(""));
