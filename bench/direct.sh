@@ -29,16 +29,6 @@ kproduce -q -b "$KAFKA_BROKERS" -t direct -k id <"$flat"
 echo "direct: $n flattened users ($(($(stat -c %s "$flat") / 1048576)) MiB) in Kafka ($KAFKA_BROKERS)," \
   "CQL test server $CQL_HOSTS, PostgreSQL on port $PGPORT" >&2
 
-cql_count() {
-  /usr/bin/python3 - "$1" <<'PY'
-import os, sys
-from cassandra.cluster import Cluster
-host, port = os.environ["CQL_HOSTS"].split(",")[0].rsplit(":", 1)
-c = Cluster([host], port=int(port))
-print(c.connect().execute(f"SELECT count(*) FROM {sys.argv[1]}").one()[0])
-c.shutdown()
-PY
-}
 expect_rows() {
   [ "$2" = "$n" ] || { echo "bench: $1 stored $2 of $n records" >&2; exit 1; }
 }

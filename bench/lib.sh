@@ -8,6 +8,7 @@
 #                                    appends a row to $BENCH_RESULTS for bench/run's table
 #   best LABEL ROUNDS...             the fastest of several rounds stands for LABEL
 #   elapsed LABEL / peak_rss_mb LABEL   the measured figures
+#   cql_count KS.TABLE               rows in a table of the CQL server at $CQL_HOSTS
 # Every figure comes from the same run on the same input; nothing here asserts timings.
 set -euo pipefail
 
@@ -82,6 +83,18 @@ best() {
   done
   _wall[$label]=${_wall[$b]}
   _rss[$label]=${_rss[$b]}
+}
+
+# cql_count KS.TABLE: rows in a table of the CQL server at $CQL_HOSTS (Python driver).
+cql_count() {
+  /usr/bin/python3 - "$1" <<'PY'
+import os, sys
+from cassandra.cluster import Cluster
+host, port = os.environ["CQL_HOSTS"].split(",")[0].rsplit(":", 1)
+c = Cluster([host], port=int(port))
+print(c.connect().execute(f"SELECT count(*) FROM {sys.argv[1]}").one()[0])
+c.shutdown()
+PY
 }
 
 elapsed() { echo "${_wall[$1]}"; }

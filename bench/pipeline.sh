@@ -28,17 +28,6 @@ kproduce -b "$KAFKA_BROKERS" -t pipeline -k login.uuid -q <"$data"
 head -n "$peer_n" "$data" | kproduce -b "$KAFKA_BROKERS" -t pipeline_peer -k login.uuid -q
 echo "pipeline: $n records in Kafka ($KAFKA_BROKERS), CQL test server $CQL_HOSTS" >&2
 
-count_rows() {
-  /usr/bin/python3 - "$1" <<'PY'
-import os, sys
-from cassandra.cluster import Cluster
-host, port = os.environ["CQL_HOSTS"].split(",")[0].rsplit(":", 1)
-c = Cluster([host], port=int(port))
-print(c.connect().execute(f"SELECT count(*) FROM {sys.argv[1]}").one()[0])
-c.shutdown()
-PY
-}
-
 label="kconsume+uxform+cqlwrite"
 # Each stage's own peak RSS too (the measured figure is the largest of them).
 st() { echo "/usr/bin/time -f %M -o '$BENCH_TMP/rss.$1'"; }
@@ -48,7 +37,7 @@ measure "$label" "$(st kconsume) kconsume -b '$KAFKA_BROKERS' -t pipeline -o beg
 for s in kconsume uxform cqlwrite; do
   printf '  %-9s peak RSS %6.1f MB\n' "$s" "$(awk '{ print $1 / 1024 }' "$BENCH_TMP/rss.$s")"
 done
-rows=$(count_rows spark_streams.created_users)
+rows=$(cql_count spark_streams.created_users)
 [ "$rows" = "$n" ] || { echo "bench: pipeline stored $rows of $n records" >&2; exit 1; }
 
 cat >"$BENCH_TMP/peer.py" <<'PY'
@@ -74,7 +63,7 @@ PY
 peer="kcat+jq+python-driver"
 measure "$peer" "kcat -b '$KAFKA_BROKERS' -t pipeline_peer -C -e -q -o beginning |
   jq -c -f bench/created_users.jq | /usr/bin/python3 '$BENCH_TMP/peer.py'"
-rows=$(count_rows peer.created_users)
+rows=$(cql_count peer.created_users)
 [ "$rows" = "$peer_n" ] || { echo "bench: peer stored $rows of $peer_n records" >&2; exit 1; }
 
 rate=$(awk -v n="$n" -v t="$(elapsed "$label")" 'BEGIN { printf "%.0f", n / t }')

@@ -12,7 +12,7 @@ namespace airstream {
 std::vector<FetchWatch::Partition> FetchWatch::idle(rd_kafka_t* rk, const std::vector<Partition>& parts,
                                                     Clock::time_point now) {
   std::vector<Partition> ends;
-  if (rk == nullptr || parts.empty() || now - last_probe_ < std::chrono::milliseconds(20)) return ends;
+  if (rk == nullptr || parts.empty() || !due(now)) return ends;
   last_probe_ = now;
   PartitionListPtr list(rd_kafka_topic_partition_list_new(static_cast<int>(parts.size())));
   for (const auto& [topic, partition] : parts) rd_kafka_topic_partition_list_add(list.get(), topic.c_str(), partition);

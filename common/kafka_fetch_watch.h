@@ -31,6 +31,8 @@ class FetchWatch {
   // (position at or past the watermark) and, at most every 50 ms, wakes the leaders
   // of those behind (a blocking request of at most 100 ms).
   std::vector<Partition> idle(rd_kafka_t* rk, const std::vector<Partition>& parts, Clock::time_point now);
+  // Whether idle() would look now: callers skip building `parts` otherwise.
+  bool due(Clock::time_point now) const { return now - last_probe_ >= std::chrono::milliseconds(20); }
 
   uint64_t wakeups() const { return wakeups_; }
 

@@ -191,6 +191,8 @@ Status KafkaSource::commit() {
 }
 
 void KafkaSource::on_idle() {
+  auto now = std::chrono::steady_clock::now();
+  if (!watch_.due(now)) return;
   rd_kafka_topic_partition_list_t* assignment = nullptr;
   if (rd_kafka_assignment(rk_, &assignment) != RD_KAFKA_RESP_ERR_NO_ERROR || assignment == nullptr) return;
   std::vector<FetchWatch::Partition> parts;
@@ -199,7 +201,7 @@ void KafkaSource::on_idle() {
     if (std::find(at_end_.begin(), at_end_.end(), key) == at_end_.end()) parts.push_back(std::move(key));
   }
   rd_kafka_topic_partition_list_destroy(assignment);
-  for (auto& key : watch_.idle(rk_, parts, std::chrono::steady_clock::now()))
+  for (auto& key : watch_.idle(rk_, parts, now))
     if (opt_.exit_at_end) at_end_.push_back(std::move(key));
 }
 

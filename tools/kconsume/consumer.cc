@@ -321,6 +321,7 @@ void Consumer::update_lag() {
 }
 
 void Consumer::probe_positions(Clock::time_point now) {
+  if (!watch_.due(now)) return;
   std::vector<FetchWatch::Partition> parts;
   for (const auto& key : assigned_)
     if (at_end_.count(key) == 0) parts.push_back(key);

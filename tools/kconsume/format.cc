@@ -16,6 +16,10 @@
 namespace airstream::kconsume {
 namespace {
 
+bool has_line_break(const char* data, size_t len) {
+  return memchr(data, '\n', len) != nullptr || memchr(data, '\r', len) != nullptr;
+}
+
 void append_int(std::string& out, int64_t v) {
   char buf[24];
   auto r = std::to_chars(buf, buf + sizeof buf, v);
@@ -59,12 +63,9 @@ bool Formatter::append(const MessageView& m, std::string& out, std::string& erro
   return ok;
 }
 
-bool Formatter::valid_json(const char* data, size_t len, std::string& error) {
-  if (padded_.size() < len + simdjson::SIMDJSON_PADDING) padded_.resize(len + simdjson::SIMDJSON_PADDING);
-  memcpy(padded_.data(), data, len);
-  memset(padded_.data() + len, 0, simdjson::SIMDJSON_PADDING);
+bool Formatter::parse_padded(const char* data, size_t len, std::string& error) {
   simdjson::dom::element doc;
-  auto err = parser_.parse(padded_.data(), len, false).get(doc);
+  auto err = parser_.parse(data, len, false).get(doc);
   if (err) {
     error = "value: not valid JSON (" + json_error_message(err) + ")";
     return false;
@@ -72,12 +73,22 @@ bool Formatter::valid_json(const char* data, size_t len, std::string& error) {
   return true;
 }
 
+bool Formatter::valid_json(const char* data, size_t len, std::string& error) {
+  if (padded_.size() < len + simdjson::SIMDJSON_PADDING) padded_.resize(len + simdjson::SIMDJSON_PADDING);
+  memcpy(padded_.data(), data, len);
+  memset(padded_.data() + len, 0, simdjson::SIMDJSON_PADDING);
+  return parse_padded(padded_.data(), len, error);
+}
+
 void Formatter::append_json_text(std::string& out, const char* data, size_t len) {
-  if (memchr(data, '\n', len) == nullptr && memchr(data, '\r', len) == nullptr) {
+  if (has_line_break(data, len)) {
+    append_compacted(out, data, len);  // padded_ holds this value: valid_json ran first
+  } else {
     out.append(data, len);
-    return;
   }
-  // padded_ still holds this value (valid_json ran first): minify from it.
+}
+
+void Formatter::append_compacted(std::string& out, const char* data, size_t len) {
   size_t mark = out.size();
   out.resize(mark + len + simdjson::SIMDJSON_PADDING);
   size_t n = 0;
@@ -103,18 +114,14 @@ bool Formatter::append_value_only(const MessageView& m, std::string& out, std::s
   size_t mark = out.size();
   out.append(m.value, m.value_len);
   out.append(simdjson::SIMDJSON_PADDING, '\0');
-  simdjson::dom::element doc;
-  auto err = parser_.parse(out.data() + mark, m.value_len, false).get(doc);
+  bool ok = parse_padded(out.data() + mark, m.value_len, error);
   out.resize(mark + m.value_len);
-  if (err) {
-    error = "value: not valid JSON (" + json_error_message(err) + ")";
-    return false;
-  }
-  const char* text = out.data() + mark;
-  if (memchr(text, '\n', m.value_len) != nullptr || memchr(text, '\r', m.value_len) != nullptr) {
+  if (!ok) return false;
+  if (has_line_break(out.data() + mark, m.value_len)) {  // rare: compact it to one line
+    padded_.assign(out, mark, m.value_len);
+    padded_.append(simdjson::SIMDJSON_PADDING, '\0');
     out.resize(mark);
-    valid_json(m.value, m.value_len, error);  // into padded_, for append_json_text to compact it
-    append_json_text(out, m.value, m.value_len);
+    append_compacted(out, m.value, m.value_len);
   }
   out.push_back('\n');
   return true;

@@ -49,9 +49,14 @@ class Formatter {
   bool append_value_only(const MessageView& m, std::string& out, std::string& error);
   bool append_envelope(const MessageView& m, std::string& out, std::string& error);
   // True if [data, len) is one valid JSON value; error gets the reason otherwise.
+  // data must be followed by simdjson::SIMDJSON_PADDING readable bytes.
+  bool parse_padded(const char* data, size_t len, std::string& error);
+  // The same for any buffer: checks a padded copy (kept in padded_).
   bool valid_json(const char* data, size_t len, std::string& error);
   // Appends valid JSON text, compacted to one line if it holds line breaks.
   void append_json_text(std::string& out, const char* data, size_t len);
+  // Appends the value held in padded_ compacted to one line.
+  void append_compacted(std::string& out, const char* data, size_t len);
 
   FormatOptions opt_;
   simdjson::dom::parser parser_;

@@ -202,20 +202,16 @@ Status App::build_encoder() {
   // Rows of one key go to one job, in input order: the upsert key, else the primary key
   // (so that in append mode the later duplicate is the one refused, as when loading
   // sequentially).
-  std::vector<size_t> route;
-  for (size_t i = 0; i < names.size(); i++) {
-    bool key = false;
-    if (o_.mode == "upsert") {
-      for (const auto& k : o_.keys) key = key || k == names[i];
-    } else {
-      key = table_.find(names[i])->primary_key;
-    }
-    if (key) route.push_back(i);
+  std::vector<std::string> keys = o_.keys;
+  if (o_.mode != "upsert") {
+    keys.clear();
+    for (const auto& c : table_.columns)
+      if (c.primary_key) keys.push_back(c.name);
   }
-  size_t want = o_.mode == "upsert" ? o_.keys.size() : 0;
-  if (o_.mode != "upsert")
-    for (const auto& c : table_.columns) want += c.primary_key ? 1 : 0;
-  if (route.size() == want) encoder_.set_route_columns(std::move(route));
+  std::vector<size_t> route;
+  for (size_t i = 0; i < names.size(); i++)
+    if (std::find(keys.begin(), keys.end(), names[i]) != keys.end()) route.push_back(i);
+  if (route.size() == keys.size()) encoder_.set_route_columns(std::move(route));
 
   LoaderOptions lo;
   lo.table = table_.name.quoted();

@@ -13,8 +13,8 @@
 #include <bit>
 #include <charconv>
 #include <cmath>
-#include <limits>
 
+#include "common/civil_date.h"
 #include "copy_text.h"
 
 namespace airstream::pgload {
@@ -84,13 +84,7 @@ BinType bin_type_for(std::string_view t) {
 bool put_float_field(std::string& out, std::string_view text, bool float4) {
   double value = 0;
   float value4 = 0;
-  if (iequals(text, "nan")) {
-    value = std::numeric_limits<double>::quiet_NaN();
-  } else if (iequals(text, "infinity") || iequals(text, "+infinity") || iequals(text, "inf") || iequals(text, "+inf")) {
-    value = std::numeric_limits<double>::infinity();
-  } else if (iequals(text, "-infinity") || iequals(text, "-inf")) {
-    value = -std::numeric_limits<double>::infinity();
-  } else {
+  if (!special_float(text, value)) {
     std::string_view t = text;
     if (!t.empty() && t.front() == '+') t.remove_prefix(1);
     if (t.empty() || t.front() == '+') return false;
@@ -138,13 +132,7 @@ bool put_uuid_field(std::string& out, std::string_view uuid) {
 }
 
 int64_t days_since_2000(int64_t y, unsigned m, unsigned d) {
-  // Howard Hinnant's days_from_civil, shifted from 1970-01-01 to 2000-01-01.
-  y -= m <= 2 ? 1 : 0;
-  const int64_t era = (y >= 0 ? y : y - 399) / 400;
-  const int64_t yoe = y - era * 400;
-  const int64_t doy = (153 * (m > 2 ? m - 3 : m + 9) + 2) / 5 + d - 1;
-  const int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-  return era * 146097 + doe - 719468 - 10957;
+  return days_from_civil(y, m, d) - days_from_civil(2000, 1, 1);
 }
 
 bool parse_iso_date(std::string_view s, int32_t& days) {

@@ -6,6 +6,7 @@
 #include "copy_text.h"
 
 #include <cstring>
+#include <limits>
 
 namespace airstream::pgload {
 namespace {
@@ -159,10 +160,24 @@ bool int_fits(ColKind kind, int64_t v) {
   }
 }
 
+bool special_float(std::string_view s, double& value) {
+  if (iequals(s, "nan")) {
+    value = std::numeric_limits<double>::quiet_NaN();
+    return true;
+  }
+  double sign = 1;
+  if (!s.empty() && (s.front() == '-' || s.front() == '+')) {
+    sign = s.front() == '-' ? -1 : 1;
+    s.remove_prefix(1);
+  }
+  if (!iequals(s, "infinity") && !iequals(s, "inf")) return false;
+  value = sign * std::numeric_limits<double>::infinity();
+  return true;
+}
+
 bool is_number_text(std::string_view s) {
-  // PostgreSQL's float input also takes "inf" for infinity.
-  for (const char* special : {"nan", "infinity", "-infinity", "+infinity", "inf", "-inf", "+inf"})
-    if (iequals(s, special)) return true;
+  double special = 0;
+  if (special_float(s, special)) return true;
   size_t i = 0;
   if (i < s.size() && (s[i] == '-' || s[i] == '+')) i++;
   size_t int_digits = 0, frac_digits = 0;

@@ -45,8 +45,11 @@ bool parse_int64(std::string_view s, int64_t& value);
 // Range of the integer kinds.
 bool int_fits(ColKind kind, int64_t value);
 
-// A JSON-style number ("-1.5e3", "42") or NaN/Infinity/-Infinity (PostgreSQL spellings).
+// A JSON-style number ("-1.5e3", "42") or one of special_float's spellings.
 bool is_number_text(std::string_view s);
+// NaN and the spellings of infinity PostgreSQL's float and numeric input takes
+// ("Infinity", "inf", signed, any case): true with the value, false for anything else.
+bool special_float(std::string_view s, double& value);
 
 // a equals lower (all lower case) ignoring the case of ASCII letters.
 bool iequals(std::string_view a, std::string_view lower);

@@ -188,10 +188,7 @@ void ParallelLoader::stop_all(bool abort) {
 }
 
 Status ParallelLoader::finish() {
-  if (!stopped_) {
-    std::lock_guard<std::mutex> lock(fill_mu_);
-    for (size_t i = 0; i < jobs_.size(); i++) push(i);
-  }
+  if (!stopped_) push_partial();
   stop_all(false);
   return first_error();
 }

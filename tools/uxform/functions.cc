@@ -11,6 +11,7 @@
 #include <cmath>
 #include <cstring>
 
+#include "common/civil_date.h"
 #include "common/json.h"
 
 namespace airstream::uxform {
@@ -180,15 +181,6 @@ void uuid_text(const unsigned char b[16], char out[36]) {
     out[o++] = kHex[b[i] >> 4];
     out[o++] = kHex[b[i] & 15];
   }
-}
-
-int64_t days_from_civil(int64_t y, unsigned m, unsigned d) {
-  y -= m <= 2;
-  const int64_t era = (y >= 0 ? y : y - 399) / 400;
-  const unsigned yoe = static_cast<unsigned>(y - era * 400);
-  const unsigned doy = (153 * (m > 2 ? m - 3 : m + 9) + 2) / 5 + d - 1;
-  const unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-  return era * 146097 + static_cast<int64_t>(doe) - 719468;
 }
 
 bool digits(std::string_view s, size_t pos, size_t n, int& v) {
