@@ -19,13 +19,6 @@ kafka_start --dev --brokers 3 bench_kcat:48 bench_kproduce:48
 cat "$data" >/dev/null  # warm the page cache for both
 echo "kproduce: $n records ($(($(stat -c %s "$data") / 1048576)) MiB), cluster $KAFKA_BROKERS" >&2
 # The machine is shared and noisy: five alternating rounds, the median of each kept.
-median() {  # median LABEL ROUNDS...: copies the median round's figures to LABEL
-  local label=$1 mid
-  shift
-  mid=$(for r in "$@"; do printf '%s\t%s\n' "${_wall[$r]}" "$r"; done | sort -n | sed -n "$((($# + 1) / 2))p" | cut -f2)
-  _wall[$label]=${_wall[$mid]}
-  _rss[$label]=${_rss[$mid]}
-}
 for r in 1 2 3 4 5; do
   measure "kcat -P #$r" "kcat -b '$KAFKA_BROKERS' -t bench_kcat -P <'$data'"
   measure "kcat -P idempotent #$r" "kcat -b '$KAFKA_BROKERS' -t bench_kcat -P -X enable.idempotence=true <'$data'"

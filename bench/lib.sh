@@ -7,6 +7,8 @@
 #   report STAGE RECORDS TOOL PEER   prints records/s of both, the ratio and peak RSS, and
 #                                    appends a row to $BENCH_RESULTS for bench/run's table
 #   best LABEL ROUNDS...             the fastest of several rounds stands for LABEL
+#   median LABEL ROUNDS...           the median round's time stands for LABEL, with the
+#                                    highest peak RSS of the rounds
 #   elapsed LABEL / peak_rss_mb LABEL   the measured figures
 #   cql_count KS.TABLE               rows in a table of the CQL server at $CQL_HOSTS
 # Every figure comes from the same run on the same input; nothing here asserts timings.
@@ -83,6 +85,16 @@ best() {
   done
   _wall[$label]=${_wall[$b]}
   _rss[$label]=${_rss[$b]}
+}
+
+# median LABEL ROUNDS...: the median of several rounds' wall times stands for LABEL
+# (an odd number of rounds: one round's own time), with the highest peak RSS of them.
+median() {
+  local label=$1 mid
+  shift
+  mid=$(for r in "$@"; do printf '%s\t%s\n' "${_wall[$r]}" "$r"; done | sort -n | sed -n "$((($# + 1) / 2))p" | cut -f2)
+  _wall[$label]=${_wall[$mid]}
+  _rss[$label]=$(for r in "$@"; do echo "${_rss[$r]}"; done | sort -g | tail -1)
 }
 
 # cql_count KS.TABLE: rows in a table of the CQL server at $CQL_HOSTS (Python driver).
