@@ -9,7 +9,6 @@
 // to the server, in COPY text.
 #include "copy_binary.h"
 
-#include <array>
 #include <bit>
 #include <charconv>
 #include <cmath>
@@ -49,18 +48,6 @@ bool date_part(std::string_view s, size_t& pos, int64_t& days) {
   days = days_since_2000(y, static_cast<unsigned>(m), static_cast<unsigned>(d));
   return true;
 }
-
-// Hex digit values, -1 for other bytes.
-constexpr auto kHexValue = [] {
-  std::array<int8_t, 256> t{};
-  for (int c = 0; c < 256; c++) {
-    t[c] = c >= '0' && c <= '9'   ? c - '0'
-           : c >= 'a' && c <= 'f' ? c - 'a' + 10
-           : c >= 'A' && c <= 'F' ? c - 'A' + 10
-                                  : -1;
-  }
-  return t;
-}();
 
 }  // namespace
 
@@ -110,22 +97,8 @@ bool put_float_field(std::string& out, std::string_view text, bool float4) {
 }
 
 bool put_uuid_field(std::string& out, std::string_view uuid) {
-  // Where the 16 bytes' hex pairs start in the 8-4-4-4-12 form.
-  static constexpr uint8_t kDashed[16] = {0, 2, 4, 6, 9, 11, 14, 16, 19, 21, 24, 26, 28, 30, 32, 34};
-  if (uuid.size() == 38 && uuid.front() == '{' && uuid.back() == '}') uuid = uuid.substr(1, 36);
-  const bool dashed = uuid.size() == 36;
-  if (!dashed && uuid.size() != 32) return false;
-  if (dashed && (uuid[8] != '-' || uuid[13] != '-' || uuid[18] != '-' || uuid[23] != '-')) return false;
   char bytes[16];
-  int bad = 0;  // any digit that is not hex
-  for (size_t i = 0; i < 16; i++) {
-    size_t at = dashed ? kDashed[i] : 2 * i;
-    int high = kHexValue[static_cast<unsigned char>(uuid[at])];
-    int low = kHexValue[static_cast<unsigned char>(uuid[at + 1])];
-    bad |= high | low;
-    bytes[i] = static_cast<char>(high << 4 | low);
-  }
-  if (bad < 0) return false;
+  if (!uuid_bytes(uuid, bytes)) return false;
   put_i32(out, 16);
   out.append(bytes, sizeof bytes);
   return true;
