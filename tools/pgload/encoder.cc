@@ -11,6 +11,7 @@
 #include <charconv>
 #include <cmath>
 #include <cstdlib>
+#include <cstring>
 
 namespace airstream::pgload {
 namespace od = simdjson::ondemand;
@@ -42,6 +43,15 @@ bool fail(std::string& error, std::string msg) {
 
 const char* nul_reason() {
   return "string contains a NUL character (\\u0000), which PostgreSQL cannot store";
+}
+
+// The content of a string value that holds no escape, else a null view.
+std::string_view plain_string(od::value& v) {
+  std::string_view tok = trim_token(v.raw_json_token());
+  if (tok.size() < 2 || tok.front() != '"' || tok.back() != '"') return {};
+  tok = tok.substr(1, tok.size() - 2);
+  if (std::memchr(tok.data(), '\\', tok.size()) != nullptr) return {};
+  return tok;
 }
 
 // The raw JSON text of an object or array value.
@@ -161,7 +171,7 @@ Conv rejected(std::string& error, std::string msg) {
 
 }  // namespace
 
-Conv convert_value(od::value v, const ValueFormat& f, std::string& out_str, std::string& error) {
+Conv convert_value(od::value& v, const ValueFormat& f, std::string& out_str, std::string& error) {
   const ColKind kind = f.kind;
   Out out(out_str, f);
   od::json_type type;
@@ -226,9 +236,13 @@ Conv convert_value(od::value v, const ValueFormat& f, std::string& out_str, std:
         out.text(tok, true);
         return Conv::kOk;
       }
-      std::string_view s;
-      if (auto e = v.get_string().get(s)) return rejected(error, json_error_message(e));
-      if (s.find('\0') != std::string_view::npos) return rejected(error, nul_reason());
+      // A string with no backslash is its raw bytes (simdjson's first stage has checked
+      // its UTF-8 and that it holds no control character): no unescaping copy.
+      std::string_view s = plain_string(v);
+      if (s.data() == nullptr) {
+        if (auto e = v.get_string().get(s)) return rejected(error, json_error_message(e));
+        if (s.find('\0') != std::string_view::npos) return rejected(error, nul_reason());
+      }
       switch (kind) {
         case ColKind::kInt16:
         case ColKind::kInt32:
@@ -293,18 +307,28 @@ struct RecordEncoder::Node {
   struct Seen {
     std::string key;
     const Node* child = nullptr;
+    bool raw = false;  // key is spelled the same in JSON (nothing in it must be escaped)
   };
   mutable std::vector<Seen> seen;
+
+  // The previous k-th key if the raw (still escaped) key k is the same, else null.
+  const Seen* same_as_before(const od::raw_json_string& key, size_t k) const {
+    if (k < seen.size() && seen[k].raw && key.unsafe_is_equal(seen[k].key)) return &seen[k];
+    return nullptr;
+  }
 
   const Node* find(std::string_view key, size_t k) const {
     if (k < seen.size() && seen[k].key == key) return seen[k].child;
     auto it = children.find(key);
     const Node* child = it == children.end() ? nullptr : it->second.get();
+    bool raw = true;
+    for (char c : key) raw = raw && c != '"' && c != '\\' && static_cast<unsigned char>(c) >= 0x20;
     if (k < seen.size()) {
       seen[k].key.assign(key);
       seen[k].child = child;
+      seen[k].raw = raw;
     } else if (k == seen.size() && k < 256) {
-      seen.push_back({std::string(key), child});
+      seen.push_back({std::string(key), child, raw});
     }
     return child;
   }
@@ -375,9 +399,18 @@ bool RecordEncoder::visit_object(od::object object, const Node& node, bool top, 
   for (auto item : object) {
     od::field field;
     if (auto e = std::move(item).get(field)) return fail(error, json_error_message(e));
+    // Records of one input mostly spell their keys alike: compare the raw key with the
+    // previous record's before unescaping it.
     std::string_view key;
-    if (auto e = field.unescaped_key().get(key)) return fail(error, json_error_message(e));
-    const Node* found = node.find(key, k++);
+    const Node* found = nullptr;
+    if (const Node::Seen* same = node.same_as_before(field.key(), k)) {
+      key = same->key;
+      found = same->child;
+      k++;
+    } else {
+      if (auto e = field.unescaped_key().get(key)) return fail(error, json_error_message(e));
+      found = node.find(key, k++);
+    }
     if (found == nullptr) {
       if (top && strict_) return fail(error, "unknown field \"" + std::string(key.substr(0, 60)) + "\" (--strict)");
       continue;
@@ -493,7 +526,15 @@ uint64_t RecordEncoder::hash_route(bool stashed) const {
       for (char ch : value)
         if (ch != '-' && ch != '{' && ch != '}') mix(static_cast<unsigned char>(ch | 0x20));
     } else {
-      for (char ch : value) mix(static_cast<unsigned char>(ch));
+      // Eight bytes at a time (a binary uuid is 20 bytes with its length word).
+      size_t i = 0;
+      for (; i + 8 <= value.size(); i += 8) {
+        uint64_t w = 0;
+        std::memcpy(&w, value.data() + i, 8);
+        h = (h ^ w) * 0x9e3779b97f4a7c15ull;
+        h ^= h >> 32;
+      }
+      for (; i < value.size(); i++) mix(static_cast<unsigned char>(value[i]));
     }
     mix(0);
   }

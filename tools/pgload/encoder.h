@@ -46,7 +46,7 @@ enum class Conv { kOk, kRejected, kText };
 
 // Converts one JSON value for a column (appended to out). kRejected sets error
 // ("expected bigint, got string ..."); the checks are the same in both formats.
-Conv convert_value(simdjson::ondemand::value value, const ValueFormat& format, std::string& out, std::string& error);
+Conv convert_value(simdjson::ondemand::value& value, const ValueFormat& format, std::string& out, std::string& error);
 // The same, COPY text only.
 bool convert_value(simdjson::ondemand::value value, ColKind kind, std::string& out, std::string& error);
 

@@ -69,10 +69,29 @@ Status Loader::copy_end(uint64_t signature, Status s) {
   return s.ok() ? e : s;
 }
 
+Status Loader::put_rows(size_t lo, size_t hi) {
+  const char* run = nullptr;
+  size_t len = 0;
+  for (size_t i = lo; i < hi; i++) {
+    if (rows_[i].skipped) continue;
+    std::string_view d = data_of(rows_[i]);
+    if (run != nullptr && run + len == d.data()) {
+      len += d.size();
+      continue;
+    }
+    if (run != nullptr)
+      if (Status s = conn_.copy_put(std::string_view(run, len)); !s.ok()) return s;
+    run = d.data();
+    len = d.size();
+  }
+  return run == nullptr ? Status::Ok() : conn_.copy_put(std::string_view(run, len));
+}
+
 Status Loader::send_pending(size_t upto) {
   if (upto <= sent_) return Status::Ok();
-  Status s = conn_.copy_put(std::string_view(data_).substr(sent_, upto - sent_));
+  Status s = put_rows(sent_, upto);
   sent_ = upto;
+  unsent_ = 0;
   return s;
 }
 
@@ -82,12 +101,13 @@ Status Loader::begin_stream(uint64_t signature) {
     in_tx_ = true;
   }
   if (in_copy_ && copy_signature_ != signature) {
-    Status sent = send_pending(rows_.back().data_off);
+    Status sent = send_pending(rows_.size() - 1);
     in_copy_ = false;
     if (Status s = copy_end(copy_signature_, sent); !s.ok()) return s;
   }
   if (!in_copy_) {
-    sent_ = rows_.back().data_off;
+    sent_ = rows_.size() - 1;
+    unsent_ = rows_.back().span.data_len;
     if (Status s = copy_begin(signature); !s.ok()) return s;
     in_copy_ = true;
     copy_signature_ = signature;
@@ -95,38 +115,34 @@ Status Loader::begin_stream(uint64_t signature) {
   return Status::Ok();
 }
 
-Status Loader::add(const RowMeta& meta, std::string_view raw, std::string_view copy_line, uint64_t signature) {
+Status Loader::add(const RowMeta& meta, const RowBlockPtr& block, const RowSpan& span, uint64_t signature) {
+  if (blocks_.empty() || blocks_.back() != block) blocks_.push_back(block);
   Row r;
   r.meta = meta;
-  r.data_off = data_.size();
-  r.data_len = copy_line.size();
-  r.raw_off = raw_.size();
-  r.raw_len = raw.size();
+  r.span = span;
   r.signature = signature;
+  r.block = static_cast<uint32_t>(blocks_.size() - 1);
   if (rows_.empty()) batch_started_ = std::chrono::steady_clock::now();
-  data_.append(copy_line);
-  raw_.append(raw);
   rows_.push_back(r);
+  bytes_ += span.raw_len + span.data_len;
+  unsent_ += span.data_len;
   data_rows_++;
   if (stream_error_.ok()) {
     Status s = begin_stream(signature);
-    if (s.ok() && data_.size() - sent_ >= opt_.send_chunk) s = send_pending(data_.size());
+    if (s.ok() && unsent_ >= opt_.send_chunk) s = send_pending(rows_.size());
     if (!s.ok()) {
       if (s.exit_code() != kExitRejected && !conflict(s)) return s;
       stream_error_ = s;  // the transaction is aborted; flush() isolates the bad rows
       in_copy_ = false;
     }
   }
-  if (rows_.size() >= opt_.batch_rows * batch_share_ || data_.size() + raw_.size() >= opt_.batch_bytes * batch_share_)
-    return flush();
+  if (rows_.size() >= opt_.batch_rows * batch_share_ || bytes_ >= opt_.batch_bytes * batch_share_) return flush();
   return Status::Ok();
 }
 
 Status Loader::add_skipped(const RowMeta& meta) {
   Row r;
   r.meta = meta;
-  r.data_off = data_.size();
-  r.raw_off = raw_.size();
   r.skipped = true;
   if (rows_.empty()) batch_started_ = std::chrono::steady_clock::now();
   rows_.push_back(r);
@@ -136,7 +152,7 @@ Status Loader::add_skipped(const RowMeta& meta) {
 
 Status Loader::finish_transaction() {
   if (!in_tx_) return Status::Ok();
-  Status s = send_pending(data_.size());
+  Status s = send_pending(rows_.size());
   if (in_copy_) {
     in_copy_ = false;
     s = copy_end(copy_signature_, s);
@@ -171,10 +187,9 @@ Status Loader::run_range(size_t lo, size_t hi) {
     size_t j = i + 1;
     uint64_t sig = rows_[i].signature;
     while (j < hi && (rows_[j].skipped || rows_[j].signature == sig)) j++;
-    size_t begin = rows_[i].data_off, end = rows_[j - 1].data_off + rows_[j - 1].data_len;
     s = copy_begin(sig);
     if (!s.ok()) break;
-    s = copy_end(sig, conn_.copy_put(std::string_view(data_).substr(begin, end - begin)));
+    s = copy_end(sig, put_rows(i, j));
     i = j;
   }
   if (s.ok() && opt_.upsert) s = conn_.exec(upsert_sql_);
@@ -207,7 +222,7 @@ Status Loader::resolve(size_t lo, size_t hi, Status failure) {
   if (n == 1) {
     const Row& r = rows_[only];
     rejected_++;
-    return cb_.on_reject(r.meta, std::string_view(raw_).substr(r.raw_off, r.raw_len), failure.message());
+    return cb_.on_reject(r.meta, raw_of(r), failure.message());
   }
   size_t mid = lo + (hi - lo) / 2;
   for (auto [a, b] : {std::pair{lo, mid}, std::pair{mid, hi}}) {
@@ -247,10 +262,11 @@ void Loader::settle() {
     cb_.on_batch_done(metas, batch_committed_);
   }
   rows_.clear();
-  data_.clear();
-  raw_.clear();
+  blocks_.clear();
+  bytes_ = 0;
   data_rows_ = 0;
   sent_ = 0;
+  unsent_ = 0;
   stream_error_ = Status::Ok();
   batch_committed_ = 0;
   batch_share_ = 1.0;

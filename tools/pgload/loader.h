@@ -13,6 +13,7 @@
 #include <chrono>
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -28,6 +29,22 @@ struct RowMeta {
   uint64_t line = 0;    // for reject messages
   uint64_t offset = 0;  // byte offset of the record in its input
   uint64_t tag = 0;     // caller's identifier (e.g. a Kafka offset)
+};
+
+// Rows as the caller encoded them, in one block: the records as read (for reject
+// messages) and their COPY rows, back to back. A batch keeps the blocks its rows are
+// in until it is settled, instead of copying the rows, so a block may be shared by two
+// batches (and jobs' queues).
+struct RowBlock {
+  std::string raw;
+  std::string data;
+};
+using RowBlockPtr = std::shared_ptr<const RowBlock>;
+
+// Where one row is in its block.
+struct RowSpan {
+  size_t raw_off = 0, raw_len = 0;
+  size_t data_off = 0, data_len = 0;
 };
 
 struct LoaderOptions {
@@ -62,9 +79,9 @@ class Loader {
   Status prepare();
 
   // Adds one COPY row (a text line ending in '\n', or a binary tuple when signature has
-  // kBinaryRow). raw: the record for reject messages. May commit a batch. A non-ok
+  // kBinaryRow) and its record, both at span in block. May commit a batch. A non-ok
   // Status is fatal (connection lost: exit code 75).
-  Status add(const RowMeta& meta, std::string_view raw, std::string_view copy_line, uint64_t signature);
+  Status add(const RowMeta& meta, const RowBlockPtr& block, const RowSpan& span, uint64_t signature);
   // A record refused before it got here (client-side conversion): kept in order for
   // on_batch_done only.
   Status add_skipped(const RowMeta& meta);
@@ -86,17 +103,26 @@ class Loader {
  private:
   struct Row {
     RowMeta meta;
-    size_t data_off = 0, data_len = 0;
-    size_t raw_off = 0, raw_len = 0;
+    RowSpan span;
     uint64_t signature = 0;
+    uint32_t block = 0;  // in blocks_
     bool skipped = false;
   };
+  std::string_view data_of(const Row& r) const {
+    return std::string_view(blocks_[r.block]->data).substr(r.span.data_off, r.span.data_len);
+  }
+  std::string_view raw_of(const Row& r) const {
+    return std::string_view(blocks_[r.block]->raw).substr(r.span.raw_off, r.span.raw_len);
+  }
+  // Hands the COPY rows of rows [lo, hi) to libpq, runs of adjacent rows at once.
+  Status put_rows(size_t lo, size_t hi);
   const std::string& copy_sql(uint64_t signature);
   // COPY for rows of this signature: starts it (with the binary header), ends it (after
   // the binary trailer, unless s, the outcome of sending the data, is an error).
   Status copy_begin(uint64_t signature);
   Status copy_end(uint64_t signature, Status s);
   Status begin_stream(uint64_t signature);
+  // Hands the rows before upto that are not sent yet to libpq.
   Status send_pending(size_t upto);
   Status finish_transaction();
   // Runs rows [lo, hi) in one transaction from the stored data.
@@ -115,15 +141,16 @@ class Loader {
   std::unordered_map<uint64_t, std::string> copy_sql_;
 
   std::vector<Row> rows_;
-  std::string data_;
-  std::string raw_;
-  size_t data_rows_ = 0;  // rows_ that are not skipped
+  std::vector<RowBlockPtr> blocks_;  // that rows_ are in
+  size_t bytes_ = 0;                 // raw and COPY bytes of rows_
+  size_t data_rows_ = 0;             // rows_ that are not skipped
 
   // Streaming state of the first attempt at the current batch.
   bool in_tx_ = false;
   bool in_copy_ = false;
   uint64_t copy_signature_ = 0;
-  size_t sent_ = 0;      // bytes of data_ handed to libpq
+  size_t sent_ = 0;      // rows_ handed to libpq
+  size_t unsent_ = 0;    // COPY bytes of the rows_ after them
   Status stream_error_;  // first error while streaming (data errors wait for flush)
   uint64_t batch_committed_ = 0;
   std::chrono::steady_clock::time_point batch_started_;

@@ -86,13 +86,16 @@ Status ParallelLoader::work(Job& job, bool& done) {
   // No chunk: the end of the input, or the open batch is due.
   if (chunk.items.empty()) return job.loader->flush();
   job.cv.notify_all();  // room in the queue for the reading thread
-  const char* p = chunk.buf.data();
+  // The loader keeps the block while a batch holds rows of it: no copy.
+  RowBlockPtr block = std::move(chunk.block);
+  RowSpan span;
   for (size_t i = 0; i < chunk.items.size(); i++) {
     const Item& it = chunk.items[i];
-    Status s = it.skipped ? job.loader->add_skipped(it.meta)
-                          : job.loader->add(it.meta, std::string_view(p, it.raw_len),
-                                            std::string_view(p + it.raw_len, it.data_len), it.signature);
-    p += it.raw_len + it.data_len;
+    span.raw_len = it.raw_len;
+    span.data_len = it.data_len;
+    Status s = it.skipped ? job.loader->add_skipped(it.meta) : job.loader->add(it.meta, block, span, it.signature);
+    span.raw_off += it.raw_len;
+    span.data_off += it.data_len;
     if (!s.ok()) {
       unloaded_ += chunk.items.size() - i - 1;
       return s;
@@ -121,8 +124,14 @@ Status ParallelLoader::first_error() {
 ParallelLoader::Chunk& ParallelLoader::chunk_for(uint64_t route, size_t& index) {
   index = route == kAnyJob ? rr_ : static_cast<size_t>(route % jobs_.size());
   Chunk& c = jobs_[index]->pending;
-  // Full size at once: growing a chunk row by row would copy it over and over.
-  if (c.items.empty() && c.buf.capacity() < opt_.chunk_bytes) c.buf.reserve(opt_.chunk_bytes);
+  if (!c.block) {
+    // Full size at once: growing a chunk row by row would copy it over and over.
+    // Room for as much as the previous chunk held, and some: a reserve much too large
+    // would stay allocated as long as a batch holds the block.
+    c.block = std::make_shared<RowBlock>();
+    c.block->raw.reserve(raw_hint_ + raw_hint_ / 8 + 4096);
+    c.block->data.reserve(data_hint_ + data_hint_ / 8 + 4096);
+  }
   return c;
 }
 
@@ -131,6 +140,7 @@ void ParallelLoader::push(size_t index) {
   if (job.pending.items.empty()) return;
   Chunk chunk = std::move(job.pending);
   job.pending = Chunk{};
+  if (chunk.bytes() >= opt_.chunk_bytes) raw_hint_ = chunk.block->raw.size(), data_hint_ = chunk.block->data.size();
   if (index == rr_) rr_ = (rr_ + 1) % jobs_.size();
   std::unique_lock<std::mutex> lock(job.mu);
   job.cv.wait(lock, [&] { return job.queue.size() < queue_chunks_ || failed_ || job.closed; });
@@ -150,8 +160,8 @@ Status ParallelLoader::add(uint64_t route, const RowMeta& meta, std::string_view
   size_t index = 0;
   Chunk& c = chunk_for(route, index);
   c.items.push_back(Item{meta, signature, raw.size(), copy_line.size(), false});
-  c.buf.append(raw);
-  c.buf.append(copy_line);
+  c.block->raw.append(raw);
+  c.block->data.append(copy_line);
   if (c.bytes() >= opt_.chunk_bytes) push(index);
   return Status::Ok();
 }

@@ -84,8 +84,8 @@ class ParallelLoader {
   };
   struct Chunk {
     std::vector<Item> items;
-    std::string buf;  // raw text then COPY line, per item
-    size_t bytes() const { return buf.size() + items.size() * sizeof(Item); }
+    std::shared_ptr<RowBlock> block;  // their records and COPY rows, in order
+    size_t bytes() const { return block->raw.size() + block->data.size() + items.size() * sizeof(Item); }
   };
   struct Job {
     std::unique_ptr<PgConn> own;
@@ -112,6 +112,8 @@ class ParallelLoader {
   std::vector<std::unique_ptr<Job>> jobs_;
   std::mutex fill_mu_;  // pending chunks and rr_
   size_t rr_ = 0;       // job that takes rows without a key
+  // Sizes of the last full chunk's records and COPY rows (under fill_mu_).
+  size_t raw_hint_ = 64u << 10, data_hint_ = 64u << 10;
   std::atomic<bool> failed_{false};
   std::mutex error_mu_;
   Status error_;
