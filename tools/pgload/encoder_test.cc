@@ -163,6 +163,31 @@ TEST(Encoder, FieldOrderChangesBetweenRecords) {
   EXPECT_EQ(encode(enc, R"({"a":"1","x":0,"n":{"b":"2","y":0}})").row, "1\t2\n");
 }
 
+// Keys and strings are read raw when they hold no escape, unescaped when they do; the
+// k-th key is compared raw with the previous record's: both spellings must agree.
+TEST(Encoder, KeysAndStringsWithAndWithoutEscapes) {
+  RecordEncoder enc;
+  std::vector<EncoderColumn> cols = {{"a", ColKind::kText, false, ""}, {"b", ColKind::kText, false, ""}};
+  ASSERT_TRUE(enc.init(cols, false).ok());
+  EXPECT_EQ(encode(enc, R"({"a":"x","b":"y"})").row, "x\ty\n");
+  EXPECT_EQ(encode(enc, R"({"\u0061":"x2","b":"y2"})").row, "x2\ty2\n");
+  EXPECT_EQ(encode(enc, R"({"a":"x3","\u0062":"y3"})").row, "x3\ty3\n");
+  EXPECT_EQ(encode(enc, R"({"ab":"no","b":"y4"})").row, "\\N\ty4\n");
+  EXPECT_EQ(encode(enc, R"({"a\u0062":"no","a":"z"})").row, "z\t\\N\n");
+  EXPECT_EQ(encode(enc, R"({"a":"z2","b\"":"no"})").row, "z2\t\\N\n");
+  EXPECT_EQ(encode(enc, R"({"a":"z3","b":"w"})").row, "z3\tw\n");
+  EXPECT_EQ(encode(enc, R"({"a" : "\u0041\"q" , "b":"t\tu"})").row, "A\"q\tt\\tu\n");
+  EXPECT_EQ(encode(enc, R"({"a":"Schr\u00f6der","b":"Schröder"})").row, "Schröder\tSchröder\n");
+  auto e = encode(enc, R"({"a":"bad\u0000","b":"w"})");
+  EXPECT_FALSE(e.ok);
+  EXPECT_NE(e.error.find("NUL"), std::string::npos) << e.error;
+  // A key that holds a backslash is never compared raw: x\ is not the start of x\"y.
+  RecordEncoder odd;
+  ASSERT_TRUE(odd.init({{"x\\", ColKind::kText, false, ""}, {"n", ColKind::kText, false, ""}}, false).ok());
+  EXPECT_EQ(encode(odd, R"({"x\\":"1","n":1})").row, "1\t1\n");
+  EXPECT_EQ(encode(odd, R"({"x\"y":"2","n":2})").row, "\\N\t2\n");
+}
+
 TEST(Encoder, StrictAndWholeRecord) {
   RecordEncoder enc;
   std::vector<EncoderColumn> cols = {{"id", ColKind::kInt64, false, ""}, {"doc", ColKind::kJsonb, false, ""}};
@@ -234,6 +259,11 @@ TEST(Encoder, BinaryTuples) {
             "01"
             "7b226b223a5b315d7d");  // jsonb: version 1
   EXPECT_EQ(enc.columns_for(e.sig & ~kBinaryRow).size(), 7u);
+  // The same values spelled with escapes.
+  auto escaped = encode(enc, R"({"id":"\u0030b6e6a6e-2b3c-4c7e-9f3a-1f2e3d4c5b6a","n":-2,"f":1.5,"b":"y\u0065s",)"
+                             R"("s":"a\tb","at":"2000-01-01T00:00:01\u005a","j":{"k":[1]}})");
+  ASSERT_TRUE(escaped.ok) << escaped.error;
+  EXPECT_EQ(hex(escaped.row), hex(e.row));
   e = encode(enc, R"({"s":"","d":"2000-01-02","j":"x"})");
   ASSERT_TRUE(e.ok) << e.error;
   EXPECT_EQ(e.sig, kBinaryRow);
