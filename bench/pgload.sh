@@ -67,8 +67,9 @@ fresh warm_up
 pgload -t warm_up --no-progress -q "$flat"
 pg_psql -c "drop table warm_up"
 
-# The machine is shared and noisy: alternating rounds, the median of each kept.
-rounds=${BENCH_ROUNDS:-3}
+# The machine is shared and noisy: alternating rounds (five: the ratio of two medians
+# of three still moved by 10-15% from run to run), the median of each kept.
+rounds=${BENCH_ROUNDS:-5}
 for r in $(seq "$rounds"); do
   fresh by_pgload
   measure "pgload #$r" "pgload -t by_pgload --no-progress -q '$flat'"
