@@ -181,6 +181,10 @@ TEST(Encoder, KeysAndStringsWithAndWithoutEscapes) {
   auto e = encode(enc, R"({"a":"bad\u0000","b":"w"})");
   EXPECT_FALSE(e.ok);
   EXPECT_NE(e.error.find("NUL"), std::string::npos) << e.error;
+  // A raw control character in a string is not JSON (the plain-string path must not
+  // let it through).
+  e = encode(enc, "{\"a\":\"x\ty\",\"b\":\"w\"}");
+  EXPECT_FALSE(e.ok) << e.row;
   // A key that holds a backslash is never compared raw: x\ is not the start of x\"y.
   RecordEncoder odd;
   ASSERT_TRUE(odd.init({{"x\\", ColKind::kText, false, ""}, {"n", ColKind::kText, false, ""}}, false).ok());
