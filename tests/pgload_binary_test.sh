@@ -9,12 +9,7 @@
 # format; --format binary refused for a numeric column, auto falling back to text.
 set -euo pipefail
 source "$AIRSTREAM_SRC/tests/lib/pg.sh"
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
-pg_start
-cd "$work"
-fail() { echo "FAIL: $*" >&2; exit 1; }
-check() { [ "$2" = "$3" ] || fail "$1: expected '$3', got '$2'"; }
+pg_test_setup
 
 /usr/bin/python3 - <<'PY'
 import json

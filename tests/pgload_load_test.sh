@@ -4,12 +4,7 @@
 # type inference, upsert twice = same rows, --on-conflict ignore, --jsonb.
 set -euo pipefail
 source "$AIRSTREAM_SRC/tests/lib/pg.sh"
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
-pg_start
-cd "$work"
-fail() { echo "FAIL: $*" >&2; exit 1; }
-check() { [ "$2" = "$3" ] || fail "$1: expected '$3', got '$2'"; }
+pg_test_setup
 
 # 2000 users; every value that COPY text must escape appears somewhere.
 /usr/bin/python3 - <<'PY'

@@ -3,11 +3,7 @@
 # users (~200 MB of NDJSON) load with a peak RSS under 50 MB, in batches.
 set -euo pipefail
 source "$AIRSTREAM_SRC/tests/lib/pg.sh"
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
-pg_start
-cd "$work"
-fail() { echo "FAIL: $*" >&2; exit 1; }
+pg_test_setup
 
 n=150000
 rufetch --synthetic --seed 7 --count $n >users.ndjson

@@ -6,12 +6,7 @@
 # are just names and data. --max-errors stops with exit 65.
 set -euo pipefail
 source "$AIRSTREAM_SRC/tests/lib/pg.sh"
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
-pg_start
-cd "$work"
-fail() { echo "FAIL: $*" >&2; exit 1; }
-check() { [ "$2" = "$3" ] || fail "$1: expected '$3', got '$2'"; }
+pg_test_setup
 
 pg_psql -c 'create table t (id bigint primary key, name varchar(8), code int check (code > 0), u uuid)'
 # 500 records; the bad ones at known lines (1-based): server-side 3 (too long),

@@ -10,6 +10,9 @@
 #                       port, for outages longer than a restart.
 #   pg_stop             stop it (immediate) and remove the temp dir.
 #   pg_psql ARGS...     psql -X -q -v ON_ERROR_STOP=1 -At ARGS...
+#   pg_test_setup       for pgload's test scripts: a temp dir $work (removed on EXIT)
+#                       as the current directory, pg_start, and strict fail/check (the
+#                       first failure ends the script, unlike tests/lib/common.sh's).
 #
 # PostgreSQL refuses to run as root: as root, initdb/postgres run as the system user
 # airstream-test (created if missing; nobody if that fails) that owns the temp dir.
@@ -132,4 +135,13 @@ pg_stop() {
 
 pg_psql() {
   psql -X -q -v ON_ERROR_STOP=1 -At "$@"
+}
+
+pg_test_setup() {
+  work=$(mktemp -d)
+  trap 'rm -rf "$work"' EXIT
+  pg_start
+  cd "$work"
+  fail() { echo "FAIL: $*" >&2; exit 1; }
+  check() { [ "$2" = "$3" ] || fail "$1: expected '$3', got '$2'"; }
 }

@@ -99,8 +99,7 @@ bool put_float_field(std::string& out, std::string_view text, bool float4) {
 bool put_uuid_field(std::string& out, std::string_view uuid) {
   char bytes[16];
   if (!uuid_bytes(uuid, bytes)) return false;
-  put_i32(out, 16);
-  out.append(bytes, sizeof bytes);
+  put_field(out, std::string_view(bytes, sizeof bytes));
   return true;
 }
 

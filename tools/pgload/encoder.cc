@@ -108,9 +108,9 @@ class Out {
         out_.append(s);
       return;
     }
-    bool jsonb = f_.bin == BinType::kJsonb;
-    put_i32(out_, static_cast<int32_t>(s.size() + (jsonb ? 1 : 0)));
-    if (jsonb) out_.push_back(1);  // jsonb binary format version
+    if (f_.bin != BinType::kJsonb) return put_field(out_, s);
+    put_i32(out_, static_cast<int32_t>(s.size() + 1));
+    out_.push_back(1);  // jsonb binary format version
     out_.append(s);
   }
   void boolean(bool b) {
@@ -406,11 +406,11 @@ bool RecordEncoder::visit_object(od::object object, const Node& node, bool top, 
     if (const Node::Seen* same = node.same_as_before(field.key(), k)) {
       key = same->key;
       found = same->child;
-      k++;
     } else {
       if (auto e = field.unescaped_key().get(key)) return fail(error, json_error_message(e));
-      found = node.find(key, k++);
+      found = node.find(key, k);
     }
+    k++;
     if (found == nullptr) {
       if (top && strict_) return fail(error, "unknown field \"" + std::string(key.substr(0, 60)) + "\" (--strict)");
       continue;
@@ -527,14 +527,14 @@ uint64_t RecordEncoder::hash_route(bool stashed) const {
         if (ch != '-' && ch != '{' && ch != '}') mix(static_cast<unsigned char>(ch | 0x20));
     } else {
       // Eight bytes at a time (a binary uuid is 20 bytes with its length word).
-      size_t i = 0;
-      for (; i + 8 <= value.size(); i += 8) {
+      size_t at = 0;
+      for (; at + 8 <= value.size(); at += 8) {
         uint64_t w = 0;
-        std::memcpy(&w, value.data() + i, 8);
+        std::memcpy(&w, value.data() + at, 8);
         h = (h ^ w) * 0x9e3779b97f4a7c15ull;
         h ^= h >> 32;
       }
-      for (; i < value.size(); i++) mix(static_cast<unsigned char>(value[i]));
+      for (; at < value.size(); at++) mix(static_cast<unsigned char>(value[at]));
     }
     mix(0);
   }

@@ -64,7 +64,6 @@ class RecordEncoder {
   // Encode rows as COPY binary tuples from now on (every column must have a bin);
   // local_is_utc: see ValueFormat.
   void set_binary(bool binary, bool local_is_utc);
-  bool binary() const { return binary_; }
 
   // Encodes the record (text followed by kJsonPadding readable bytes) as one COPY row
   // appended to row: a binary tuple (signature has kBinaryRow) or a text line ending
