@@ -17,6 +17,7 @@
 
 #include "common/civil_date.h"
 #include "common/json.h"
+#include "common/uuid.h"
 
 namespace airstream::cql {
 namespace {
@@ -155,13 +156,6 @@ bool parse_double(std::string_view s, double& v) {
   if (s.empty()) return false;
   auto r = std::from_chars(s.data(), s.data() + s.size(), v);
   return r.ec == std::errc() && r.ptr == s.data() + s.size();
-}
-
-int hexval(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
 }
 
 void civil_from_days(int64_t z, int64_t& y, unsigned& m, unsigned& d) {
@@ -358,23 +352,6 @@ Type read_type_option(BodyReader& r) {
       if (id > 0x15) r.fail();
   }
   return t;
-}
-
-bool parse_uuid(std::string_view s, unsigned char out[16]) {
-  if (s.size() != 36) return false;
-  int j = 0;
-  for (size_t i = 0; i < 36;) {
-    if (i == 8 || i == 13 || i == 18 || i == 23) {
-      if (s[i] != '-') return false;
-      i++;
-      continue;
-    }
-    int hi = hexval(s[i]), lo = hexval(s[i + 1]);
-    if (hi < 0 || lo < 0) return false;
-    out[j++] = static_cast<unsigned char>(hi * 16 + lo);
-    i += 2;
-  }
-  return j == 16;
 }
 
 bool parse_timestamp_text(std::string_view s, int64_t& millis) {
@@ -582,7 +559,7 @@ bool encode_scalar(const Type& t, Scalar s, std::string& out, std::string& err) 
         txt.remove_prefix(2);
         if (txt.size() % 2) return fail(err, t, s, "odd number of hex digits");
         for (size_t k = 0; k < txt.size(); k += 2) {
-          int hi = hexval(txt[k]), lo = hexval(txt[k + 1]);
+          int hi = hex_value(txt[k]), lo = hex_value(txt[k + 1]);
           if (hi < 0 || lo < 0) return fail(err, t, s, "bad hex digit");
           out.push_back(static_cast<char>(hi * 16 + lo));
         }

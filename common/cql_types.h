@@ -81,6 +81,5 @@ std::vector<std::string_view> split_collection(std::string_view bytes);
 // Exposed for tests.
 bool parse_timestamp_text(std::string_view s, int64_t& millis);
 std::string varint_from_decimal(std::string_view digits, bool& ok);
-bool parse_uuid(std::string_view s, unsigned char out[16]);
 
 }  // namespace airstream::cql

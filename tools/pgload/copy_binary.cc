@@ -97,9 +97,9 @@ bool put_float_field(std::string& out, std::string_view text, bool float4) {
 }
 
 bool put_uuid_field(std::string& out, std::string_view uuid) {
-  char bytes[16];
+  unsigned char bytes[16];
   if (!uuid_bytes(uuid, bytes)) return false;
-  put_field(out, std::string_view(bytes, sizeof bytes));
+  put_field(out, std::string_view(reinterpret_cast<const char*>(bytes), sizeof bytes));
   return true;
 }
 

@@ -5,25 +5,15 @@
 // accepted by the server (range errors for numerics aside, which bisection catches).
 #include "copy_text.h"
 
-#include <array>
 #include <cstdint>
 #include <cstring>
 #include <limits>
 
+#include "common/uuid.h"
+
 namespace airstream::pgload {
 namespace {
 
-// Hex digit values, -1 for other bytes.
-constexpr auto kHexValue = [] {
-  std::array<int8_t, 256> t{};
-  for (int c = 0; c < 256; c++) {
-    t[c] = c >= '0' && c <= '9'   ? c - '0'
-           : c >= 'a' && c <= 'f' ? c - 'a' + 10
-           : c >= 'A' && c <= 'F' ? c - 'A' + 10
-                                  : -1;
-  }
-  return t;
-}();
 bool is_digit(char c) {
   return c >= '0' && c <= '9';
 }
@@ -124,26 +114,13 @@ void append_copy_escaped(std::string& out, std::string_view s) {
   }
 }
 
-bool uuid_bytes(std::string_view s, char out[16]) {
-  // Where the 16 bytes' hex pairs start in the 8-4-4-4-12 form.
-  static constexpr uint8_t kDashed[16] = {0, 2, 4, 6, 9, 11, 14, 16, 19, 21, 24, 26, 28, 30, 32, 34};
+bool uuid_bytes(std::string_view s, unsigned char out[16]) {
   if (s.size() == 38 && s.front() == '{' && s.back() == '}') s = s.substr(1, 36);
-  const bool dashed = s.size() == 36;
-  if (!dashed && s.size() != 32) return false;
-  if (dashed && (s[8] != '-' || s[13] != '-' || s[18] != '-' || s[23] != '-')) return false;
-  int bad = 0;  // any digit that is not hex
-  for (size_t i = 0; i < 16; i++) {
-    size_t at = dashed ? kDashed[i] : 2 * i;
-    int high = kHexValue[static_cast<unsigned char>(s[at])];
-    int low = kHexValue[static_cast<unsigned char>(s[at + 1])];
-    bad |= high | low;
-    out[i] = static_cast<char>(high << 4 | low);
-  }
-  return bad >= 0;
+  return parse_uuid(s, out) || parse_uuid_hex(s, out);
 }
 
 bool is_uuid(std::string_view s) {
-  char bytes[16];
+  unsigned char bytes[16];
   return uuid_bytes(s, bytes);
 }
 

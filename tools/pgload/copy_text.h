@@ -40,7 +40,7 @@ inline constexpr std::string_view kCopyNull = "\\N";
 // 8-4-4-4-12 hex digits (either case), optionally in braces, or 32 hex digits.
 bool is_uuid(std::string_view s);
 // The same check, and the uuid's 16 bytes into out.
-bool uuid_bytes(std::string_view s, char out[16]);
+bool uuid_bytes(std::string_view s, unsigned char out[16]);
 
 // A decimal integer ("-12", "+7"); false on anything else or overflow of int64.
 bool parse_int64(std::string_view s, int64_t& value);

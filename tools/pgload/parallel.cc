@@ -140,7 +140,10 @@ void ParallelLoader::push(size_t index) {
   if (job.pending.items.empty()) return;
   Chunk chunk = std::move(job.pending);
   job.pending = Chunk{};
-  if (chunk.bytes() >= opt_.chunk_bytes) raw_hint_ = chunk.block->raw.size(), data_hint_ = chunk.block->data.size();
+  if (chunk.bytes() >= opt_.chunk_bytes) {
+    raw_hint_ = chunk.block->raw.size();
+    data_hint_ = chunk.block->data.size();
+  }
   if (index == rr_) rr_ = (rr_ + 1) % jobs_.size();
   std::unique_lock<std::mutex> lock(job.mu);
   job.cv.wait(lock, [&] { return job.queue.size() < queue_chunks_ || failed_ || job.closed; });

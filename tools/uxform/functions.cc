@@ -13,6 +13,7 @@
 
 #include "common/civil_date.h"
 #include "common/json.h"
+#include "common/uuid.h"
 
 namespace airstream::uxform {
 
@@ -161,19 +162,6 @@ const unsigned char kNamespaceUrl[16] = {0x6b, 0xa7, 0xb8, 0x11, 0x9d, 0xad, 0x1
                                          0x80, 0xb4, 0x00, 0xc0, 0x4f, 0xd4, 0x30, 0xc8};
 constexpr char kHex[] = "0123456789abcdef";
 
-struct HexTable {
-  signed char v[256];
-  constexpr HexTable() : v() {
-    for (int i = 0; i < 256; i++) v[i] = -1;
-    for (int i = 0; i < 10; i++) v['0' + i] = static_cast<signed char>(i);
-    for (int i = 0; i < 6; i++) v['a' + i] = v['A' + i] = static_cast<signed char>(10 + i);
-  }
-};
-constexpr HexTable kHexValue;
-int hexval(char c) {
-  return kHexValue.v[static_cast<unsigned char>(c)];
-}
-
 void uuid_text(const unsigned char b[16], char out[36]) {
   int o = 0;
   for (int i = 0; i < 16; i++) {
@@ -275,18 +263,6 @@ void format_date(int64_t epoch_ms, char out[10]) {
   out[7] = '-';
   out[8] = static_cast<char>('0' + d / 10);
   out[9] = static_cast<char>('0' + d % 10);
-}
-
-bool parse_uuid(std::string_view s, unsigned char out[16]) {
-  if (s.size() != 36 || s[8] != '-' || s[13] != '-' || s[18] != '-' || s[23] != '-') return false;
-  static constexpr unsigned char kPos[16] = {0, 2, 4, 6, 9, 11, 14, 16, 19, 21, 24, 26, 28, 30, 32, 34};
-  int bad = 0;
-  for (int b = 0; b < 16; b++) {
-    int hi = hexval(s[kPos[b]]), lo = hexval(s[kPos[b] + 1]);
-    bad |= hi | lo;
-    out[b] = static_cast<unsigned char>(hi << 4 | lo);
-  }
-  return bad >= 0;
 }
 
 void uuid5(const unsigned char ns[16], std::string_view name, char out[36]) {

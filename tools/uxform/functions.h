@@ -28,8 +28,6 @@ void format_date(int64_t epoch_ms, char out[10]);
 // RFC 4122 name-based UUID (version 5, SHA-1) of name in namespace ns (16 bytes),
 // in canonical lowercase text (36 bytes).
 void uuid5(const unsigned char ns[16], std::string_view name, char out[36]);
-// Parses a canonical 8-4-4-4-12 UUID (either case) into 16 bytes.
-bool parse_uuid(std::string_view s, unsigned char out[16]);
 
 // jq's ordering of JSON types: null < false < true < numbers < strings < arrays < objects.
 int compare_values(const Val& a, const Val& b);

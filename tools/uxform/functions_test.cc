@@ -4,6 +4,8 @@
 
 #include <gtest/gtest.h>
 
+#include "common/uuid.h"
+
 namespace airstream::uxform {
 namespace {
 
