@@ -12,7 +12,7 @@
 #include <optional>
 #include <string>
 
-#include "common/ndjson_reader.h"
+#include "common/json/ndjson_reader.h"
 #include "common/reject.h"
 #include "common/stats.h"
 

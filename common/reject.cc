@@ -9,7 +9,7 @@
 #include <unistd.h>
 
 #include "common/diag.h"
-#include "common/json.h"
+#include "common/json/json.h"
 
 namespace airstream {
 namespace {

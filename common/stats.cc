@@ -13,7 +13,7 @@
 #include <cstdio>
 
 #include "common/diag.h"
-#include "common/json.h"
+#include "common/json/json.h"
 #include "common/signals.h"
 
 namespace airstream {

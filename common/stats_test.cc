@@ -3,7 +3,7 @@
 
 #include <gtest/gtest.h>
 
-#include "common/json.h"
+#include "common/json/json.h"
 #include "common/test_util.h"
 
 namespace airstream {

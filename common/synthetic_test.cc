@@ -6,7 +6,7 @@
 
 #include <set>
 
-#include "common/json.h"
+#include "common/json/json.h"
 
 namespace airstream {
 namespace {

@@ -9,7 +9,7 @@
 #include <string>
 #include <vector>
 
-#include "common/ndjson_reader.h"
+#include "common/json/ndjson_reader.h"
 
 namespace airstream::testing {
 

@@ -1,4 +1,4 @@
-// cqlwrite --from-kafka: records come from a Kafka consumer group (common/kafka_source.h)
+// cqlwrite --from-kafka: records come from a Kafka consumer group (common/kafka/source.h)
 // instead of NDJSON files. A record is acknowledged to the source, and so becomes
 // committable, only once the sink acknowledged it as stored, or as rejected and
 // written to the reject file (one write(2) per reject, done before the ack). A record
@@ -13,8 +13,8 @@
 #include <thread>
 
 #include "common/diag.h"
-#include "common/json.h"
-#include "common/kafka_source.h"
+#include "common/json/json.h"
+#include "common/kafka/source.h"
 #include "common/signals.h"
 #include "common/units.h"
 #include "input.h"

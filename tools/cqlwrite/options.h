@@ -10,8 +10,8 @@
 #include <string>
 #include <vector>
 
-#include "common/cql_session.h"
-#include "common/kafka_source.h"
+#include "common/cql/session.h"
+#include "common/kafka/source.h"
 #include "common/status.h"
 
 namespace airstream::cqlwrite {

@@ -12,7 +12,7 @@
 #include <cstdio>
 
 #include "common/diag.h"
-#include "common/ndjson_reader.h"
+#include "common/json/ndjson_reader.h"
 #include "common/signals.h"
 #include "common/units.h"
 #include "input.h"

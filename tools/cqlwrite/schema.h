@@ -11,7 +11,7 @@
 #include <unordered_map>
 #include <vector>
 
-#include "common/cql_session.h"
+#include "common/cql/session.h"
 #include "options.h"
 
 namespace airstream::cqlwrite {

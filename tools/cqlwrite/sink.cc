@@ -9,7 +9,7 @@
 // are rejected.
 #include "sink.h"
 
-#include "common/murmur3.h"
+#include "common/cql/murmur3.h"
 
 namespace airstream::cqlwrite {
 namespace {

@@ -19,8 +19,8 @@
 #include <unordered_map>
 #include <vector>
 
-#include "common/cql_session.h"
-#include "common/json.h"
+#include "common/cql/session.h"
+#include "common/json/json.h"
 #include "schema.h"
 
 namespace airstream::cqlwrite {

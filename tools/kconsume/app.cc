@@ -10,7 +10,7 @@
 #include <iostream>
 
 #include "common/diag.h"
-#include "common/ndjson_writer.h"
+#include "common/json/ndjson_writer.h"
 #include "common/reject.h"
 #include "common/signals.h"
 #include "common/stats.h"

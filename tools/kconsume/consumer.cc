@@ -7,14 +7,14 @@
 // are revoked in a rebalance (sync), and at exit (sync). A crash therefore replays
 // at most what was written after the last commit: at-least-once towards the pipe.
 //
-// While the local queue is empty, a FetchWatch (common/kafka_fetch_watch.h) ends -e
+// While the local queue is empty, a FetchWatch (common/kafka/fetch_watch.h) ends -e
 // at the high watermark and wakes fetchers librdkafka backed off.
 #include "consumer.h"
 
 #include <cstring>
 
 #include "common/diag.h"
-#include "common/json.h"
+#include "common/json/json.h"
 #include "common/signals.h"
 
 namespace airstream::kconsume {

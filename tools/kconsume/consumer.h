@@ -14,9 +14,9 @@
 #include <string>
 #include <utility>
 
-#include "common/kafka_fetch_watch.h"
-#include "common/kafka_offsets.h"
-#include "common/ndjson_writer.h"
+#include "common/kafka/fetch_watch.h"
+#include "common/kafka/offsets.h"
+#include "common/json/ndjson_writer.h"
 #include "common/reject.h"
 #include "common/status.h"
 #include "format.h"

@@ -11,7 +11,7 @@
 #include <charconv>
 #include <cstring>
 
-#include "common/json.h"
+#include "common/json/json.h"
 
 namespace airstream::kconsume {
 namespace {

@@ -11,7 +11,7 @@
 #include <utility>
 #include <vector>
 
-#include "common/kafka_conf.h"
+#include "common/kafka/conf.h"
 #include "common/status.h"
 
 namespace airstream::kconsume {

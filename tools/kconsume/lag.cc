@@ -5,7 +5,7 @@
 
 #include <string>
 
-#include "common/json.h"
+#include "common/json/json.h"
 #include "kafka_client.h"
 
 namespace airstream::kconsume {

@@ -2,7 +2,7 @@
 // partition of the given topics, as NDJSON (what kafka-consumer-groups --describe shows).
 #pragma once
 
-#include "common/ndjson_writer.h"
+#include "common/json/ndjson_writer.h"
 #include "common/status.h"
 #include "options.h"
 

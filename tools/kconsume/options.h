@@ -10,7 +10,7 @@
 #include <vector>
 
 #include "common/cli.h"
-#include "common/kafka_conf.h"
+#include "common/kafka/conf.h"
 #include "common/status.h"
 #include "format.h"
 

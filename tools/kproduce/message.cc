@@ -9,7 +9,7 @@
 // "timestamp_type" are ignored; unknown members are ignored too.
 #include "message.h"
 
-#include "common/json.h"
+#include "common/json/json.h"
 
 namespace kproduce {
 namespace {

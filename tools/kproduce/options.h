@@ -7,7 +7,7 @@
 #include <vector>
 
 #include "common/cli.h"
-#include "common/kafka_conf.h"
+#include "common/kafka/conf.h"
 #include "common/status.h"
 
 namespace kproduce {

@@ -12,7 +12,7 @@
 #include <algorithm>
 #include <memory>
 
-#include "common/json.h"
+#include "common/json/json.h"
 
 namespace kproduce {
 namespace {

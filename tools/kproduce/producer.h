@@ -13,8 +13,8 @@
 #include <string_view>
 #include <unordered_map>
 
-#include "common/kafka_conf.h"
-#include "common/ndjson_writer.h"
+#include "common/kafka/conf.h"
+#include "common/json/ndjson_writer.h"
 #include "common/reject.h"
 #include "common/stats.h"
 #include "common/status.h"

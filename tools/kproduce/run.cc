@@ -12,9 +12,9 @@
 #include <cstdio>
 
 #include "common/diag.h"
-#include "common/kafka_conf.h"
-#include "common/ndjson_reader.h"
-#include "common/ndjson_writer.h"
+#include "common/kafka/conf.h"
+#include "common/json/ndjson_reader.h"
+#include "common/json/ndjson_writer.h"
 #include "common/reject.h"
 #include "common/signals.h"
 #include "common/stats.h"

@@ -24,7 +24,7 @@
 #include <thread>
 
 #include "common/diag.h"
-#include "common/ndjson_reader.h"
+#include "common/json/ndjson_reader.h"
 #include "common/signals.h"
 #include "encoder.h"
 #include "infer.h"

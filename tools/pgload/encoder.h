@@ -17,7 +17,7 @@
 #include <unordered_map>
 #include <vector>
 
-#include "common/json.h"
+#include "common/json/json.h"
 #include "common/status.h"
 #include "copy_binary.h"
 #include "copy_text.h"

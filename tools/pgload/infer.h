@@ -11,7 +11,7 @@
 #include <utility>
 #include <vector>
 
-#include "common/json.h"
+#include "common/json/json.h"
 #include "copy_text.h"
 
 namespace airstream::pgload {

@@ -8,7 +8,7 @@
 #include <thread>
 
 #include "common/diag.h"
-#include "common/json.h"
+#include "common/json/json.h"
 #include "common/units.h"
 
 namespace airstream::pgload {

@@ -1,4 +1,4 @@
-// pgload --from-kafka: records come from a Kafka consumer group (common/kafka_source.h)
+// pgload --from-kafka: records come from a Kafka consumer group (common/kafka/source.h)
 // instead of NDJSON files. Each row carries its partition (and topic) in RowMeta::tag
 // and its Kafka offset in RowMeta::offset; the offsets of a batch's rows are
 // acknowledged to the source only from Loader's on_batch_done, i.e. once the batch's
@@ -15,7 +15,7 @@
 #include <string_view>
 #include <vector>
 
-#include "common/kafka_source.h"
+#include "common/kafka/source.h"
 #include "loader.h"
 #include "options.h"
 

@@ -7,7 +7,7 @@
 #include <utility>
 #include <vector>
 
-#include "common/kafka_source.h"
+#include "common/kafka/source.h"
 #include "common/status.h"
 
 namespace airstream::pgload {

@@ -9,7 +9,7 @@
 #include <random>
 #include <string>
 
-#include "common/json.h"
+#include "common/json/json.h"
 #include "common/status.h"
 #include "http_client.h"
 #include "options.h"

@@ -11,7 +11,7 @@
 #include <string_view>
 #include <vector>
 
-#include "common/json.h"
+#include "common/json/json.h"
 
 namespace airstream::rufetch {
 

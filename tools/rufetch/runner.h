@@ -8,7 +8,7 @@
 #include <chrono>
 #include <cstdint>
 
-#include "common/ndjson_writer.h"
+#include "common/json/ndjson_writer.h"
 #include "options.h"
 #include "source.h"
 

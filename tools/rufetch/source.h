@@ -8,7 +8,7 @@
 #include <string>
 #include <string_view>
 
-#include "common/ndjson_writer.h"
+#include "common/json/ndjson_writer.h"
 #include "common/status.h"
 
 namespace airstream::rufetch {

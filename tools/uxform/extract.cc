@@ -8,7 +8,7 @@
 
 #include <cstring>
 
-#include "common/json.h"
+#include "common/json/json.h"
 
 namespace airstream::uxform {
 

@@ -13,7 +13,7 @@
 #include <string_view>
 #include <vector>
 
-#include "common/json.h"
+#include "common/json/json.h"
 #include "expr.h"
 #include "value.h"
 

@@ -12,7 +12,7 @@
 #include <cstring>
 
 #include "common/civil_date.h"
-#include "common/json.h"
+#include "common/json/json.h"
 #include "common/uuid.h"
 
 namespace airstream::uxform {

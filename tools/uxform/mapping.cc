@@ -8,7 +8,7 @@
 #include <fstream>
 #include <sstream>
 
-#include "common/json.h"
+#include "common/json/json.h"
 
 namespace airstream::uxform {
 namespace {

@@ -12,8 +12,8 @@
 
 #include "common/cli.h"
 #include "common/diag.h"
-#include "common/ndjson_reader.h"
-#include "common/ndjson_writer.h"
+#include "common/json/ndjson_reader.h"
+#include "common/json/ndjson_writer.h"
 #include "common/reject.h"
 #include "common/signals.h"
 #include "common/stats.h"

@@ -9,7 +9,7 @@
 #include <string_view>
 #include <vector>
 
-#include "common/json.h"
+#include "common/json/json.h"
 #include "mapping.h"
 #include "value.h"
 

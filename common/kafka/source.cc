@@ -1,0 +1,279 @@
+// KafkaSource: a group consumer with manual, contiguous offset commits (see the
+// header). librdkafka settings: enable.auto.commit=false and auto offset store off
+// (offsets are committed explicitly from the OffsetTracker), cooperative-sticky
+// assignment with incremental assign/unassign (eager protocols handled too), and
+// partition EOF events for exit_at_end. On revocation the source commits what is
+// committable for the revoked partitions before letting them go; acknowledgements
+// that arrive later for them are ignored, and the new owner re-reads from the commit.
+#include "common/kafka/source.h"
+
+#include <algorithm>
+#include <cstring>
+
+#include "common/json/json.h"
+#include "common/units.h"
+
+namespace airstream {
+void add_kafka_sink_options(CLI::App& app, KafkaSinkOptions& o, const std::string& tool, CLI::Option* inputs) {
+  o.group = tool;
+  auto* from = app.add_option("--from-kafka", o.from_kafka,
+                              "Read records from these Kafka topics (consumer group) instead of files; offsets are "
+                              "committed once the records up to them are stored")
+                   ->delimiter(',')
+                   ->allow_extra_args(false)
+                   ->type_name("TOPIC[,TOPIC...]");
+  if (inputs != nullptr) from->excludes(inputs);
+  app.add_option("-g,--group", o.group, "Consumer group of --from-kafka (default " + tool + ")")->type_name("GROUP");
+  add_kafka_options(app, o.kafka);
+  app.add_option("--kafka-start", o.kafka_start,
+                 "Where a group without committed offsets starts: beginning or end (default beginning)")
+      ->check(CLI::IsMember({"beginning", "end"}));
+  app.add_flag("-e,--exit-at-end", o.exit_at_end,
+               "With --from-kafka: stop once every assigned partition is read to its end and stored");
+  app.add_option("--commit-interval", o.commit_interval,
+                 "With --from-kafka: how often stored offsets are committed (default 1s)")
+      ->type_name("DURATION");
+}
+
+Result<KafkaSourceOptions> kafka_sink_source_options(const KafkaSinkOptions& o, const std::string& tool) {
+  if (o.from_kafka.empty() && (o.exit_at_end || o.kafka_start != "beginning" || o.commit_interval != "1s")) {
+    return Status(kExitUsage, "-e, --kafka-start and --commit-interval need --from-kafka");
+  }
+  auto interval = parse_duration(o.commit_interval);
+  if (!interval.ok()) return Status(kExitUsage, "--commit-interval: " + interval.status().message());
+  if (interval->count() <= 0) return Status(kExitUsage, "--commit-interval: must be positive");
+  KafkaSourceOptions ko;
+  ko.kafka = o.kafka;
+  // A small, bounded prefetch (librdkafka's defaults: a 64 MiB queue plus a fetch
+  // response of up to 50 MiB per broker): a sink is slower than Kafka, and FetchWatch
+  // wakes the fetchers as soon as the queue runs dry. -X/-F come later and win.
+  ko.kafka.props.insert(ko.kafka.props.begin(), {"queued.max.messages.kbytes=8192", "fetch.max.bytes=2097152"});
+  ko.topics = o.from_kafka;
+  ko.group = o.group;
+  ko.start = o.kafka_start;
+  ko.commit_interval = std::chrono::duration_cast<std::chrono::milliseconds>(*interval);
+  ko.exit_at_end = o.exit_at_end;
+  ko.client_id = tool;
+  return ko;
+}
+
+KafkaSource::~KafkaSource() {
+  if (rk_ != nullptr) {
+    rd_kafka_consumer_close(rk_);
+    rd_kafka_destroy(rk_);
+  }
+}
+
+Status KafkaSource::open(const KafkaSourceOptions& options) {
+  opt_ = options;
+  if (opt_.group.empty()) return Status(kExitUsage, "a consumer group is required to read from Kafka");
+  if (opt_.topics.empty()) return Status(kExitUsage, "no Kafka topic given");
+  if (opt_.start != "beginning" && opt_.start != "end") {
+    return Status(kExitUsage, "start offset must be beginning or end, not " + opt_.start);
+  }
+  auto conf = make_kafka_conf(opt_.kafka, {
+                                              {"client.id", opt_.client_id},
+                                              {"group.id", opt_.group},
+                                              {"enable.auto.commit", "false"},
+                                              {"enable.auto.offset.store", "false"},
+                                              {"auto.offset.reset", opt_.start == "end" ? "latest" : "earliest"},
+                                              {"partition.assignment.strategy", "cooperative-sticky"},
+                                              {"enable.partition.eof", opt_.exit_at_end ? "true" : "false"},
+                                              {"log.connection.close", "false"},
+                                          });
+  if (!conf.ok()) return conf.status();
+  rd_kafka_conf_set_opaque(conf->get(), this);
+  rd_kafka_conf_set_rebalance_cb(conf->get(), &KafkaSource::rebalance_cb);
+  char err[512];
+  rk_ = rd_kafka_new(RD_KAFKA_CONSUMER, conf->get(), err, sizeof err);
+  if (rk_ == nullptr) return Status(kExitConfig, std::string("cannot create Kafka consumer: ") + err);
+  conf->release();
+  rd_kafka_poll_set_consumer(rk_);
+
+  PartitionListPtr subs(rd_kafka_topic_partition_list_new(static_cast<int>(opt_.topics.size())));
+  for (const auto& t : opt_.topics) rd_kafka_topic_partition_list_add(subs.get(), t.c_str(), RD_KAFKA_PARTITION_UA);
+  rd_kafka_resp_err_t e = rd_kafka_subscribe(rk_, subs.get());
+  if (e != RD_KAFKA_RESP_ERR_NO_ERROR)
+    return Status(kExitConfig, std::string("cannot subscribe: ") + rd_kafka_err2str(e));
+  next_commit_ = std::chrono::steady_clock::now() + opt_.commit_interval;
+  return Status::Ok();
+}
+
+void KafkaSource::rebalance_cb(rd_kafka_t* rk, rd_kafka_resp_err_t err, rd_kafka_topic_partition_list_t* parts,
+                               void* opaque) {
+  static_cast<KafkaSource*>(opaque)->on_rebalance(err, parts);
+}
+
+void KafkaSource::on_rebalance(rd_kafka_resp_err_t err, rd_kafka_topic_partition_list_t* parts) {
+  bool cooperative = strcmp(rd_kafka_rebalance_protocol(rk_), "COOPERATIVE") == 0;
+  if (err == RD_KAFKA_RESP_ERR__ASSIGN_PARTITIONS) {
+    for (int i = 0; i < parts->cnt; i++) tracker_.assign(parts->elems[i].topic, parts->elems[i].partition);
+    assigned_ = cooperative ? assigned_ + static_cast<size_t>(parts->cnt) : static_cast<size_t>(parts->cnt);
+    ever_assigned_ = true;
+    if (cooperative) {
+      rd_kafka_error_t* e = rd_kafka_incremental_assign(rk_, parts);
+      if (e != nullptr) rd_kafka_error_destroy(e);
+    } else {
+      rd_kafka_assign(rk_, parts);
+    }
+    return;
+  }
+  // Revocation (or lost partitions): commit what is done, then forget them.
+  apply_acks();
+  if (err == RD_KAFKA_RESP_ERR__REVOKE_PARTITIONS && !rd_kafka_assignment_lost(rk_)) (void)commit_dirty(parts);
+  for (int i = 0; i < parts->cnt; i++) {
+    tracker_.remove(parts->elems[i].topic, parts->elems[i].partition);
+    std::pair<std::string, int32_t> key(parts->elems[i].topic, parts->elems[i].partition);
+    at_end_.erase(std::remove(at_end_.begin(), at_end_.end(), key), at_end_.end());
+  }
+  if (cooperative) {
+    assigned_ -= std::min(assigned_, static_cast<size_t>(parts->cnt));
+    rd_kafka_error_t* e = rd_kafka_incremental_unassign(rk_, parts);
+    if (e != nullptr) rd_kafka_error_destroy(e);
+  } else {
+    assigned_ = 0;
+    rd_kafka_assign(rk_, nullptr);
+  }
+}
+
+void KafkaSource::ack(const std::string& topic, int32_t partition, int64_t offset) {
+  std::lock_guard<std::mutex> lock(ack_mu_);
+  acks_.push_back({topic, partition, offset});
+}
+
+void KafkaSource::apply_acks() {
+  {
+    std::lock_guard<std::mutex> lock(ack_mu_);
+    acks_swap_.swap(acks_);
+  }
+  for (const auto& a : acks_swap_) {
+    if (PartitionOffsets* p = tracker_.find(a.topic, a.partition)) p->ack(a.offset);
+  }
+  acks_swap_.clear();
+}
+
+size_t KafkaSource::pending() {
+  apply_acks();
+  return tracker_.pending();
+}
+
+Status KafkaSource::commit_dirty(const rd_kafka_topic_partition_list_t* only) {
+  std::vector<CommitOffset> dirty = tracker_.dirty();
+  if (only != nullptr) {
+    dirty.erase(std::remove_if(dirty.begin(), dirty.end(),
+                               [&](const CommitOffset& c) {
+                                 return rd_kafka_topic_partition_list_find(only, c.topic.c_str(), c.partition) ==
+                                        nullptr;
+                               }),
+                dirty.end());
+  }
+  if (dirty.empty()) return Status::Ok();
+  PartitionListPtr list(rd_kafka_topic_partition_list_new(static_cast<int>(dirty.size())));
+  for (const auto& c : dirty)
+    rd_kafka_topic_partition_list_add(list.get(), c.topic.c_str(), c.partition)->offset = c.offset;
+  rd_kafka_resp_err_t e = rd_kafka_commit(rk_, list.get(), 0);
+  if (e != RD_KAFKA_RESP_ERR_NO_ERROR) {
+    return Status(kExitTempFail, std::string("cannot commit offsets: ") + rd_kafka_err2str(e));
+  }
+  for (const auto& c : dirty) {
+    const PartitionOffsets* p = tracker_.find(c.topic, c.partition);
+    int64_t before = p != nullptr && p->committed() >= 0 ? p->committed() : c.offset;
+    committed_records_ += static_cast<uint64_t>(std::max<int64_t>(0, c.offset - before));
+  }
+  tracker_.mark_committed(dirty);
+  return Status::Ok();
+}
+
+Status KafkaSource::commit() {
+  if (rk_ == nullptr) return Status::Ok();
+  apply_acks();
+  return commit_dirty(nullptr);
+}
+
+void KafkaSource::on_idle() {
+  auto now = std::chrono::steady_clock::now();
+  if (!watch_.due(now)) return;
+  rd_kafka_topic_partition_list_t* assignment = nullptr;
+  if (rd_kafka_assignment(rk_, &assignment) != RD_KAFKA_RESP_ERR_NO_ERROR || assignment == nullptr) return;
+  std::vector<FetchWatch::Partition> parts;
+  for (int i = 0; i < assignment->cnt; i++) {
+    FetchWatch::Partition key(assignment->elems[i].topic, assignment->elems[i].partition);
+    if (std::find(at_end_.begin(), at_end_.end(), key) == at_end_.end()) parts.push_back(std::move(key));
+  }
+  rd_kafka_topic_partition_list_destroy(assignment);
+  for (auto& key : watch_.idle(rk_, parts, now))
+    if (opt_.exit_at_end) at_end_.push_back(std::move(key));
+}
+
+bool KafkaSource::all_at_end() const {
+  return ever_assigned_ && assigned_ > 0 && at_end_.size() >= assigned_;
+}
+
+KafkaSource::Next KafkaSource::next(KafkaRecord& out, std::chrono::milliseconds timeout) {
+  auto now = std::chrono::steady_clock::now();
+  if (now >= next_commit_) {
+    Status st = commit();
+    if (!st.ok()) {
+      status_ = st;
+      return Next::kError;
+    }
+    next_commit_ = now + opt_.commit_interval;
+  } else {
+    apply_acks();
+  }
+  if (opt_.exit_at_end && all_at_end()) return tracker_.pending() == 0 ? Next::kEnd : Next::kIdle;
+  if (tracker_.pending() >= opt_.max_pending) {
+    // Backpressure: serve callbacks only, fetch nothing until the sink catches up.
+    rd_kafka_poll(rk_, 0);
+    return Next::kIdle;
+  }
+  rd_kafka_message_t* msg = rd_kafka_consumer_poll(rk_, static_cast<int>(timeout.count()));
+  if (msg == nullptr) {
+    on_idle();
+    return Next::kIdle;
+  }
+  struct Free {
+    rd_kafka_message_t* m;
+    ~Free() { rd_kafka_message_destroy(m); }
+  } free_msg{msg};
+  if (msg->err == RD_KAFKA_RESP_ERR__PARTITION_EOF) {
+    std::pair<std::string, int32_t> key(rd_kafka_topic_name(msg->rkt), msg->partition);
+    if (std::find(at_end_.begin(), at_end_.end(), key) == at_end_.end()) at_end_.push_back(key);
+    return Next::kIdle;
+  }
+  if (msg->err != RD_KAFKA_RESP_ERR_NO_ERROR) {
+    if (msg->err == RD_KAFKA_RESP_ERR__UNKNOWN_TOPIC || msg->err == RD_KAFKA_RESP_ERR_UNKNOWN_TOPIC_OR_PART ||
+        msg->err == RD_KAFKA_RESP_ERR__UNKNOWN_PARTITION) {
+      status_ = Status(kExitUnavailable, std::string("Kafka: ") + rd_kafka_message_errstr(msg));
+      return Next::kError;
+    }
+    return Next::kIdle;  // transient consumer errors: librdkafka retries by itself
+  }
+  out.topic = rd_kafka_topic_name(msg->rkt);
+  out.partition = msg->partition;
+  out.offset = msg->offset;
+  out.seq = ++seq_;
+  {
+    std::pair<std::string, int32_t> key(out.topic, out.partition);
+    at_end_.erase(std::remove(at_end_.begin(), at_end_.end(), key), at_end_.end());
+  }
+  buf_.assign(static_cast<const char*>(msg->payload), msg->len);
+  size_t len = buf_.size();
+  buf_.resize(len + kJsonPadding, '\0');
+  out.value = std::string_view(buf_.data(), len);
+  out.extra_json = "\"topic\":" + json_string(out.topic) + ",\"partition\":" + std::to_string(out.partition) +
+                   ",\"offset\":" + std::to_string(out.offset);
+  tracker_.get(out.topic, out.partition).track(out.offset);
+  return Next::kRecord;
+}
+
+Status KafkaSource::close() {
+  if (rk_ == nullptr) return Status::Ok();
+  Status st = commit();
+  rd_kafka_consumer_close(rk_);
+  rd_kafka_destroy(rk_);
+  rk_ = nullptr;
+  return st;
+}
+
+}  // namespace airstream

@@ -1,0 +1,124 @@
+// A Kafka consumer for sinks that store records themselves (cqlwrite/pgload
+// --from-kafka): it hands out messages one by one and commits, per partition, only
+// offsets up to which every record was acknowledged (stored or rejected) by the sink:
+// contiguous commits, never past a record still in flight, so a sink killed at any
+// moment re-reads from its last commit and loses nothing. Acknowledgements may come
+// from any thread; polling, commits and rebalances happen in the caller's thread.
+#pragma once
+
+#include <librdkafka/rdkafka.h>
+
+#include <CLI/CLI.hpp>
+
+#include <chrono>
+#include <cstdint>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include "common/kafka/conf.h"
+#include "common/kafka/fetch_watch.h"
+#include "common/kafka/offsets.h"
+#include "common/status.h"
+
+namespace airstream {
+
+struct KafkaSourceOptions {
+  KafkaOptions kafka;               // -b / -X / -F
+  std::vector<std::string> topics;  // subscribed in group mode ("^regex" allowed)
+  std::string group;                // consumer group (required)
+  std::string start = "beginning";  // where a group without a committed offset starts: beginning | end
+  std::chrono::milliseconds commit_interval{1000};
+  bool exit_at_end = false;     // end once every assigned partition is read to its end
+  size_t max_pending = 200000;  // stop fetching while this many records are unacknowledged
+  std::string client_id = "airstream";
+};
+
+struct KafkaRecord {
+  std::string_view value;  // followed by kJsonPadding readable bytes; valid until next()
+  std::string topic;
+  int32_t partition = 0;
+  int64_t offset = 0;
+  uint64_t seq = 0;        // 1-based number of the record in this run (its "line")
+  std::string extra_json;  // "topic":..,"partition":..,"offset":.. for reject records
+};
+
+// The command-line side of a sink's direct Kafka mode, the same in every sink:
+// --from-kafka TOPIC[,TOPIC...], -g/--group, -b/-X/-F, --kafka-start, -e/--exit-at-end,
+// --commit-interval. A tool's option struct derives from it.
+struct KafkaSinkOptions {
+  std::vector<std::string> from_kafka;  // topics; empty: read files/stdin
+  std::string group;                    // default: the tool's name
+  KafkaOptions kafka;
+  std::string kafka_start = "beginning";
+  bool exit_at_end = false;
+  std::string commit_interval = "1s";
+};
+
+// Adds the options above to a sink's command line; --from-kafka excludes `inputs`.
+void add_kafka_sink_options(CLI::App& app, KafkaSinkOptions& o, const std::string& tool, CLI::Option* inputs);
+
+// Checks them (-e, --kafka-start and --commit-interval need --from-kafka; exit 64
+// otherwise) and builds the KafkaSource settings, with a bounded prefetch (an 8 MiB
+// queue and 2 MiB fetch responses, where librdkafka has 64 and 50) that -X/-F can
+// override.
+Result<KafkaSourceOptions> kafka_sink_source_options(const KafkaSinkOptions& o, const std::string& tool);
+
+class KafkaSource {
+ public:
+  KafkaSource() = default;
+  ~KafkaSource();
+  KafkaSource(const KafkaSource&) = delete;
+  KafkaSource& operator=(const KafkaSource&) = delete;
+
+  Status open(const KafkaSourceOptions& options);
+
+  enum class Next { kRecord, kIdle, kEnd, kError };
+  // Waits up to `timeout` for the next message. kIdle: none yet (or too many pending
+  // acknowledgements); kEnd: exit_at_end and everything assigned was read; kError: see
+  // status(). Applies acknowledgements and commits when the interval is due.
+  Next next(KafkaRecord& out, std::chrono::milliseconds timeout);
+
+  // Thread-safe: the record is done (stored, or rejected and reported).
+  void ack(const std::string& topic, int32_t partition, int64_t offset);
+
+  // Applies acknowledgements and commits what is committable, synchronously.
+  Status commit();
+  // Final commit, then leaves the group. Call after the sink acknowledged what it could.
+  Status close();
+
+  const Status& status() const { return status_; }
+  size_t pending();
+  uint64_t committed_records() const { return committed_records_; }
+
+ private:
+  static void rebalance_cb(rd_kafka_t* rk, rd_kafka_resp_err_t err, rd_kafka_topic_partition_list_t* parts,
+                           void* opaque);
+  void on_rebalance(rd_kafka_resp_err_t err, rd_kafka_topic_partition_list_t* parts);
+  void apply_acks();
+  Status commit_dirty(const rd_kafka_topic_partition_list_t* only);
+  bool all_at_end() const;
+
+  KafkaSourceOptions opt_;
+  rd_kafka_t* rk_ = nullptr;
+  OffsetTracker tracker_;
+  std::mutex ack_mu_;
+  struct PendingAck {
+    std::string topic;
+    int32_t partition;
+    int64_t offset;
+  };
+  std::vector<PendingAck> acks_, acks_swap_;
+  std::vector<std::pair<std::string, int32_t>> at_end_;  // assigned partitions read to their end
+  FetchWatch watch_;
+  void on_idle();
+  size_t assigned_ = 0;
+  bool ever_assigned_ = false;
+  std::string buf_;
+  uint64_t seq_ = 0;
+  uint64_t committed_records_ = 0;
+  std::chrono::steady_clock::time_point next_commit_;
+  Status status_;
+};
+
+}  // namespace airstream
