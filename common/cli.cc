@@ -3,11 +3,13 @@
 // 64, and the derived reader/reject/stats settings.
 #include "common/cli.h"
 
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <iostream>
 
 #include "common/diag.h"
+#include "common/metrics/http_server.h"
 #include "common/units.h"
 #include "version.h"
 
@@ -47,6 +49,9 @@ void Cli::add_common(CommonOptions& o, unsigned flags) {
         ->type_name("SECONDS");
     app_.add_option("--metrics-file", o.metrics_file, "Write Prometheus text metrics to FILE (atomically replaced)")
         ->type_name("FILE");
+    app_.add_option("--metrics-listen", o.metrics_listen,
+                    "Serve Prometheus metrics over HTTP on ADDR:PORT (/metrics, /healthz, /readyz)")
+        ->type_name("ADDR:PORT");
     app_.add_flag("--no-progress", o.no_progress, "No progress line on stderr even when it is a terminal");
   }
 }
@@ -99,8 +104,17 @@ std::optional<int> Cli::parse(int argc, char** argv) {
     o.stats_options.interval_s = interval;
   }
   o.stats_options.metrics_file = o.metrics_file;
-  o.stats_options.progress = !o.no_progress && !o.quiet && isatty(2);
+  o.stats_options.listen = o.metrics_listen;
+  if (!o.metrics_listen.empty()) {
+    if (auto a = parse_listen_address(o.metrics_listen); !a.ok()) return usage(a.status().message());
+  }
+  o.stats_options.progress = !o.no_progress && !o.quiet && draws_progress();
   return std::nullopt;
+}
+
+bool draws_progress() {
+  struct stat st;
+  return isatty(2) && !(fstat(1, &st) == 0 && S_ISFIFO(st.st_mode));
 }
 
 int not_implemented(const char* tool) {

@@ -32,6 +32,7 @@ struct CommonOptions {
   // stats
   std::optional<std::string> stats;  // present: --stats given (value: interval, may be "")
   std::string metrics_file;
+  std::string metrics_listen;
   bool no_progress = false;
 
   // Derived after parsing (see Cli::parse).
@@ -44,7 +45,7 @@ enum CommonFlags : unsigned {
   kInputOptions = 1,   // --max-line
   kOutputOptions = 2,  // --line-buffered
   kRejectOptions = 4,  // --reject-file, --max-errors
-  kStatsOptions = 8,   // --stats, --metrics-file, --no-progress
+  kStatsOptions = 8,   // --stats, --metrics-file, --metrics-listen, --no-progress
   kAllOptions = 15,
 };
 
@@ -66,6 +67,11 @@ class Cli {
   CLI::App app_;
   CommonOptions* common_ = nullptr;
 };
+
+// Whether this process draws the progress line: stderr is a terminal and stdout is not
+// a pipe. In a pipeline sharing one terminal only the last stage (the one whose
+// stdout is the terminal or a file) draws, so lines never overwrite each other.
+bool draws_progress();
 
 // The stub of a tool whose stage is not implemented yet: prints
 // "<tool>: not implemented yet" and returns 70.

@@ -3,6 +3,7 @@
 // before any other message so the two never interleave.
 #include "common/diag.h"
 
+#include <sys/ioctl.h>
 #include <unistd.h>
 
 #include <cstdarg>
@@ -115,6 +116,9 @@ void raw(std::string_view text) {
 }
 
 void set_progress(std::string_view text) {
+  // One terminal row, never wrapped: "\r" only goes back to the start of the last row.
+  winsize ws{};
+  if (ioctl(2, TIOCGWINSZ, &ws) == 0 && ws.ws_col > 1 && text.size() >= ws.ws_col) text = text.substr(0, ws.ws_col - 1);
   std::string line = "\r\033[K";
   line += text;
   std::lock_guard<std::mutex> lock(g_mu);

@@ -1,7 +1,10 @@
 // Statistics: lock-free counters and log-linear latency histograms, a reporter thread
 // that prints JSON stats lines, rewrites the Prometheus text file (write to a
 // temporary file in the same directory, then rename(2), so node_exporter never reads
-// half a file) and redraws the progress line.
+// half a file), redraws the progress line, and serves the same text over HTTP when
+// asked (common/metrics/http_server.h). Metric families follow the text exposition
+// format: counters end in _total, durations are in seconds, each family has one
+// HELP and TYPE line, label values are escaped.
 #include "common/stats.h"
 
 #include <errno.h>
@@ -14,6 +17,7 @@
 
 #include "common/diag.h"
 #include "common/json/json.h"
+#include "common/metrics/http_server.h"
 #include "common/signals.h"
 
 namespace airstream {
@@ -53,6 +57,25 @@ std::string metric_name(const std::string& s) {
 
 void Histogram::record(uint64_t micros) {
   buckets_[bucket_of(micros)].fetch_add(1, std::memory_order_relaxed);
+  sum_.fetch_add(micros, std::memory_order_relaxed);
+}
+
+std::string prom_labels(const std::vector<std::pair<std::string, std::string>>& pairs) {
+  std::string out;
+  for (const auto& [k, v] : pairs) {
+    if (!out.empty()) out += ',';
+    out += metric_name(k) + "=\"";
+    for (char c : v) {
+      if (c == '\\' || c == '"') out += '\\';
+      if (c == '\n') {
+        out += "\\n";
+        continue;
+      }
+      out += c;
+    }
+    out += '"';
+  }
+  return out;
 }
 
 uint64_t Histogram::count() const {
@@ -79,6 +102,7 @@ double Histogram::quantile(double q) const {
 Stats::Stats(std::string tool) : tool_(std::move(tool)), start_(std::chrono::steady_clock::now()) {}
 
 Stats::~Stats() {
+  server_.reset();
   {
     std::lock_guard<std::mutex> lock(mu_);
     stopping_ = true;
@@ -88,6 +112,7 @@ Stats::~Stats() {
 }
 
 std::atomic<uint64_t>& Stats::counter(const std::string& name, const std::string& help) {
+  std::lock_guard<std::mutex> lock(reg_mu_);
   for (auto& c : counters_)
     if (c->name == name) return c->value;
   counters_.push_back(std::make_unique<Counter>());
@@ -96,7 +121,16 @@ std::atomic<uint64_t>& Stats::counter(const std::string& name, const std::string
   return counters_.back()->value;
 }
 
+void Stats::counter_fn(const std::string& name, std::function<uint64_t()> fn, const std::string& help) {
+  std::lock_guard<std::mutex> lock(reg_mu_);
+  counters_.push_back(std::make_unique<Counter>());
+  counters_.back()->name = name;
+  counters_.back()->help = help;
+  counters_.back()->fn = std::move(fn);
+}
+
 Histogram& Stats::histogram(const std::string& name, const std::string& help) {
+  std::lock_guard<std::mutex> lock(reg_mu_);
   for (auto& h : hists_)
     if (h->name == name) return h->h;
   hists_.push_back(std::make_unique<Hist>());
@@ -105,7 +139,17 @@ Histogram& Stats::histogram(const std::string& name, const std::string& help) {
   return hists_.back()->h;
 }
 
+void Stats::gauge_family(const std::string& name, std::function<std::vector<LabelledValue>()> fn,
+                         const std::string& help) {
+  std::lock_guard<std::mutex> lock(reg_mu_);
+  gauges_.push_back(std::make_unique<Gauge>());
+  gauges_.back()->name = name;
+  gauges_.back()->family = std::move(fn);
+  gauges_.back()->help = help;
+}
+
 void Stats::gauge(const std::string& name, std::function<double()> fn, const std::string& help) {
+  std::lock_guard<std::mutex> lock(reg_mu_);
   gauges_.push_back(std::make_unique<Gauge>());
   gauges_.back()->name = name;
   gauges_.back()->fn = std::move(fn);
@@ -113,6 +157,7 @@ void Stats::gauge(const std::string& name, std::function<double()> fn, const std
 }
 
 void Stats::set_progress_counters(std::vector<std::string> names) {
+  std::lock_guard<std::mutex> lock(reg_mu_);
   progress_names_ = std::move(names);
 }
 
@@ -121,16 +166,18 @@ double Stats::elapsed_seconds() const {
 }
 
 std::string Stats::json_line() const {
+  std::lock_guard<std::mutex> lock(reg_mu_);
   double el = elapsed_seconds();
   std::string out = "{\"tool\":";
   append_json_string(out, tool_);
   out += ",\"elapsed_s\":" + fmt_double(el);
   for (const auto& c : counters_) {
-    uint64_t v = c->value.load(std::memory_order_relaxed);
+    uint64_t v = c->get();
     out += ",\"" + c->name + "\":" + std::to_string(v);
     out += ",\"" + c->name + "_per_s\":" + fmt_double(el > 0 ? static_cast<double>(v) / el : 0);
   }
-  for (const auto& g : gauges_) out += ",\"" + g->name + "\":" + fmt_double(g->fn());
+  for (const auto& g : gauges_)
+    if (g->fn) out += ",\"" + g->name + "\":" + fmt_double(g->fn());
   for (const auto& h : hists_) {
     out += ",\"" + h->name + "_p50_ms\":" + fmt_double(h->h.quantile(0.5) / 1000);
     out += ",\"" + h->name + "_p99_ms\":" + fmt_double(h->h.quantile(0.99) / 1000);
@@ -140,28 +187,36 @@ std::string Stats::json_line() const {
 }
 
 std::string Stats::prometheus() const {
+  std::lock_guard<std::mutex> lock(reg_mu_);
   std::string base = "airstream_" + metric_name(tool_) + "_";
   std::string out;
+  auto head = [&out](const std::string& n, const std::string& help, const char* type) {
+    if (!help.empty()) out += "# HELP " + n + " " + help + "\n";
+    out += "# TYPE " + n + " " + type + "\n";
+  };
   for (const auto& c : counters_) {
     std::string n = base + metric_name(c->name) + "_total";
-    if (!c->help.empty()) out += "# HELP " + n + " " + c->help + "\n";
-    out += "# TYPE " + n + " counter\n" + n + " " + std::to_string(c->value.load(std::memory_order_relaxed)) + "\n";
+    head(n, c->help, "counter");
+    out += n + " " + std::to_string(c->get()) + "\n";
   }
   for (const auto& g : gauges_) {
     std::string n = base + metric_name(g->name);
-    if (!g->help.empty()) out += "# HELP " + n + " " + g->help + "\n";
-    out += "# TYPE " + n + " gauge\n" + n + " " + fmt_double(g->fn()) + "\n";
+    head(n, g->help, "gauge");
+    if (g->fn) out += n + " " + fmt_double(g->fn()) + "\n";
+    if (g->family)
+      for (const auto& v : g->family()) out += n + "{" + v.labels + "} " + fmt_double(v.value) + "\n";
   }
   for (const auto& h : hists_) {
     std::string n = base + metric_name(h->name) + "_seconds";
-    if (!h->help.empty()) out += "# HELP " + n + " " + h->help + "\n";
-    out += "# TYPE " + n + " summary\n";
+    head(n, h->help, "summary");
     out += n + "{quantile=\"0.5\"} " + fmt_double(h->h.quantile(0.5) / 1e6) + "\n";
     out += n + "{quantile=\"0.99\"} " + fmt_double(h->h.quantile(0.99) / 1e6) + "\n";
+    out += n + "_sum " + fmt_double(static_cast<double>(h->h.sum_micros()) / 1e6) + "\n";
     out += n + "_count " + std::to_string(h->h.count()) + "\n";
   }
   std::string up = base + "elapsed_seconds";
-  out += "# TYPE " + up + " gauge\n" + up + " " + fmt_double(elapsed_seconds()) + "\n";
+  head(up, "Seconds since the run started", "gauge");
+  out += up + " " + fmt_double(elapsed_seconds()) + "\n";
   return out;
 }
 
@@ -191,6 +246,7 @@ Status Stats::write_metrics() const {
 }
 
 std::string Stats::progress_text() const {
+  std::lock_guard<std::mutex> lock(reg_mu_);
   double el = elapsed_seconds();
   std::string out = tool_ + ":";
   std::vector<std::string> names = progress_names_;
@@ -198,7 +254,7 @@ std::string Stats::progress_text() const {
   for (const auto& want : names) {
     for (const auto& c : counters_) {
       if (c->name != want) continue;
-      uint64_t v = c->value.load(std::memory_order_relaxed);
+      uint64_t v = c->get();
       char b[128];
       snprintf(b, sizeof b, " %s %llu (%.0f/s)", c->name.c_str(), static_cast<unsigned long long>(v),
                el > 0 ? static_cast<double>(v) / el : 0.0);
@@ -211,6 +267,16 @@ std::string Stats::progress_text() const {
 Status Stats::start(const StatsOptions& options) {
   opt_ = options;
   start_ = std::chrono::steady_clock::now();
+  if (!defer_ready_) set_ready(true);
+  if (!opt_.listen.empty()) {
+    server_ = std::make_unique<MetricsServer>();
+    Status st = server_->start(
+        opt_.listen, [this] { return prometheus(); }, [this] { return ready(); });
+    if (!st.ok()) {
+      server_.reset();
+      return st;
+    }
+  }
   if (opt_.interval_s <= 0 && opt_.metrics_file.empty() && !opt_.progress) return Status::Ok();
   if (!opt_.metrics_file.empty()) {
     Status st = write_metrics();
@@ -250,6 +316,7 @@ void Stats::run() {
 }
 
 Status Stats::finish() {
+  set_ready(false);
   {
     std::lock_guard<std::mutex> lock(mu_);
     stopping_ = true;

@@ -1,8 +1,10 @@
-// Run statistics: named counters, gauges and latency histograms (p50/p99), reported
-// as a JSON line (--stats[=SECONDS], periodically and at exit), in Prometheus text
-// format (--metrics-file PATH, atomically replaced, for node_exporter's textfile
-// collector) and as a one-line progress display when stderr is a terminal.
-// Counters are lock-free; a reporter thread does the periodic output.
+// Run statistics: named counters, gauges (plain or labelled, e.g. per partition) and
+// latency histograms (p50/p99), reported as a JSON line (--stats[=SECONDS],
+// periodically and at exit), in Prometheus text format (--metrics-file PATH,
+// atomically replaced, for node_exporter's textfile collector; --metrics-listen
+// ADDR:PORT, served over HTTP with liveness and readiness paths) and as a one-line
+// progress display when stderr is a terminal. Counters are lock-free; a reporter
+// thread does the periodic output.
 #pragma once
 
 #include <atomic>
@@ -14,6 +16,7 @@
 #include <mutex>
 #include <string>
 #include <thread>
+#include <utility>
 #include <vector>
 
 #include "common/status.h"
@@ -27,18 +30,33 @@ class Histogram {
   static constexpr int kBuckets = 8 * 40;
   void record(uint64_t micros);
   uint64_t count() const;
+  uint64_t sum_micros() const { return sum_.load(std::memory_order_relaxed); }
   // Approximate value at quantile q (0..1), in microseconds; 0 if empty.
   double quantile(double q) const;
 
  private:
   std::atomic<uint64_t> buckets_[kBuckets] = {};
+  std::atomic<uint64_t> sum_{0};
 };
+
+// One sample of a labelled gauge: labels as Prometheus writes them, e.g.
+// topic="users",partition="3" (see prom_labels()).
+struct LabelledValue {
+  std::string labels;
+  double value;
+};
+
+// key="value" pairs joined by commas, values escaped as the text format wants.
+std::string prom_labels(const std::vector<std::pair<std::string, std::string>>& pairs);
+
+class MetricsServer;
 
 struct StatsOptions {
   double interval_s = 0;     // > 0: a JSON stats line on stderr every interval
   bool final_line = false;   // a JSON stats line at exit (--stats given)
   std::string metrics_file;  // Prometheus text file, rewritten each interval and at exit
-  bool progress = false;     // progress line on stderr (tools pass isatty(2) && !--no-progress)
+  std::string listen;        // ADDR:PORT: serve /metrics, /healthz, /readyz over HTTP
+  bool progress = false;     // progress line on stderr (tools pass progress_wanted())
 };
 
 class Stats {
@@ -46,10 +64,21 @@ class Stats {
   explicit Stats(std::string tool);
   ~Stats();
 
-  // Register before start(); the returned references stay valid for the Stats' life.
+  // Register at any time (thread-safe); the returned references stay valid for the
+  // Stats' life. Histograms record microseconds and are exported in seconds.
   std::atomic<uint64_t>& counter(const std::string& name, const std::string& help = "");
+  // A counter kept elsewhere (a monotonic total read through fn).
+  void counter_fn(const std::string& name, std::function<uint64_t()> fn, const std::string& help = "");
   Histogram& histogram(const std::string& name, const std::string& help = "");
   void gauge(const std::string& name, std::function<double()> fn, const std::string& help = "");
+  // A gauge with one sample per label set (exported to Prometheus only).
+  void gauge_family(const std::string& name, std::function<std::vector<LabelledValue>()> fn,
+                    const std::string& help = "");
+  // Readiness served on /readyz (liveness, /healthz, is "the process answers").
+  // Ready from start() on, unless defer_ready() was called: then from set_ready(true).
+  void defer_ready() { defer_ready_ = true; }
+  void set_ready(bool ready) { ready_.store(ready, std::memory_order_relaxed); }
+  bool ready() const { return ready_.load(std::memory_order_relaxed); }
   // Counters shown on the progress line (default: the first registered).
   void set_progress_counters(std::vector<std::string> names);
 
@@ -65,6 +94,8 @@ class Stats {
   struct Counter {
     std::string name, help;
     std::atomic<uint64_t> value{0};
+    std::function<uint64_t()> fn;  // set: the value is read from here
+    uint64_t get() const { return fn ? fn() : value.load(std::memory_order_relaxed); }
   };
   struct Hist {
     std::string name, help;
@@ -73,6 +104,7 @@ class Stats {
   struct Gauge {
     std::string name, help;
     std::function<double()> fn;
+    std::function<std::vector<LabelledValue>()> family;
   };
   void run();
   Status write_metrics() const;
@@ -85,6 +117,10 @@ class Stats {
   std::vector<std::unique_ptr<Hist>> hists_;
   std::vector<std::unique_ptr<Gauge>> gauges_;
   std::vector<std::string> progress_names_;
+  mutable std::mutex reg_mu_;  // guards the vectors above (registration vs. reporting)
+  std::atomic<bool> ready_{false};
+  bool defer_ready_ = false;
+  std::unique_ptr<MetricsServer> server_;
   std::thread thread_;
   std::mutex mu_;
   std::condition_variable cv_;

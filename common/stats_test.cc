@@ -53,6 +53,37 @@ TEST(Stats, JsonAndPrometheus) {
   EXPECT_NE(prom.find("airstream_uxform_latency_seconds{quantile=\"0.99\"}"), std::string::npos);
 }
 
+TEST(Stats, LabelledGaugesCounterFunctionsAndSeconds) {
+  Stats s("kconsume");
+  s.counter_fn(
+      "retries", [] { return uint64_t{3}; }, "Retries");
+  s.gauge_family("partition_lag", [] {
+    return std::vector<LabelledValue>{{prom_labels({{"topic", "a\"b\\c\nd"}, {"partition", "0"}}), 5}};
+  });
+  s.histogram("latency", "Latency, in seconds").record(2500000);
+  std::string prom = s.prometheus();
+  EXPECT_NE(prom.find("# TYPE airstream_kconsume_retries_total counter\nairstream_kconsume_retries_total 3\n"),
+            std::string::npos);
+  EXPECT_NE(prom.find("airstream_kconsume_partition_lag{topic=\"a\\\"b\\\\c\\nd\",partition=\"0\"} 5\n"),
+            std::string::npos)
+      << prom;
+  EXPECT_NE(prom.find("airstream_kconsume_latency_seconds_sum 2.5\n"), std::string::npos) << prom;
+  EXPECT_EQ(s.json_line().find("partition_lag"), std::string::npos);  // families are Prometheus-only
+}
+
+TEST(Stats, ReadyUnlessDeferred) {
+  Stats a("t"), b("t");
+  b.defer_ready();
+  ASSERT_TRUE(a.start({}).ok());
+  ASSERT_TRUE(b.start({}).ok());
+  EXPECT_TRUE(a.ready());
+  EXPECT_FALSE(b.ready());
+  b.set_ready(true);
+  EXPECT_TRUE(b.ready());
+  (void)a.finish();
+  EXPECT_FALSE(a.ready());  // draining at exit
+}
+
 TEST(Stats, MetricsFileInMissingDirIsError) {
   Stats s("t");
   StatsOptions o;

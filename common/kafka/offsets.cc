@@ -7,16 +7,24 @@
 // records in flight.
 #include "common/kafka/offsets.h"
 
+#include <time.h>
+
 #include <algorithm>
 
 namespace airstream {
+
+int64_t monotonic_ms() {
+  timespec ts;
+  clock_gettime(CLOCK_MONOTONIC_COARSE, &ts);
+  return static_cast<int64_t>(ts.tv_sec) * 1000 + ts.tv_nsec / 1000000;
+}
 
 void PartitionOffsets::track(int64_t offset) {
   if (offset <= last_) {
     // A seek backwards (or a redelivery): what was pending will be received again.
     pending_.clear();
   }
-  pending_.push_back({offset, false});
+  pending_.push_back({offset, monotonic_ms(), false});
   last_ = offset;
 }
 
@@ -24,6 +32,7 @@ void PartitionOffsets::advance() {
   while (!pending_.empty() && pending_.front().acked) {
     next_ = pending_.front().offset + 1;
     pending_.pop_front();
+    released_++;
   }
 }
 
@@ -40,6 +49,7 @@ void PartitionOffsets::ack_through(int64_t offset) {
   while (!pending_.empty() && pending_.front().offset <= offset) {
     next_ = pending_.front().offset + 1;
     pending_.pop_front();
+    released_++;
   }
   advance();
 }
@@ -47,6 +57,7 @@ void PartitionOffsets::ack_through(int64_t offset) {
 void PartitionOffsets::ack_all() {
   if (pending_.empty()) return;
   next_ = pending_.back().offset + 1;
+  released_ += pending_.size();
   pending_.clear();
 }
 
@@ -67,6 +78,11 @@ PartitionOffsets* OffsetTracker::find(const std::string& topic, int32_t partitio
   return it == parts_.end() ? nullptr : it->second.get();
 }
 
+const PartitionOffsets* OffsetTracker::find(const std::string& topic, int32_t partition) const {
+  auto it = parts_.find({topic, partition});
+  return it == parts_.end() ? nullptr : it->second.get();
+}
+
 void OffsetTracker::remove(const std::string& topic, int32_t partition) {
   parts_.erase({topic, partition});
 }
@@ -78,7 +94,7 @@ void OffsetTracker::ack_all() {
 std::vector<CommitOffset> OffsetTracker::dirty() const {
   std::vector<CommitOffset> out;
   for (const auto& [key, p] : parts_) {
-    if (p->dirty()) out.push_back({key.first, key.second, p->committable()});
+    if (p->dirty()) out.push_back({key.first, key.second, p->committable(), p->released() - p->released_committed()});
   }
   return out;
 }

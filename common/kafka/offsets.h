@@ -37,29 +37,45 @@ class PartitionOffsets {
   int64_t committable() const { return next_; }
   // True when committable() is ahead of what was last marked committed.
   bool dirty() const { return next_ >= 0 && next_ != committed_; }
-  void mark_committed(int64_t offset) { committed_ = offset; }
+  void mark_committed(int64_t offset) {
+    committed_ = offset;
+    if (offset == next_) released_committed_ = released_;
+  }
   int64_t committed() const { return committed_; }
   // Records tracked and not yet committable (waiting for an acknowledgement).
   size_t pending() const { return pending_.size(); }
   // Offset of the last tracked record, or -1.
   int64_t last_tracked() const { return last_; }
+  // When the oldest record still waiting for an acknowledgement was tracked
+  // (monotonic_ms() clock), or -1 when none waits.
+  int64_t oldest_pending_since_ms() const { return pending_.empty() ? -1 : pending_.front().since_ms; }
+  // Records that became committable (acknowledged, with every record before them)
+  // since the partition was assigned, and how many of those were marked committed.
+  uint64_t released() const { return released_; }
+  uint64_t released_committed() const { return released_committed_; }
 
  private:
   void advance();
   struct Entry {
     int64_t offset;
+    int64_t since_ms;
     bool acked;
   };
   std::deque<Entry> pending_;
   int64_t next_ = -1;
   int64_t committed_ = -1;
   int64_t last_ = -1;
+  uint64_t released_ = 0, released_committed_ = 0;
 };
+
+// A coarse monotonic clock in milliseconds (CLOCK_MONOTONIC_COARSE: a few ns to read).
+int64_t monotonic_ms();
 
 struct CommitOffset {
   std::string topic;
   int32_t partition;
-  int64_t offset;  // next offset to read (what Kafka stores as the committed offset)
+  int64_t offset;        // next offset to read (what Kafka stores as the committed offset)
+  uint64_t records = 0;  // records made committable since the partition's last commit
 };
 
 class OffsetTracker {
@@ -70,6 +86,7 @@ class OffsetTracker {
   PartitionOffsets& get(const std::string& topic, int32_t partition);
   // nullptr when the partition is not tracked.
   PartitionOffsets* find(const std::string& topic, int32_t partition);
+  const PartitionOffsets* find(const std::string& topic, int32_t partition) const;
   void remove(const std::string& topic, int32_t partition);
   void clear() { parts_.clear(); }
   size_t size() const { return parts_.size(); }

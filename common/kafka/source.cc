@@ -175,11 +175,9 @@ Status KafkaSource::commit_dirty(const rd_kafka_topic_partition_list_t* only) {
   if (e != RD_KAFKA_RESP_ERR_NO_ERROR) {
     return Status(kExitTempFail, std::string("cannot commit offsets: ") + rd_kafka_err2str(e));
   }
-  for (const auto& c : dirty) {
-    const PartitionOffsets* p = tracker_.find(c.topic, c.partition);
-    int64_t before = p != nullptr && p->committed() >= 0 ? p->committed() : c.offset;
-    committed_records_ += static_cast<uint64_t>(std::max<int64_t>(0, c.offset - before));
-  }
+  // Counted in records, not offset differences: the first commit of a partition has
+  // no earlier offset to subtract, and offsets skip over transaction markers.
+  for (const auto& c : dirty) committed_records_.fetch_add(c.records, std::memory_order_relaxed);
   tracker_.mark_committed(dirty);
   return Status::Ok();
 }
@@ -211,6 +209,7 @@ bool KafkaSource::all_at_end() const {
 
 KafkaSource::Next KafkaSource::next(KafkaRecord& out, std::chrono::milliseconds timeout) {
   auto now = std::chrono::steady_clock::now();
+  if (metrics_ != nullptr) metrics_->update(rk_, tracker_, now);
   if (now >= next_commit_) {
     Status st = commit();
     if (!st.ok()) {
@@ -270,6 +269,7 @@ KafkaSource::Next KafkaSource::next(KafkaRecord& out, std::chrono::milliseconds 
 Status KafkaSource::close() {
   if (rk_ == nullptr) return Status::Ok();
   Status st = commit();
+  if (metrics_ != nullptr) metrics_->update(rk_, tracker_, std::chrono::steady_clock::now(), true);
   rd_kafka_consumer_close(rk_);
   rd_kafka_destroy(rk_);
   rk_ = nullptr;

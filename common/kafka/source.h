@@ -10,6 +10,7 @@
 
 #include <CLI/CLI.hpp>
 
+#include <atomic>
 #include <chrono>
 #include <cstdint>
 #include <mutex>
@@ -19,6 +20,7 @@
 #include "common/kafka/conf.h"
 #include "common/kafka/fetch_watch.h"
 #include "common/kafka/offsets.h"
+#include "common/kafka/partition_metrics.h"
 #include "common/status.h"
 
 namespace airstream {
@@ -89,7 +91,11 @@ class KafkaSource {
 
   const Status& status() const { return status_; }
   size_t pending();
-  uint64_t committed_records() const { return committed_records_; }
+  // Records whose offsets are committed in this run (thread-safe).
+  uint64_t committed_records() const { return committed_records_.load(std::memory_order_relaxed); }
+  // Per-partition lag and oldest-unacknowledged age are kept up to date in `m`
+  // (from the polling thread; read from any thread). Set before open().
+  void set_metrics(PartitionMetrics* m) { metrics_ = m; }
 
  private:
   static void rebalance_cb(rd_kafka_t* rk, rd_kafka_resp_err_t err, rd_kafka_topic_partition_list_t* parts,
@@ -116,7 +122,8 @@ class KafkaSource {
   bool ever_assigned_ = false;
   std::string buf_;
   uint64_t seq_ = 0;
-  uint64_t committed_records_ = 0;
+  std::atomic<uint64_t> committed_records_{0};
+  PartitionMetrics* metrics_ = nullptr;
   std::chrono::steady_clock::time_point next_commit_;
   Status status_;
 };

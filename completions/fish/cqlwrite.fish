@@ -9,6 +9,7 @@ complete -c cqlwrite -l reject-file -d 'Write rejected records to FILE as NDJSON
 complete -c cqlwrite -l max-errors -d 'Stop with exit 65 after more than N rejected records (-1: unlimited)' -x
 complete -c cqlwrite -l stats -d 'JSON stats line on stderr every SECONDS (default 5) and at exit' -x
 complete -c cqlwrite -l metrics-file -d 'Write Prometheus text metrics to FILE (atomically replaced)' -r -F
+complete -c cqlwrite -l metrics-listen -d 'Serve Prometheus metrics over HTTP on ADDR:PORT (/metrics, /healthz, /readyz)' -x
 complete -c cqlwrite -l no-progress -d 'No progress line on stderr even when it is a terminal'
 complete -c cqlwrite -s H -l hosts -d 'Contact points host[:port],... (default 127.0.0.1:9042)' -x
 complete -c cqlwrite -s k -l keyspace -d 'Keyspace of the target table' -x

@@ -10,6 +10,7 @@ complete -c kproduce -l reject-file -d 'Write rejected records to FILE as NDJSON
 complete -c kproduce -l max-errors -d 'Stop with exit 65 after more than N rejected records (-1: unlimited)' -x
 complete -c kproduce -l stats -d 'JSON stats line on stderr every SECONDS (default 5) and at exit' -x
 complete -c kproduce -l metrics-file -d 'Write Prometheus text metrics to FILE (atomically replaced)' -r -F
+complete -c kproduce -l metrics-listen -d 'Serve Prometheus metrics over HTTP on ADDR:PORT (/metrics, /healthz, /readyz)' -x
 complete -c kproduce -l no-progress -d 'No progress line on stderr even when it is a terminal'
 complete -c kproduce -s b -l brokers -d 'Bootstrap brokers host:port,... (default: KAFKA_BROKERS or localhost:9092)' -x
 complete -c kproduce -s X -d 'librdkafka property prop=value (repeatable); -X list, -X dump' -x

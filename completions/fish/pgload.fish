@@ -9,6 +9,7 @@ complete -c pgload -l reject-file -d 'Write rejected records to FILE as NDJSON (
 complete -c pgload -l max-errors -d 'Stop with exit 65 after more than N rejected records (-1: unlimited)' -x
 complete -c pgload -l stats -d 'JSON stats line on stderr every SECONDS (default 5) and at exit' -x
 complete -c pgload -l metrics-file -d 'Write Prometheus text metrics to FILE (atomically replaced)' -r -F
+complete -c pgload -l metrics-listen -d 'Serve Prometheus metrics over HTTP on ADDR:PORT (/metrics, /healthz, /readyz)' -x
 complete -c pgload -l no-progress -d 'No progress line on stderr even when it is a terminal'
 complete -c pgload -s d -l dbname -d 'libpq connection string or URI (default: PGHOST, PGPORT, PGUSER, PGDATABASE, ... and ~/.pgpass)' -x
 complete -c pgload -s t -l table -d 'Target table, [schema.]table (unquoted parts fold to lower case)' -x

@@ -7,6 +7,7 @@ complete -c rufetch -l config -d 'Read option defaults from FILE (name = value l
 complete -c rufetch -l line-buffered -d 'Flush output after every record'
 complete -c rufetch -l stats -d 'JSON stats line on stderr every SECONDS (default 5) and at exit' -x
 complete -c rufetch -l metrics-file -d 'Write Prometheus text metrics to FILE (atomically replaced)' -r -F
+complete -c rufetch -l metrics-listen -d 'Serve Prometheus metrics over HTTP on ADDR:PORT (/metrics, /healthz, /readyz)' -x
 complete -c rufetch -l no-progress -d 'No progress line on stderr even when it is a terminal'
 complete -c rufetch -l url -d 'API endpoint (default https://randomuser.me/api/)' -x
 complete -c rufetch -l api-version -d 'Pin the API version (e.g. 1.4: requests go to <url>1.4/)' -x

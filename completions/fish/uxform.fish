@@ -10,6 +10,7 @@ complete -c uxform -l reject-file -d 'Write rejected records to FILE as NDJSON (
 complete -c uxform -l max-errors -d 'Stop with exit 65 after more than N rejected records (-1: unlimited)' -x
 complete -c uxform -l stats -d 'JSON stats line on stderr every SECONDS (default 5) and at exit' -x
 complete -c uxform -l metrics-file -d 'Write Prometheus text metrics to FILE (atomically replaced)' -r -F
+complete -c uxform -l metrics-listen -d 'Serve Prometheus metrics over HTTP on ADDR:PORT (/metrics, /healthz, /readyz)' -x
 complete -c uxform -l no-progress -d 'No progress line on stderr even when it is a terminal'
 complete -c uxform -s p -l preset -d 'Built-in mapping: created_users (randomuser.me result -> flat user row)' -x -a 'created_users'
 complete -c uxform -s m -l map -d 'Output field NAME from expression EXPR (repeatable; replaces a same-named one)' -x

@@ -83,7 +83,10 @@ int read_kafka(const Options& o, const CommonOptions& common, CqlSink& sink, Run
     diag::error("%s", ko.status().message().c_str());
     return ko.status().exit_code();
   }
+  auto partitions = PartitionMetrics::create();
+  partitions->export_to(stats, true);
   KafkaSource src;
+  src.set_metrics(partitions.get());
   if (Status s = src.open(*ko); !s.ok()) {
     diag::error("%s", s.message().c_str());
     return s.exit_code();

@@ -137,13 +137,15 @@ int run(const Options& o, const CommonOptions& common) {
   auto& written = stats.counter("rows_written", "Rows acknowledged by the cluster");
   auto& rejected = stats.counter("rejected", "Records rejected");
   auto& failed = stats.counter("failed", "Records not written: retries exhausted or no node");
-  auto& latency = stats.histogram("write_latency", "Write latency of the last attempt (microseconds)");
-  stats.gauge(
-      "retries", [&s] { return static_cast<double>(s.counters().retries.load()); }, "Retried requests");
+  auto& latency = stats.histogram("write_latency", "Write latency of the last attempt, in seconds");
+  stats.counter_fn(
+      "retries", [&s] { return s.counters().retries.load(); }, "Requests retried after a failed attempt");
   stats.set_progress_counters({"rows_written", "rejected"});
-  StatsOptions so = common.stats_options;
-  so.progress = so.progress && isatty(2);
-  if (Status st = stats.start(so); !st.ok()) diag::warn("%s", st.message().c_str());
+  if (!o.from_kafka.empty()) stats.defer_ready();  // ready once partitions are assigned
+  if (Status st = stats.start(common.stats_options); !st.ok()) {
+    diag::error("%s", st.message().c_str());
+    return st.exit_code();
+  }
 
   RunState st{rej, records_in, written, rejected, failed, latency};
   SinkOptions sk;

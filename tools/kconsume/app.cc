@@ -51,17 +51,19 @@ int run(int argc, char** argv) {
     return st.exit_code();
   }
   Stats stats("kconsume");
-  std::atomic<int64_t> lag{0};
+  auto partitions = PartitionMetrics::create();
   ConsumeCounters counters;
   counters.records = &stats.counter("records_out", "Records written to stdout");
   counters.bytes = &stats.counter("bytes_out", "Bytes written to stdout");
   counters.messages = &stats.counter("messages_in", "Messages consumed (written or rejected)");
   counters.rejected = &stats.counter("records_rejected", "Messages rejected (not JSON, not UTF-8)");
-  counters.lag = &lag;
-  stats.gauge(
-      "lag", [&lag] { return static_cast<double>(lag.load(std::memory_order_relaxed)); },
-      "Messages between the consumer position and the end of its assigned partitions");
-  if (Status st = stats.start(o.common.stats_options); !st.ok()) diag::warn("%s", st.message().c_str());
+  counters.partitions = partitions.get();
+  partitions->export_to(stats, o.group_mode());
+  if (o.group_mode()) stats.defer_ready();  // ready once partitions are assigned
+  if (Status st = stats.start(o.common.stats_options); !st.ok()) {
+    diag::error("%s", st.message().c_str());
+    return st.exit_code();
+  }
 
   Consumer consumer(o, out, rej, counters);
   Status st = consumer.open();

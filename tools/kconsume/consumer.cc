@@ -303,21 +303,7 @@ Status Consumer::commit(bool sync, const rd_kafka_topic_partition_list_t* only) 
 }
 
 void Consumer::update_lag() {
-  if (ctr_.lag == nullptr || assigned_.empty()) return;
-  PartitionListPtr list(rd_kafka_topic_partition_list_new(static_cast<int>(assigned_.size())));
-  for (const auto& [t, p] : assigned_) rd_kafka_topic_partition_list_add(list.get(), t.c_str(), p);
-  rd_kafka_position(rk_.get(), list.get());
-  int64_t lag = 0;
-  for (int i = 0; i < list->cnt; i++) {
-    const auto& p = list->elems[i];
-    int64_t lo = -1, hi = -1;
-    if (rd_kafka_get_watermark_offsets(rk_.get(), p.topic, p.partition, &lo, &hi) != RD_KAFKA_RESP_ERR_NO_ERROR ||
-        hi < 0)
-      continue;
-    int64_t pos = p.offset >= 0 ? p.offset : lo;
-    if (pos >= 0 && hi > pos) lag += hi - pos;
-  }
-  ctr_.lag->store(lag, std::memory_order_relaxed);
+  if (ctr_.partitions != nullptr) ctr_.partitions->update(rk_.get(), tracker_, Clock::now(), true);
 }
 
 void Consumer::probe_positions(Clock::time_point now) {

@@ -16,6 +16,7 @@
 
 #include "common/kafka/fetch_watch.h"
 #include "common/kafka/offsets.h"
+#include "common/kafka/partition_metrics.h"
 #include "common/json/ndjson_writer.h"
 #include "common/reject.h"
 #include "common/status.h"
@@ -30,7 +31,7 @@ struct ConsumeCounters {
   std::atomic<uint64_t>* records = nullptr;   // written to stdout
   std::atomic<uint64_t>* bytes = nullptr;     // bytes of records written
   std::atomic<uint64_t>* rejected = nullptr;
-  std::atomic<int64_t>* lag = nullptr;  // messages behind the end, all assigned partitions
+  PartitionMetrics* partitions = nullptr;  // lag and oldest-unacknowledged age, per partition
 };
 
 class Consumer {

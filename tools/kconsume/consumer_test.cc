@@ -98,9 +98,8 @@ class ConsumerTest : public ::testing::Test {
       Rejecter rej;
       EXPECT_TRUE(rej.open("kconsume", o.common.reject).ok());
       Stats stats("kconsume");
-      std::atomic<int64_t> lag{0};
       ConsumeCounters c{&stats.counter("messages"), &stats.counter("records"), &stats.counter("bytes"),
-                        &stats.counter("rejected"), &lag};
+                        &stats.counter("rejected"), nullptr};
       Consumer consumer(o, out, rej, c);
       r.status = consumer.open();
       if (r.status.ok()) r.status = consumer.run();

@@ -74,6 +74,8 @@ class App {
   ParallelLoader loader_;
   std::unique_ptr<LineReader> reader_;
   std::unique_ptr<KafkaInput> kafka_;
+  std::shared_ptr<PartitionMetrics> partitions_ = PartitionMetrics::create();
+  std::atomic<uint64_t>* records_committed_ = nullptr;  // --from-kafka: offsets committed
   std::vector<Buffered> sample_;
   std::string row_;
   std::string encode_error_;
@@ -90,6 +92,7 @@ class App {
 
 App::Next App::read(InputRecord& rec) {
   if (kafka_) {
+    records_committed_->store(kafka_->committed_records(), std::memory_order_relaxed);
     switch (kafka_->next(rec, common_.reader.max_line, common_.reader.validate_utf8)) {
       case KafkaInput::Next::kRecord:
         return Next::kRecord;
@@ -309,6 +312,7 @@ Status App::process(const InputRecord& rec) {
 Status App::close_kafka() {
   if (!kafka_) return Status::Ok();
   Status s = kafka_->close();
+  records_committed_->store(kafka_->committed_records(), std::memory_order_relaxed);
   kafka_.reset();
   if (!s.ok()) diag::error("%s", s.message().c_str());
   return s;
@@ -377,8 +381,12 @@ int App::run() {
   if (Status s = conn_.connect(o_.conninfo); !s.ok()) return diag::error("%s", s.message().c_str()), s.exit_code();
   diag::info(1, "connected to PostgreSQL %s", conn_.server_version().c_str());
   if (!o_.from_kafka.empty()) {
+    records_committed_ = &stats_.counter("records_committed", "Records whose Kafka offsets are committed");
+    partitions_->export_to(stats_, true);
+    stats_.defer_ready();  // ready once the group assigned partitions
     kafka_ = std::make_unique<KafkaInput>();
-    if (Status s = kafka_->open(o_); !s.ok()) return diag::error("%s", s.message().c_str()), s.exit_code();
+    if (Status s = kafka_->open(o_, partitions_.get()); !s.ok())
+      return diag::error("%s", s.message().c_str()), s.exit_code();
   } else {
     reader_ = std::make_unique<LineReader>(o_.inputs, common_.reader);
   }
@@ -393,7 +401,10 @@ int App::run() {
   }
   diag::info(1, "loading into %s (%zu columns, mode %s)", table_.name.display().c_str(), encoder_.columns().size(),
              o_.mode.c_str());
-  (void)stats_.start(common_.stats_options);
+  if (Status s = stats_.start(common_.stats_options); !s.ok()) {
+    (void)close_kafka();
+    return diag::error("%s", s.message().c_str()), s.exit_code();
+  }
 
   Status stop;  // why the loop ended early
   for (auto& b : sample_) {

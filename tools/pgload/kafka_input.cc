@@ -24,9 +24,10 @@ std::vector<std::pair<std::string, std::string>> consumer_defaults(const PgloadO
 
 }  // namespace
 
-Status KafkaInput::open(const PgloadOptions& o) {
+Status KafkaInput::open(const PgloadOptions& o, PartitionMetrics* metrics) {
   auto ko = kafka_sink_source_options(o, "pgload");
   if (!ko.ok()) return ko.status();
+  src_.set_metrics(metrics);
   return src_.open(*ko);
 }
 

@@ -30,8 +30,9 @@ struct InputRecord {
 
 class KafkaInput {
  public:
-  // Opens the consumer (usage errors: 64; configuration: 78).
-  Status open(const PgloadOptions& o);
+  // Opens the consumer (usage errors: 64; configuration: 78); its per-partition lag
+  // and oldest-unacknowledged age go to `metrics`.
+  Status open(const PgloadOptions& o, PartitionMetrics* metrics);
 
   enum class Next { kRecord, kIdle, kEnd, kError };
   // The next record; max_line / validate_utf8: records refused before parsing.
