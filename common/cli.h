@@ -9,6 +9,7 @@
 
 #include <CLI/CLI.hpp>
 
+#include <memory>
 #include <optional>
 #include <string>
 
@@ -72,6 +73,10 @@ class Cli {
 // a pipe. In a pipeline sharing one terminal only the last stage (the one whose
 // stdout is the terminal or a file) draws, so lines never overwrite each other.
 bool draws_progress();
+
+// The --help layout of every tool (common/help_format.cc): plain argument names,
+// defaults and choices in the description, no parser notation.
+std::shared_ptr<CLI::Formatter> plain_help_formatter();
 
 // The stub of a tool whose stage is not implemented yet: prints
 // "<tool>: not implemented yet" and returns 70.
