@@ -18,6 +18,7 @@ complete -c cqlwrite -l replication -d 'Replication map for --create (default Si
 complete -c cqlwrite -l schema -d 'Column definitions for --create, e.g. \'id uuid PRIMARY KEY, name text\' (default: created_users)' -x
 complete -c cqlwrite -l map -d 'Take column COL from JSON field FIELD (COL=FIELD, repeatable)' -x
 complete -c cqlwrite -l strict -d 'Reject records with fields that match no column'
+complete -c cqlwrite -l timestamp-field -d 'Take each row\'s write timestamp from FIELD (microseconds since the epoch, or a timestamp text) instead of the client clock' -x
 complete -c cqlwrite -l ttl -d 'Time to live of written rows, e.g. 90s, 1h, 7d; at most 20 years (0: none)' -x
 complete -c cqlwrite -l consistency -d 'Write consistency level (default LOCAL_QUORUM) (one of: ANY, ONE, TWO, THREE, QUORUM, ALL, LOCAL_QUORUM, EACH_QUORUM, LOCAL_ONE)' -x -a 'ANY ONE TWO THREE QUORUM ALL LOCAL_QUORUM EACH_QUORUM LOCAL_ONE'
 complete -c cqlwrite -l concurrency -d 'Requests in flight (default 256)' -x

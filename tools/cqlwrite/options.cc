@@ -46,6 +46,10 @@ void add_options(CLI::App& app, Options& o) {
       ->allow_extra_args(false)
       ->type_name("COL=FIELD");
   app.add_flag("--strict", o.strict, "Reject records with fields that match no column");
+  app.add_option("--timestamp-field", o.timestamp_field,
+                 "Take each row's write timestamp from FIELD (microseconds since the epoch, or a timestamp text) "
+                 "instead of the client clock")
+      ->type_name("FIELD");
   app.add_option("--ttl", o.ttl, "Time to live of written rows, e.g. 90s, 1h, 7d; at most 20 years (0: none)")
       ->transform(CLI::Validator(
           [](std::string& text) {

@@ -25,7 +25,8 @@ struct Options : KafkaSinkOptions {
   std::string schema;
   std::vector<std::string> maps;  // column=field
   bool strict = false;
-  int64_t ttl = 0;  // seconds; --ttl takes a duration (parse_ttl)
+  std::string timestamp_field;  // write timestamps from this field (else the clock)
+  int64_t ttl = 0;              // seconds; --ttl takes a duration (parse_ttl)
   std::string consistency = "LOCAL_QUORUM";
   int concurrency = 256;
   int batch_rows = 0;
