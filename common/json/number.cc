@@ -13,7 +13,9 @@
 namespace airstream {
 namespace {
 
-bool is_digit(char c) { return c >= '0' && c <= '9'; }
+bool is_digit(char c) {
+  return c >= '0' && c <= '9';
+}
 
 // The parts of decimal number text: sign, integer digits, fraction digits, exponent.
 struct Parts {
@@ -124,8 +126,12 @@ NumberFit exact_integer(std::string_view text, int64_t min, int64_t max, int64_t
   return NumberFit::kOk;
 }
 
-NumberFit exact_double(std::string_view text, double& out) { return exact_floating<double>(text, out, std::strtod); }
+NumberFit exact_double(std::string_view text, double& out) {
+  return exact_floating<double>(text, out, std::strtod);
+}
 
-NumberFit exact_float(std::string_view text, float& out) { return exact_floating<float>(text, out, std::strtof); }
+NumberFit exact_float(std::string_view text, float& out) {
+  return exact_floating<float>(text, out, std::strtof);
+}
 
 }  // namespace airstream

@@ -13,9 +13,15 @@
 namespace airstream {
 namespace {
 
-bool is_digit(char c) { return c >= '0' && c <= '9'; }
-bool is_ws(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; }
-bool is_delim(char c) { return is_ws(c) || c == ',' || c == ']' || c == '}'; }
+bool is_digit(char c) {
+  return c >= '0' && c <= '9';
+}
+bool is_ws(char c) {
+  return c == ' ' || c == '\t' || c == '\n' || c == '\r';
+}
+bool is_delim(char c) {
+  return is_ws(c) || c == ',' || c == ']' || c == '}';
+}
 
 int hex_digit(char c) {
   if (c >= '0' && c <= '9') return c - '0';
@@ -114,7 +120,9 @@ const char* kStructure = "invalid JSON (unclosed or malformed object/array)";
 
 }  // namespace
 
-bool is_json_number(std::string_view tok) { return !tok.empty() && number_length(tok) == tok.size(); }
+bool is_json_number(std::string_view tok) {
+  return !tok.empty() && number_length(tok) == tok.size();
+}
 
 std::string check_json_text(std::string_view s, size_t max_depth) {
   if (!is_valid_utf8(s)) return "invalid UTF-8";
@@ -134,7 +142,8 @@ std::string check_json_text(std::string_view s, size_t max_depth) {
     char c = s[i];
     bool closed_empty = false;
     if (c == '{' || c == '[') {
-      if (stack.size() >= max_depth) return "invalid JSON (nested deeper than " + std::to_string(max_depth) + " levels)";
+      if (stack.size() >= max_depth)
+        return "invalid JSON (nested deeper than " + std::to_string(max_depth) + " levels)";
       stack.push_back(c == '{');
       i++;
       skip_ws();

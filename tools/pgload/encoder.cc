@@ -437,9 +437,10 @@ bool RecordEncoder::visit_object(od::object object, const Node& node, bool top, 
       size_t c = static_cast<size_t>(child.column);
       slots_[c].clear();
       const auto& col = columns_[c];
-      Conv r = convert_value(field.value(),
-                             {col.kind, binary_pass_ ? col.bin : BinType::kNone, local_is_utc_, col.bin == BinType::kFloat4},
-                             slots_[c], error);
+      Conv r =
+          convert_value(field.value(),
+                        {col.kind, binary_pass_ ? col.bin : BinType::kNone, local_is_utc_, col.bin == BinType::kFloat4},
+                        slots_[c], error);
       if (r == Conv::kRejected) {
         error = col.name + ": " + error;
         return false;
