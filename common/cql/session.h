@@ -44,6 +44,10 @@ struct SessionOptions {
   int retry_max_ms = 5000;
   int reconnect_base_ms = 200;
   int reconnect_max_ms = 10000;
+  // Told when a node cannot be used (connection, TLS verification or handshake
+  // failure; each distinct reason once), when it is used again, and of cluster
+  // events acted on. Called from any of the session's threads; must be quick.
+  std::function<void(const std::string&)> on_notice;
 };
 
 // A statement prepared on the cluster. The id may change after a re-prepare (only the
@@ -53,6 +57,9 @@ struct PreparedStatement {
   Prepared meta;
 };
 
+// No client timestamp: the server stamps the write.
+inline constexpr int64_t kNoTimestamp = INT64_MIN;
+
 struct Request {
   uint8_t opcode = kOpQuery;
   std::shared_ptr<PreparedStatement> stmt;  // EXECUTE / BATCH
@@ -61,6 +68,7 @@ struct Request {
   std::string body;
   std::vector<uint32_t> batch_ends;     // BATCH: end offset in body of each statement's values
   uint16_t consistency = kLocalQuorum;  // BATCH
+  int64_t timestamp = kNoTimestamp;     // BATCH: the default timestamp (microseconds), if any
   bool has_token = false;
   int64_t token = 0;
   bool idempotent = false;

@@ -3,7 +3,7 @@ complete -c uxform -s h -l help -d 'Print this help and exit'
 complete -c uxform -s V -l version -d 'Display program version information and exit'
 complete -c uxform -s v -l verbose -d 'More diagnostics on stderr (repeat for more)'
 complete -c uxform -s q -l quiet -d 'Only errors on stderr'
-complete -c uxform -l config -d 'Read option defaults from FILE (name = value lines, TOML/INI)' -r -F
+complete -c uxform -l config -d 'Read option defaults from FILE (key = value lines; [airstream] and [uxform] sections)' -r -F
 complete -c uxform -l max-line -d 'Longest input record accepted (e.g. 16MiB); longer ones are rejected (default: 16MiB)' -x
 complete -c uxform -l line-buffered -d 'Flush output after every record'
 complete -c uxform -l reject-file -d 'Write rejected records to FILE as NDJSON (default: stderr)' -r -F
@@ -22,6 +22,6 @@ complete -c uxform -l drop -d 'Leave these fields out of the output' -x
 complete -c uxform -l nulls -d 'Null results: keep (write null) or omit (leave the field out; preset default)' -x -a 'keep omit'
 complete -c uxform -l to -d 'Output format: ndjson, csv (RFC 4180) or tsv (PostgreSQL COPY text) (default: ndjson)' -x -a 'ndjson csv tsv'
 complete -c uxform -l header -d 'With --to csv/tsv: write a header line of column names first'
-complete -c uxform -l strict -d 'Check that every record is entirely valid JSON, like jq (slower)'
+complete -c uxform -l strict -d 'Accepted for compatibility: every record is checked to be entirely valid JSON'
 complete -c uxform -l explain -d 'Print the compiled mapping (fields, filters, paths read) and exit'
 complete -c uxform -s o -l output -d 'Write output to FILE instead of standard output' -r -F
