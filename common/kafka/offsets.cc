@@ -26,13 +26,13 @@ void PartitionOffsets::track(int64_t offset) {
   }
   pending_.push_back({offset, monotonic_ms(), false});
   last_ = offset;
+  if (first_ < 0) first_ = offset;
 }
 
 void PartitionOffsets::advance() {
   while (!pending_.empty() && pending_.front().acked) {
     next_ = pending_.front().offset + 1;
     pending_.pop_front();
-    released_++;
   }
 }
 
@@ -49,7 +49,6 @@ void PartitionOffsets::ack_through(int64_t offset) {
   while (!pending_.empty() && pending_.front().offset <= offset) {
     next_ = pending_.front().offset + 1;
     pending_.pop_front();
-    released_++;
   }
   advance();
 }
@@ -57,7 +56,6 @@ void PartitionOffsets::ack_through(int64_t offset) {
 void PartitionOffsets::ack_all() {
   if (pending_.empty()) return;
   next_ = pending_.back().offset + 1;
-  released_ += pending_.size();
   pending_.clear();
 }
 
@@ -94,7 +92,7 @@ void OffsetTracker::ack_all() {
 std::vector<CommitOffset> OffsetTracker::dirty() const {
   std::vector<CommitOffset> out;
   for (const auto& [key, p] : parts_) {
-    if (p->dirty()) out.push_back({key.first, key.second, p->committable(), p->released() - p->released_committed()});
+    if (p->dirty()) out.push_back({key.first, key.second, p->committable()});
   }
   return out;
 }

@@ -37,10 +37,7 @@ class PartitionOffsets {
   int64_t committable() const { return next_; }
   // True when committable() is ahead of what was last marked committed.
   bool dirty() const { return next_ >= 0 && next_ != committed_; }
-  void mark_committed(int64_t offset) {
-    committed_ = offset;
-    if (offset == next_) released_committed_ = released_;
-  }
+  void mark_committed(int64_t offset) { committed_ = offset; }
   int64_t committed() const { return committed_; }
   // Records tracked and not yet committable (waiting for an acknowledgement).
   size_t pending() const { return pending_.size(); }
@@ -49,10 +46,8 @@ class PartitionOffsets {
   // When the oldest record still waiting for an acknowledgement was tracked
   // (monotonic_ms() clock), or -1 when none waits.
   int64_t oldest_pending_since_ms() const { return pending_.empty() ? -1 : pending_.front().since_ms; }
-  // Records that became committable (acknowledged, with every record before them)
-  // since the partition was assigned, and how many of those were marked committed.
-  uint64_t released() const { return released_; }
-  uint64_t released_committed() const { return released_committed_; }
+  // Offset of the first record tracked since the partition was assigned, or -1.
+  int64_t first_tracked() const { return first_; }
 
  private:
   void advance();
@@ -65,7 +60,7 @@ class PartitionOffsets {
   int64_t next_ = -1;
   int64_t committed_ = -1;
   int64_t last_ = -1;
-  uint64_t released_ = 0, released_committed_ = 0;
+  int64_t first_ = -1;
 };
 
 // A coarse monotonic clock in milliseconds (CLOCK_MONOTONIC_COARSE: a few ns to read).
@@ -74,8 +69,7 @@ int64_t monotonic_ms();
 struct CommitOffset {
   std::string topic;
   int32_t partition;
-  int64_t offset;        // next offset to read (what Kafka stores as the committed offset)
-  uint64_t records = 0;  // records made committable since the partition's last commit
+  int64_t offset;  // next offset to read (what Kafka stores as the committed offset)
 };
 
 class OffsetTracker {
