@@ -1,6 +1,9 @@
 # Shell completions: every tool has bash, zsh and fish completions, each passes its
 # shell's syntax check (bash -n, zsh -n, fish -n), and bash and fish actually offer
-# the tool's options when asked to complete "--".
+# the tool's options when asked to complete "--"; -o offers kconsume's named offsets,
+# -X the librdkafka property names of `-X list`, -t/--from-kafka the topics of the
+# cluster (kcat -L; a development cluster here); tools without file operands
+# (rufetch, kconsume) offer no file names, the others do.
 source "$(dirname "$0")/lib/common.sh"
 C="$AIRSTREAM_SRC/completions"
 
@@ -25,4 +28,65 @@ for t in "${TOOLS[@]}"; do
     check "zsh completion for $t lists $opt" grep -qF -- "$opt[" "$C/zsh/_$t"
   fi
 done
+
+# bash_complete TOOL WORDS...: what bash offers for the last word.
+bash_complete() {
+  local t=$1; shift
+  bash -c "source '$C/bash/$t'; COMP_WORDS=($t $*); COMP_CWORD=$#; _airstream_$t; printf '%s\n' \"\${COMPREPLY[@]}\"" 2>/dev/null
+}
+fish_complete() { fish -c "source '$C/fish/$1.fish'; complete -C '$2'" 2>/dev/null | cut -f1; }
+zsh_helper() {  # runs a helper of a zsh completion file with compadd printing its words
+  zsh -c "compadd() { local a; while [[ \$1 == -* ]]; do [[ \$1 == -a ]] && { shift; print -l -- \${(P)1}; return; }; shift 2; done; print -l -- \$@; }
+    _arguments() { :; }; words=($3); source '$C/zsh/_$1'; $2" 2>/dev/null
+}
+cd "$TMP"
+touch some-input.ndjson
+for sh in bash fish; do
+  command -v $sh >/dev/null || continue
+  if [ $sh = bash ]; then got=$(bash_complete kconsume -o ''); else got=$(fish_complete kconsume 'kconsume -o '); fi
+  check "$sh: kconsume -o offers beginning, end, stored: [$got]" \
+    bash -c 'grep -qx beginning <<<"$1" && grep -qx end <<<"$1" && grep -qx stored <<<"$1"' _ "$got"
+  for t in kconsume kproduce cqlwrite pgload; do
+    if [ $sh = bash ]; then got=$(bash_complete $t -X enable.auto.o); else got=$(fish_complete $t "$t -X enable.auto.o"); fi
+    check "$sh: $t -X completes librdkafka property names: [$got]" grep -qx 'enable.auto.offset.store=' <<<"$got"
+  done
+  for t in rufetch kconsume; do
+    if [ $sh = bash ]; then got=$(bash_complete $t ''); else got=$(fish_complete $t "$t "); fi
+    check "$sh: $t takes no files and offers none: [$got]" bash -c '! grep -q some-input <<<"$1"' _ "$got"
+  done
+  for t in uxform cqlwrite pgload kproduce; do
+    if [ $sh = bash ]; then got=$(bash_complete $t some); else got=$(fish_complete $t "$t some"); fi
+    check "$sh: $t offers input files: [$got]" grep -qx some-input.ndjson <<<"$got"
+  done
+done
+if command -v zsh >/dev/null; then
+  got=$(zsh_helper kconsume _airstream_kafka_props 'kconsume -X')
+  check "zsh: -X property names from -X list" grep -qx 'enable.auto.offset.store=' <<<"$got"
+  check "zsh: kconsume -o offers its named offsets" grep -qF "(beginning end stored)" "$C/zsh/_kconsume"
+  for t in rufetch kconsume; do check "zsh: $t offers no files" bash -c "! grep -q '_files' '$C/zsh/_$t' || ! grep -q \"'\\*:input file\" '$C/zsh/_$t'"; done
+  for t in uxform cqlwrite pgload kproduce; do check "zsh: $t offers input files" grep -qF "'*:input file:_files'" "$C/zsh/_$t"; done
+fi
+
+# Topic names from the cluster (needs kcat and the development cluster).
+if command -v kcat >/dev/null && [ -x "$AIRSTREAM_BIN/kafka_dev_cluster" ]; then
+  source "$AIRSTREAM_SRC/tests/lib/kafka.sh"
+  KAFKA_SKIP_CODE=1 kafka_start --brokers 1 users_created:2 audit:1
+  for t in kconsume kproduce; do
+    got=$(bash_complete $t -b "$KAFKA_BROKERS" -t us)
+    expect_eq "bash: $t -t completes topic names from the cluster" users_created "$got"
+  done
+  got=$(bash_complete cqlwrite -b "$KAFKA_BROKERS" --from-kafka '')
+  check "bash: cqlwrite --from-kafka offers the cluster's topics: [$got]" \
+    bash -c 'grep -qx audit <<<"$1" && grep -qx users_created <<<"$1"' _ "$got"
+  if command -v fish >/dev/null; then
+    got=$(fish_complete kconsume "kconsume -b $KAFKA_BROKERS -t us")
+    expect_eq "fish: kconsume -t completes topic names" users_created "$got"
+  fi
+  if command -v zsh >/dev/null; then
+    got=$(zsh_helper pgload _airstream_topics "pgload -b $KAFKA_BROKERS --from-kafka" | sort | tr '\n' ' ')
+    expect_eq "zsh: topic names from the cluster" "audit users_created " "$got"
+  fi
+else
+  echo "kcat or kafka_dev_cluster missing: topic completion not checked" >&2
+fi
 finish
