@@ -29,7 +29,8 @@ struct MappingOptions {
   std::string nulls;                                // "keep", "omit", or "" (preset default)
   Format format = Format::kNdjson;
   bool header = false;
-  bool strict = false;  // fully validate every record (always on with --keep '*')
+  bool strict = false;             // fully validate every record (always on with --keep '*')
+  std::string maps_option = "-m";  // how messages name the option of `maps`
 };
 
 struct OutField {
