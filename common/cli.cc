@@ -16,6 +16,7 @@ namespace airstream {
 Cli::Cli(std::string tool, std::string description) : tool_(std::move(tool)), app_(std::move(description), tool_) {
   app_.set_help_flag("-h,--help", "Print this help and exit");
   app_.set_version_flag("-V,--version", tool_ + " (airstream) " AIRSTREAM_VERSION);
+  app_.formatter(plain_help_formatter());
   app_.get_formatter()->column_width(34);
   app_.option_defaults()->always_capture_default();
 }

@@ -62,9 +62,11 @@ void add_options(CLI::App& app, Options& o) {
   app.add_option("--compression", o.compression, "Frame compression (default none)")
       ->check(CLI::IsMember({"none", "lz4"}));
   app.add_option("--connections", o.connections, "Connections per node (default 2)")->check(CLI::Range(1, 64));
-  app.add_option("--timeout", o.timeout, "Request timeout before a retry (default 12s)");
-  app.add_option("--connect-timeout", o.connect_timeout, "Connect and handshake timeout (default 5s)");
-  app.add_option("--schema-timeout", o.schema_timeout, "How long to wait for schema agreement (default 30s)");
+  app.add_option("--timeout", o.timeout, "Request timeout before a retry (default 12s)")->type_name("DURATION");
+  app.add_option("--connect-timeout", o.connect_timeout, "Connect and handshake timeout (default 5s)")
+      ->type_name("DURATION");
+  app.add_option("--schema-timeout", o.schema_timeout, "How long to wait for schema agreement (default 30s)")
+      ->type_name("DURATION");
   auto* inputs =
       app.add_option("inputs", o.inputs, "NDJSON input files (default: standard input, also '-')")->type_name("FILE");
 
