@@ -479,10 +479,12 @@ void Session::Impl::send(Conn* c, Pending* p) {
       start = end;
     }
     put_u16(scratch, r.consistency);
+    uint32_t flags = r.timestamp != kNoTimestamp ? uint32_t{kQDefaultTimestamp} : 0u;
     if (version >= 5)
-      put_u32(scratch, 0);
+      put_u32(scratch, flags);
     else
-      put_u8(scratch, 0);
+      put_u8(scratch, static_cast<uint8_t>(flags));
+    if (r.timestamp != kNoTimestamp) put_i64(scratch, r.timestamp);
     c->c->enqueue(id, kOpBatch, scratch);
   } else {
     c->c->enqueue(id, r.opcode, r.body);

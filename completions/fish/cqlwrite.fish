@@ -26,6 +26,7 @@ complete -c cqlwrite -l drop -d 'Leave these fields out of the output' -x
 complete -c cqlwrite -l nulls -d 'Null results: keep (write null) or omit (leave the field out; preset default)' -x -a 'keep omit'
 complete -c cqlwrite -l map -d 'Take column COL from JSON field FIELD (COL=FIELD, repeatable; after the transform)' -x
 complete -c cqlwrite -l strict -d 'Reject records with fields that match no column'
+complete -c cqlwrite -l timestamp-field -d 'Take each row\'s write timestamp from FIELD (microseconds since the epoch, or a timestamp text) instead of the client clock' -x
 complete -c cqlwrite -l ttl -d 'Time to live of written rows, in seconds (0: none)' -x
 complete -c cqlwrite -l consistency -d 'Write consistency level (default LOCAL_QUORUM) (one of: ANY, ONE, TWO, THREE, QUORUM, ALL, LOCAL_QUORUM, EACH_QUORUM, LOCAL_ONE)' -x -a 'ANY ONE TWO THREE QUORUM ALL LOCAL_QUORUM EACH_QUORUM LOCAL_ONE'
 complete -c cqlwrite -l concurrency -d 'Requests in flight (default 256)' -x

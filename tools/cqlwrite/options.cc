@@ -35,6 +35,10 @@ void add_options(CLI::App& app, Options& o) {
       ->allow_extra_args(false)
       ->type_name("COL=FIELD");
   app.add_flag("--strict", o.strict, "Reject records with fields that match no column");
+  app.add_option("--timestamp-field", o.timestamp_field,
+                 "Take each row's write timestamp from FIELD (microseconds since the epoch, or a timestamp text) "
+                 "instead of the client clock")
+      ->type_name("FIELD");
   app.add_option("--ttl", o.ttl, "Time to live of written rows, in seconds (0: none)")->check(CLI::NonNegativeNumber);
   app.add_option("--consistency", o.consistency, "Write consistency level (default LOCAL_QUORUM)")
       ->check(CLI::IsMember({"ANY", "ONE", "TWO", "THREE", "QUORUM", "ALL", "LOCAL_QUORUM", "EACH_QUORUM", "LOCAL_ONE"},

@@ -26,6 +26,7 @@ struct Options : KafkaSinkOptions {
   std::string schema;
   std::vector<std::string> maps;  // column=field
   bool strict = false;
+  std::string timestamp_field;  // write timestamps from this field (else the clock)
   int64_t ttl = 0;
   std::string consistency = "LOCAL_QUORUM";
   int concurrency = 256;
