@@ -3,7 +3,7 @@ complete -c cqlwrite -s h -l help -d 'Print this help and exit'
 complete -c cqlwrite -s V -l version -d 'Display program version information and exit'
 complete -c cqlwrite -s v -l verbose -d 'More diagnostics on stderr (repeat for more)'
 complete -c cqlwrite -s q -l quiet -d 'Only errors on stderr'
-complete -c cqlwrite -l config -d 'Read option defaults from FILE (name = value lines, TOML/INI)' -r -F
+complete -c cqlwrite -l config -d 'Read option defaults from FILE (key = value lines; [airstream] and [cqlwrite] sections)' -r -F
 complete -c cqlwrite -l max-line -d 'Longest input record accepted (e.g. 16MiB); longer ones are rejected (default: 16MiB)' -x
 complete -c cqlwrite -l reject-file -d 'Write rejected records to FILE as NDJSON (default: stderr)' -r -F
 complete -c cqlwrite -l max-errors -d 'Stop with exit 65 after more than N rejected records (-1: unlimited)' -x
@@ -27,13 +27,14 @@ complete -c cqlwrite -l nulls -d 'Null results: keep (write null) or omit (leave
 complete -c cqlwrite -l map -d 'Take column COL from JSON field FIELD (COL=FIELD, repeatable; after the transform)' -x
 complete -c cqlwrite -l strict -d 'Reject records with fields that match no column'
 complete -c cqlwrite -l timestamp-field -d 'Take each row\'s write timestamp from FIELD (microseconds since the epoch, or a timestamp text) instead of the client clock' -x
-complete -c cqlwrite -l ttl -d 'Time to live of written rows, in seconds (0: none)' -x
+complete -c cqlwrite -l ttl -d 'Time to live of written rows, e.g. 90s, 1h, 7d; at most 20 years (0: none)' -x
 complete -c cqlwrite -l consistency -d 'Write consistency level (default LOCAL_QUORUM) (one of: ANY, ONE, TWO, THREE, QUORUM, ALL, LOCAL_QUORUM, EACH_QUORUM, LOCAL_ONE)' -x -a 'ANY ONE TWO THREE QUORUM ALL LOCAL_QUORUM EACH_QUORUM LOCAL_ONE'
 complete -c cqlwrite -l concurrency -d 'Requests in flight (default 256)' -x
 complete -c cqlwrite -l batch-rows -d 'Group up to N rows of the same partition in unlogged batches (0: one row per request)' -x
 complete -c cqlwrite -l retries -d 'Retries of a failed write before giving up (default 10)' -x
 complete -c cqlwrite -s u -l username -d 'User name for PasswordAuthenticator (env: CQL_USERNAME)' -x
 complete -c cqlwrite -l password-file -d 'Read the password from the first line of FILE' -r -F
+complete -c cqlwrite -l cqlshrc -d 'Take host, port, TLS and credentials that no option gives from cqlsh\'s FILE (default ~/.cassandra/cqlshrc)' -r -F
 complete -c cqlwrite -l ssl -d 'Connect with TLS'
 complete -c cqlwrite -l cacert -d 'CA certificates (PEM) to verify the server with (implies --ssl)' -r -F
 complete -c cqlwrite -l cert -d 'Client certificate (PEM) for TLS client authentication (implies --ssl)' -r -F

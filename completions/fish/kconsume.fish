@@ -3,7 +3,7 @@ complete -c kconsume -s h -l help -d 'Print this help and exit'
 complete -c kconsume -s V -l version -d 'Display program version information and exit'
 complete -c kconsume -s v -l verbose -d 'More diagnostics on stderr (repeat for more)'
 complete -c kconsume -s q -l quiet -d 'Only errors on stderr'
-complete -c kconsume -l config -d 'Read option defaults from FILE (name = value lines, TOML/INI)' -r -F
+complete -c kconsume -l config -d 'Read option defaults from FILE (key = value lines; [airstream] and [kconsume] sections)' -r -F
 complete -c kconsume -l line-buffered -d 'Flush output after every record'
 complete -c kconsume -l reject-file -d 'Write rejected records to FILE as NDJSON (default: stderr)' -r -F
 complete -c kconsume -l max-errors -d 'Stop with exit 65 after more than N rejected records (-1: unlimited)' -x

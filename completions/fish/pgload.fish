@@ -3,7 +3,7 @@ complete -c pgload -s h -l help -d 'Print this help and exit'
 complete -c pgload -s V -l version -d 'Display program version information and exit'
 complete -c pgload -s v -l verbose -d 'More diagnostics on stderr (repeat for more)'
 complete -c pgload -s q -l quiet -d 'Only errors on stderr'
-complete -c pgload -l config -d 'Read option defaults from FILE (name = value lines, TOML/INI)' -r -F
+complete -c pgload -l config -d 'Read option defaults from FILE (key = value lines; [airstream] and [pgload] sections)' -r -F
 complete -c pgload -l max-line -d 'Longest input record accepted (e.g. 16MiB); longer ones are rejected (default: 16MiB)' -x
 complete -c pgload -l reject-file -d 'Write rejected records to FILE as NDJSON (default: stderr)' -r -F
 complete -c pgload -l max-errors -d 'Stop with exit 65 after more than N rejected records (-1: unlimited)' -x

@@ -3,7 +3,7 @@ complete -c rufetch -s h -l help -d 'Print this help and exit'
 complete -c rufetch -s V -l version -d 'Display program version information and exit'
 complete -c rufetch -s v -l verbose -d 'More diagnostics on stderr (repeat for more)'
 complete -c rufetch -s q -l quiet -d 'Only errors on stderr'
-complete -c rufetch -l config -d 'Read option defaults from FILE (name = value lines, TOML/INI)' -r -F
+complete -c rufetch -l config -d 'Read option defaults from FILE (key = value lines; [airstream] and [rufetch] sections)' -r -F
 complete -c rufetch -l line-buffered -d 'Flush output after every record'
 complete -c rufetch -l stats -d 'JSON stats line on stderr every SECONDS (default 5) and at exit' -x
 complete -c rufetch -l metrics-file -d 'Write Prometheus text metrics to FILE (atomically replaced)' -r -F

@@ -3,7 +3,7 @@ complete -c uxform -s h -l help -d 'Print this help and exit'
 complete -c uxform -s V -l version -d 'Display program version information and exit'
 complete -c uxform -s v -l verbose -d 'More diagnostics on stderr (repeat for more)'
 complete -c uxform -s q -l quiet -d 'Only errors on stderr'
-complete -c uxform -l config -d 'Read option defaults from FILE (name = value lines, TOML/INI)' -r -F
+complete -c uxform -l config -d 'Read option defaults from FILE (key = value lines; [airstream] and [uxform] sections)' -r -F
 complete -c uxform -l max-line -d 'Longest input record accepted (e.g. 16MiB); longer ones are rejected (default: 16MiB)' -x
 complete -c uxform -l line-buffered -d 'Flush output after every record'
 complete -c uxform -l reject-file -d 'Write rejected records to FILE as NDJSON (default: stderr)' -r -F
