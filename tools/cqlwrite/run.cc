@@ -208,6 +208,8 @@ int run(const Options& o, const CommonOptions& common) {
       static_cast<unsigned long long>(failed.load()), static_cast<unsigned long long>(s.counters().retries.load()),
       latency.quantile(0.5) / 1000.0, latency.quantile(0.99) / 1000.0);
   if ((stop_requested() || st.stopping()) && !where.empty()) diag::note("%s", where.c_str());
+  // A failed final commit is 75 even after a signal (kconsume and pgload agree).
+  if (exit_code == kExitTempFail) return exit_code;
   if (stop_requested()) return stop_exit_code();
   if (st.abort_code.load()) return st.abort_code.load();
   if (exit_code != kExitOk) return exit_code;
