@@ -32,6 +32,7 @@ complete -c cqlwrite -l cacert -d 'CA certificates (PEM) to verify the server wi
 complete -c cqlwrite -l cert -d 'Client certificate (PEM) for TLS client authentication (implies --ssl)' -r -F
 complete -c cqlwrite -l key -d 'Private key (PEM) of --cert' -r -F
 complete -c cqlwrite -l no-hostname-verify -d 'Do not verify the server certificate (chain and host name); for tests only'
+complete -c cqlwrite -l ssl-verify -d 'Server certificate checks: full (chain and node name, default), chain (chain only)' -x -a 'full chain'
 complete -c cqlwrite -l local-dc -d 'Only use nodes of this data center' -x
 complete -c cqlwrite -l protocol-version -d 'Native protocol version (default: 5, else 4)' -x -a '4 5'
 complete -c cqlwrite -l compression -d 'Frame compression (default none)' -x -a 'none lz4'
@@ -45,5 +46,6 @@ complete -c cqlwrite -s b -l brokers -d 'Bootstrap brokers host:port,... (defaul
 complete -c cqlwrite -s X -d 'librdkafka property prop=value (repeatable); -X list, -X dump' -x
 complete -c cqlwrite -s F -d 'Read librdkafka properties (prop=value lines) from FILE' -r -F
 complete -c cqlwrite -l kafka-start -d 'Where a group without committed offsets starts: beginning or end (default beginning)' -x -a 'beginning end'
-complete -c cqlwrite -s e -l exit-at-end -d 'With --from-kafka: stop once every assigned partition is read to its end and stored'
+complete -c cqlwrite -s e -l exit-at-end -d 'With --from-kafka: stop once every partition assigned to this member is read to its end and stored (per member: other members\' partitions are not waited for)'
+complete -c cqlwrite -l exit-at-group-end -d 'With --from-kafka: stop only once the whole group has caught up (its committed offsets are at the end of every partition of the topics), for batch runs of several members'
 complete -c cqlwrite -l commit-interval -d 'With --from-kafka: how often stored offsets are committed (default 1s)' -x

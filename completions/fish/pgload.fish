@@ -32,5 +32,6 @@ complete -c pgload -s b -l brokers -d 'Bootstrap brokers host:port,... (default:
 complete -c pgload -s X -d 'librdkafka property prop=value (repeatable); -X list, -X dump' -x
 complete -c pgload -s F -d 'Read librdkafka properties (prop=value lines) from FILE' -r -F
 complete -c pgload -l kafka-start -d 'Where a group without committed offsets starts: beginning or end (default beginning)' -x -a 'beginning end'
-complete -c pgload -s e -l exit-at-end -d 'With --from-kafka: stop once every assigned partition is read to its end and stored'
+complete -c pgload -s e -l exit-at-end -d 'With --from-kafka: stop once every partition assigned to this member is read to its end and stored (per member: other members\' partitions are not waited for)'
+complete -c pgload -l exit-at-group-end -d 'With --from-kafka: stop only once the whole group has caught up (its committed offsets are at the end of every partition of the topics), for batch runs of several members'
 complete -c pgload -l commit-interval -d 'With --from-kafka: how often stored offsets are committed (default 1s)' -x

@@ -101,13 +101,16 @@ int run(const Options& o, const CommonOptions& common) {
     diag::error("bad --consistency or --schema-timeout");
     return kExitUsage;
   }
+  sopt->on_notice = [](const std::string& text) { diag::warn("%s", text.c_str()); };
   auto session = cql::Session::connect(*sopt);
   if (!session.ok()) {
     diag::error("%s", session.status().message().c_str());
     return session.status().exit_code();
   }
   cql::Session& s = **session;
-  diag::info(1, "connected with protocol v%d to %zu node(s)%s", s.version(), s.hosts().size(),
+  size_t up = 0;
+  for (const auto& h : s.hosts()) up += h.up && !h.ignored;
+  diag::info(1, "connected with protocol v%d to %zu of %zu node(s)%s", s.version(), up, s.hosts().size(),
              s.token_aware() ? ", token-aware routing" : "");
   if (o.create) {
     if (Status st = create_schema(s, o, static_cast<int>(agreement->count())); !st.ok()) {
@@ -176,6 +179,8 @@ int run(const Options& o, const CommonOptions& common) {
       static_cast<unsigned long long>(s.counters().retries.load()), latency.quantile(0.5) / 1000.0,
       latency.quantile(0.99) / 1000.0);
   if ((stop_requested() || st.stopping()) && !where.empty()) diag::note("%s", where.c_str());
+  // A failed final commit is 75 even after a signal (kconsume and pgload agree).
+  if (exit_code == kExitTempFail) return exit_code;
   if (stop_requested()) return stop_exit_code();
   if (st.abort_code.load()) return st.abort_code.load();
   if (exit_code != kExitOk) return exit_code;

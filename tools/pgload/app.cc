@@ -379,6 +379,8 @@ int App::run() {
   if (!o_.from_kafka.empty()) {
     kafka_ = std::make_unique<KafkaInput>();
     if (Status s = kafka_->open(o_); !s.ok()) return diag::error("%s", s.message().c_str()), s.exit_code();
+    // A revocation waits for the revoked partitions' rows: hand the open chunks to the jobs.
+    kafka_->set_flush_hook([this] { loader_.push_partial(); });
   } else {
     reader_ = std::make_unique<LineReader>(o_.inputs, common_.reader);
   }

@@ -8,8 +8,8 @@
 
 #include <chrono>
 #include <cstdint>
-#include <optional>
 #include <deque>
+#include <functional>
 #include <mutex>
 #include <string>
 #include <string_view>
@@ -42,6 +42,8 @@ class KafkaInput {
   std::string reject_context(uint64_t tag);
   // The rows of a settled batch: every one is stored or rejected and reported.
   void ack(const std::vector<RowMeta>& rows);
+  // Called when partitions are revoked, before waiting for their rows in flight.
+  void set_flush_hook(std::function<void()> flush) { src_.set_flush_hook(std::move(flush)); }
   // Final commit and leave the group.
   Status close() { return src_.close(); }
   uint64_t committed_records() const { return src_.committed_records(); }
@@ -54,7 +56,6 @@ class KafkaInput {
   KafkaRecord kr_;
   std::mutex mu_;
   std::deque<std::string> topics_;  // never moves its elements on push_back
-  std::optional<std::chrono::steady_clock::time_point> commit_failing_since_;
 };
 
 // -X dump: prints the consumer configuration --from-kafka would use.
