@@ -67,6 +67,7 @@ void add_options(CLI::App& app, Options& o) {
       app.add_option("inputs", o.inputs, "NDJSON input files (default: standard input, also '-')")->type_name("FILE");
 
   add_kafka_sink_options(app, o, "cqlwrite", inputs);
+  add_envelope_options(app, o);
 }
 
 bool read_cqlshrc(const std::string& path, std::string& username, std::string& password) {

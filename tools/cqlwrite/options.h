@@ -11,13 +11,15 @@
 #include <vector>
 
 #include "common/cql/session.h"
+#include "common/kafka/envelope_input.h"
 #include "common/kafka/source.h"
 #include "common/status.h"
 
 namespace airstream::cqlwrite {
 
-// Direct Kafka input (--from-kafka ...): see KafkaSinkOptions.
-struct Options : KafkaSinkOptions {
+// Direct Kafka input (--from-kafka ...): see KafkaSinkOptions; envelopes from a pipe
+// (--envelope, --acks FIFO): see EnvelopeOptions.
+struct Options : KafkaSinkOptions, EnvelopeOptions {
   std::string hosts = "127.0.0.1:9042";
   std::string keyspace, table;
   bool create = false;

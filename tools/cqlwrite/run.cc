@@ -45,7 +45,17 @@ bool RunState::on_ack(const Record& r, const Ack& a, std::string_view extra_json
 }
 
 int read_files(const Options& o, const CommonOptions& common, CqlSink& sink, RunState& st, std::string& where) {
-  AckFn on_ack = [&st](Record& r, const Ack& a) { (void)st.on_ack(r, a); };
+  EnvelopeInput* env = st.envelope;
+  AckFn on_ack = [&st, env](Record& r, const Ack& a) {
+    if (env == nullptr) {
+      (void)st.on_ack(r, a);
+      return;
+    }
+    // A record is done for kconsume once stored, or rejected and reported.
+    bool done = a.kind == Ack::kStored ? st.on_ack(r, a) : st.on_ack(r, a, env->context(r.tag));
+    if (done) env->done(r.tag, static_cast<int64_t>(r.offset));
+  };
+  EnvelopeInput::Item item;
   int exit_code = kExitOk;
   uint64_t last_line = 0;
   LineReader reader(o.inputs, common.reader);
@@ -68,7 +78,27 @@ int read_files(const Options& o, const CommonOptions& common, CqlSink& sink, Run
       continue;
     }
     last_line = rec.line;
-    sink.submit(make_record(rec.text, rec.line, rec.offset), on_ack);
+    if (env == nullptr) {
+      sink.submit(make_record(rec.text, rec.line, rec.offset), on_ack);
+      continue;
+    }
+    auto kind = env->parse(rec.text, item);
+    if (kind == EnvelopeInput::Kind::kRecord) {
+      Record r = make_record(item.payload, rec.line, static_cast<uint64_t>(item.offset));
+      r.tag = item.tag;
+      sink.submit(std::move(r), on_ack);
+    } else if (kind != EnvelopeInput::Kind::kDone) {
+      // Not an envelope (no position: never acknowledged), or nothing to store.
+      st.rejected.fetch_add(1, std::memory_order_relaxed);
+      bool bad = kind == EnvelopeInput::Kind::kBad;
+      if (st.report({rec.line,
+                     bad ? rec.offset : static_cast<uint64_t>(item.offset),
+                     item.reason,
+                     rec.text,
+                     bad ? std::string() : env->context(item.tag),
+                     {}}))
+        env->done(item.tag, item.offset);
+    }
   }
   sink.flush();
   if (stop_requested() || reader.stopped())
@@ -79,7 +109,11 @@ int read_files(const Options& o, const CommonOptions& common, CqlSink& sink, Run
   return exit_code;
 }
 
-int run(const Options& o, const CommonOptions& common) {
+int run(Options& o, const CommonOptions& common) {
+  if (Status s = check_envelope_options(o, !o.from_kafka.empty()); !s.ok()) {
+    diag::error("%s", s.message().c_str());
+    return s.exit_code();
+  }
   if (wants_property_list(o.kafka)) {
     std::string text = kafka_properties_text();
     fwrite(text.data(), 1, text.size(), stdout);
@@ -100,6 +134,11 @@ int run(const Options& o, const CommonOptions& common) {
   if (!consistency || !agreement.ok()) {
     diag::error("bad --consistency or --schema-timeout");
     return kExitUsage;
+  }
+  EnvelopeInput envelope;
+  if (Status s = envelope.open(o, "cqlwrite"); !s.ok()) {
+    diag::error("%s", s.message().c_str());
+    return s.exit_code();
   }
   auto session = cql::Session::connect(*sopt);
   if (!session.ok()) {
@@ -146,6 +185,7 @@ int run(const Options& o, const CommonOptions& common) {
   if (Status st = stats.start(so); !st.ok()) diag::warn("%s", st.message().c_str());
 
   RunState st{rej, records_in, written, rejected, failed, latency};
+  if (o.envelope) st.envelope = &envelope;
   SinkOptions sk;
   sk.consistency = *consistency;
   sk.concurrency = o.concurrency;
@@ -159,6 +199,8 @@ int run(const Options& o, const CommonOptions& common) {
         o.from_kafka.empty() ? read_files(o, common, sink, st, where) : read_kafka(o, common, sink, st, stats, where);
   }
   (void)rej.flush();
+  // Every record is settled: the last acknowledgements, then "end".
+  if (Status s = envelope.finish(); !s.ok()) diag::warn("%s", s.message().c_str());
   (void)stats.finish();
   double secs = stats.elapsed_seconds();
   uint64_t w = written.load();

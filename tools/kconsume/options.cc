@@ -77,6 +77,10 @@ std::optional<int> parse_command_line(int argc, char** argv, Options& o) {
   app.add_option("--binary", o.binary, "Non-UTF-8 keys/values in --envelope: reject, or base64 (key_base64...)")
       ->type_name("MODE")
       ->check(CLI::IsMember({"reject", "base64"}));
+  app.add_option("--acks", o.acks,
+                 "Commit only offsets the last stage acknowledged on named pipe FIFO (implies --envelope; "
+                 "the stage runs with --envelope --acks FIFO)")
+      ->type_name("FIFO");
   app.add_flag("--lag", o.lag, "Print committed offset, end offset and lag per partition of the group as NDJSON");
   if (auto code = cli.parse(argc, argv)) return code;
 
@@ -91,6 +95,9 @@ std::optional<int> parse_command_line(int argc, char** argv, Options& o) {
   };
   if (o.topics.empty() && !wants_conf_dump(o.kafka)) return usage("no topic given (-t TOPIC)");
   if (o.lag && o.group.empty()) return usage("--lag needs a consumer group (-g GROUP)");
+  if (!o.acks.empty() && o.group.empty())
+    return usage("--acks needs a consumer group (-g GROUP): without one no offset is committed");
+  if (!o.acks.empty()) o.envelope = true;
   if (!o.offset_text.empty()) {
     auto spec = parse_offset_spec(o.offset_text);
     if (!spec) return usage(spec.status().message());
