@@ -26,6 +26,10 @@ printf 's3cret\n' >"$T/pw"
 mkdir -p "$T/home/.cassandra"
 printf '[connection]\nport = 9042\n[authentication]\nusername = alice\npassword = s3cret\n' >"$T/home/.cassandra/cqlshrc"
 HOME="$T/home" "${W[@]}" "$T/users.ndjson" 2>"$T/err" || fail "cqlshrc: $(cat "$T/err")"
+# LZ4 on v4: Cassandra compresses its answer to STARTUP (here AUTHENTICATE) and
+# every frame after it.
+CQL_PASSWORD=s3cret "${W[@]}" -u alice --protocol-version 4 --compression lz4 "$T/users.ndjson" 2>"$T/err" ||
+  fail "v4 + lz4 + auth: $(cat "$T/err")"
 [[ $(CQLQ_USER=alice CQLQ_PASS=s3cret count auth.created_users) == 200 ]] || fail "auth read-back"
 cql_stop
 

@@ -283,7 +283,7 @@ Status Connection::extract_frames(const std::function<void(Frame&)>& on_frame) {
     std::string_view body(buf->data() + *pos + kHeaderSize, h.length);
     *pos += kHeaderSize + h.length;
     if ((h.flags & kFlagCompression) && !segments_) {
-      if (!lz4_ || !lz4_decompress_body(body, f.body))
+      if (!(lz4_ || lz4_answers_) || !lz4_decompress_body(body, f.body))
         return Status(kExitUnavailable, address_ + ": cannot decompress a frame");
       f.header.flags &= static_cast<uint8_t>(~kFlagCompression);
     } else {
@@ -352,6 +352,9 @@ Status Connection::handshake(const ConnectionOptions& o) {
   if (o.lz4)
     for (auto& c : compressions_)
       if (c == "lz4") want_lz4 = true;
+  // Cassandra switches compression on while it handles STARTUP: on v4 its answer
+  // (READY or AUTHENTICATE) may already be compressed, though STARTUP itself is not.
+  lz4_answers_ = want_lz4 && version_ < 5;
   auto st = request(kOpStartup, startup_body(want_lz4));
   if (!st.ok()) return st.status();
   if (st->header.opcode == kOpError) return version_error(*st);

@@ -3,7 +3,8 @@
 // AUTHENTICATE/AUTH_RESPONSE with SASL PLAIN), then either blocking request/response
 // exchanges (setup) or non-blocking pipelined I/O of many streams (the session's event
 // loop). Protocol v5 switches to segment framing once the server has answered
-// STARTUP (READY or AUTHENTICATE), as native_protocol_v5.spec section 2 requires.
+// STARTUP (READY or AUTHENTICATE), as native_protocol_v5.spec section 2 requires;
+// on v4 with LZ4 that answer may already be compressed (Cassandra does so).
 #pragma once
 
 #include <openssl/ssl.h>
@@ -110,8 +111,9 @@ class Connection {
   SSL* ssl_ = nullptr;
   std::shared_ptr<TlsContext> tls_;
   int version_ = 4;
-  bool lz4_ = false;       // compression negotiated and active
-  bool segments_ = false;  // v5 framing active
+  bool lz4_ = false;          // compression negotiated and active
+  bool lz4_answers_ = false;  // v4: compressed answers accepted from STARTUP's answer on
+  bool segments_ = false;     // v5 framing active
   bool nonblocking_ = false;
   std::string address_;
   std::vector<std::string> compressions_;

@@ -190,8 +190,10 @@ void Connection::emit(uint8_t opcode, int16_t stream, std::string body) {
     warnings_.clear();
     flags |= 0x08;
   }
-  // v4 compression covers every frame after the STARTUP exchange.
-  if (compress_ && !segments_ && ready_ && version_ < 5 && !body.empty()) {
+  // v4 compression covers every frame from the answer to STARTUP on (READY or
+  // AUTHENTICATE are compressed, as Cassandra does: it switches compression on
+  // while it handles STARTUP; the spec only says STARTUP itself is never compressed).
+  if (compress_ && !segments_ && version_ < 5) {  // empty bodies too, as Cassandra does
     std::string c = be32(static_cast<int32_t>(body.size())) + lz4_compress(body);
     body = std::move(c);
     flags |= 0x01;

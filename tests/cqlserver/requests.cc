@@ -141,17 +141,18 @@ void Connection::on_startup(int16_t stream, Reader& r) {
   if (ready_ || awaiting_auth_) throw_protocol("Unexpected message STARTUP, the connection is already initialized");
   std::vector<std::pair<std::string, std::string>> opts;
   r.string_map(opts);
-  bool have_cql = false;
+  bool have_cql = false, lz4 = false;
   for (auto& [k, v] : opts) {
     if (k == "CQL_VERSION") {
       if (v.rfind("3.", 0) != 0) throw_protocol("Unsupported CQL version " + v);
       have_cql = true;
     } else if (k == "COMPRESSION") {
       if (v != "lz4") throw_protocol("Unknown compression algorithm: " + v);
-      compress_ = true;
+      lz4 = true;
     }
   }
   if (!have_cql) throw_protocol("Missing value CQL_VERSION in STARTUP message");
+  compress_ = lz4;  // on v4 the answer below is already compressed
   if (server_.options().auth) {
     Writer w;
     w.string("org.apache.cassandra.auth.PasswordAuthenticator");

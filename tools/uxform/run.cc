@@ -17,11 +17,17 @@
 #include "common/reject.h"
 #include "common/signals.h"
 #include "common/stats.h"
-#include "mapping.h"
-#include "transform.h"
+#include "common/transform/mapping.h"
+#include "common/transform/transform.h"
 
 namespace airstream::uxform {
 namespace {
+
+using transform::compile_mapping;
+using transform::Format;
+using transform::Mapping;
+using transform::MappingOptions;
+using transform::Transformer;
 
 int fail(const Status& s) {
   diag::error("%s", s.message().c_str());

@@ -3,7 +3,7 @@
 // epoch_ms; civil-date arithmetic after H. Hinnant's days_from_civil), UUIDs (uuid
 // validates and lower-cases; uuid5 is RFC 4122 section 4.3 with SHA-1 in the URL
 // namespace, parts joined by '|'), and the predicates used by --where.
-#include "functions.h"
+#include "common/transform/functions.h"
 
 #include <openssl/sha.h>
 
@@ -15,7 +15,7 @@
 #include "common/json/json.h"
 #include "common/uuid.h"
 
-namespace airstream::uxform {
+namespace airstream::transform {
 
 const char* type_name(Type t) {
   switch (t) {
@@ -438,4 +438,4 @@ bool apply_function(Fn fn, const Val* args, int argc, Arena& arena, Val& out, st
   return false;
 }
 
-}  // namespace airstream::uxform
+}  // namespace airstream::transform

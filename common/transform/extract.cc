@@ -4,13 +4,13 @@
 // detected and handled by unescaping). A value that is wanted whole and also has
 // wanted children is walked once; its raw text is then taken from the input between
 // its first byte and the token that follows it.
-#include "extract.h"
+#include "common/transform/extract.h"
 
 #include <cstring>
 
 #include "common/json/json.h"
 
-namespace airstream::uxform {
+namespace airstream::transform {
 
 using simdjson::error_code;
 using simdjson::SUCCESS;
@@ -410,4 +410,4 @@ void Extractor::describe(int node_index, std::string prefix, std::string& out) c
   for (int c : node.children) describe(c, prefix, out);
 }
 
-}  // namespace airstream::uxform
+}  // namespace airstream::transform

@@ -14,10 +14,10 @@
 #include <vector>
 
 #include "common/json/json.h"
-#include "expr.h"
-#include "value.h"
+#include "common/transform/expr.h"
+#include "common/transform/value.h"
 
-namespace airstream::uxform {
+namespace airstream::transform {
 
 // One top-level input field kept raw for pass-through.
 struct RawField {
@@ -86,4 +86,4 @@ class Extractor {
   simdjson::ondemand::document* doc_ = nullptr;
 };
 
-}  // namespace airstream::uxform
+}  // namespace airstream::transform

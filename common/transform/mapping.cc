@@ -3,14 +3,14 @@
 // login.uuid), -m definitions, -f files, filters, required fields, pass-through and
 // output format; all expressions are parsed into one Program and every input path is
 // registered with the Extractor.
-#include "mapping.h"
+#include "common/transform/mapping.h"
 
 #include <fstream>
 #include <sstream>
 
 #include "common/json/json.h"
 
-namespace airstream::uxform {
+namespace airstream::transform {
 namespace {
 
 std::string trim(std::string_view s) {
@@ -264,4 +264,4 @@ std::string Mapping::explain() const {
   return out;
 }
 
-}  // namespace airstream::uxform
+}  // namespace airstream::transform

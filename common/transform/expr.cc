@@ -1,17 +1,17 @@
-// Recursive-descent parser for uxform expressions. Precedence, loosest first, as in
+// Recursive-descent parser for transform expressions. Precedence, loosest first, as in
 // jq: `|` (pipe into a function), `//` (alternative, right-associative), `or`, `and`,
 // comparisons (non-associative), then primaries: paths, literals, templates,
 // parenthesised expressions, function calls `f(x, ...)` and `not`. A pipe `x | f(a)`
 // is the call f(x, a). Function arguments are separated by `,` or `;` (jq style).
 // Templates are double-quoted strings whose `{expr}` placeholders hold any
 // expression; `{{` and `}}` stand for literal braces.
-#include "expr.h"
+#include "common/transform/expr.h"
 
 #include <cstring>
 
-#include "value.h"
+#include "common/transform/value.h"
 
-namespace airstream::uxform {
+namespace airstream::transform {
 namespace {
 
 bool is_ident_start(char c) {
@@ -515,4 +515,4 @@ std::string to_text(const Program& prog, int i) {
   return "?";
 }
 
-}  // namespace airstream::uxform
+}  // namespace airstream::transform

@@ -1,4 +1,4 @@
-// Values flowing through a uxform mapping: a JSON type tag plus the bytes that make
+// Values flowing through a transform mapping: a JSON type tag plus the bytes that make
 // up the value (unescaped text of a string, the raw token of a number, the raw JSON
 // of an object or array). Values point into the input record, simdjson's string
 // buffer or the per-record Arena, so evaluating a mapping copies nothing it does not
@@ -11,7 +11,7 @@
 #include <string_view>
 #include <vector>
 
-namespace airstream::uxform {
+namespace airstream::transform {
 
 enum class Type : unsigned char { kMissing, kNull, kBool, kNumber, kString, kObject, kArray };
 
@@ -72,4 +72,4 @@ class Arena {
   std::vector<std::unique_ptr<char[]>> big_;
 };
 
-}  // namespace airstream::uxform
+}  // namespace airstream::transform

@@ -1,14 +1,14 @@
-// Per-record work of uxform (see transform.h). Evaluation walks the expression nodes
+// Per-record work of the transform (see transform.h). Evaluation walks the expression nodes
 // recursively; call arguments and template parts are kept on a reusable stack and new
 // strings go to the per-record Arena, so a steady stream allocates nothing. Output
 // goes straight into the writer's buffer and is cut back if the record is rejected.
-#include "transform.h"
+#include "common/transform/transform.h"
 
 #include <cstring>
 
-#include "functions.h"
+#include "common/transform/functions.h"
 
-namespace airstream::uxform {
+namespace airstream::transform {
 
 Transformer::Transformer(const Mapping& mapping)
     : m_(mapping), extractor_(mapping.extractor), slots_(mapping.extractor.slot_count()) {
@@ -356,4 +356,4 @@ void append_tsv_field(std::string& out, std::string_view s) {
   out.append(s.data() + start, s.size() - start);
 }
 
-}  // namespace airstream::uxform
+}  // namespace airstream::transform

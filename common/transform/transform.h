@@ -10,10 +10,10 @@
 #include <vector>
 
 #include "common/json/json.h"
-#include "mapping.h"
-#include "value.h"
+#include "common/transform/mapping.h"
+#include "common/transform/value.h"
 
-namespace airstream::uxform {
+namespace airstream::transform {
 
 class Transformer {
  public:
@@ -52,4 +52,4 @@ class Transformer {
 void append_csv_field(std::string& out, std::string_view s, bool force_quotes);
 void append_tsv_field(std::string& out, std::string_view s);
 
-}  // namespace airstream::uxform
+}  // namespace airstream::transform

@@ -1,9 +1,10 @@
-// The uxform expression language: a small, jq-flavoured syntax for one output field
-// or one filter. Paths (.login.uuid, .results[0].name, ."odd key"), literals (JSON
-// strings, numbers, true, false, null), string templates with {expr} placeholders,
-// functions called as `.x | lower` or `lower(.x)`, the alternative `a // b`, the
-// comparisons == != < <= > >=, and `and`, `or`, `not`. parse_expr() turns text into
-// nodes of a Program; to_text() prints a node back in canonical form (--explain).
+// The transform expression language (uxform, cqlwrite, pgload): a small,
+// jq-flavoured syntax for one output field or one filter. Paths (.login.uuid,
+// .results[0].name, ."odd key"), literals (JSON strings, numbers, true, false,
+// null), string templates with {expr} placeholders, functions called as
+// `.x | lower` or `lower(.x)`, the alternative `a // b`, the comparisons
+// == != < <= > >=, and `and`, `or`, `not`. parse_expr() turns text into nodes of a
+// Program; to_text() prints a node back in canonical form (--explain).
 #pragma once
 
 #include <cstdint>
@@ -13,7 +14,7 @@
 
 #include "common/status.h"
 
-namespace airstream::uxform {
+namespace airstream::transform {
 
 enum class Fn : unsigned char {
   kString,
@@ -61,7 +62,7 @@ struct Node {
   int slot = -1;
   // kLiteral: type and text (string contents, number token); kTemplate: the literal
   // pieces between placeholders (pieces.size() == args.size() + 1).
-  unsigned char lit_type = 0;  // a uxform::Type
+  unsigned char lit_type = 0;  // a transform::Type
   bool lit_bool = false;
   std::string text;
   std::vector<std::string> pieces;
@@ -85,4 +86,4 @@ Result<int> parse_expr(Program& prog, std::string_view text);
 std::string to_text(const Program& prog, int node);
 std::string path_text(const std::vector<PathSeg>& path);
 
-}  // namespace airstream::uxform
+}  // namespace airstream::transform

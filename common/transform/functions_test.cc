@@ -1,12 +1,12 @@
-// Tests of the uxform built-in functions and the conversions behind them, with
+// Tests of the transform built-in functions and the conversions behind them, with
 // reference values computed independently (Python's uuid and datetime modules).
-#include "functions.h"
+#include "common/transform/functions.h"
 
 #include <gtest/gtest.h>
 
 #include "common/uuid.h"
 
-namespace airstream::uxform {
+namespace airstream::transform {
 namespace {
 
 struct Call {
@@ -126,4 +126,4 @@ TEST(FunctionsTest, Predicates) {
 }
 
 }  // namespace
-}  // namespace airstream::uxform
+}  // namespace airstream::transform

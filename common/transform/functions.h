@@ -1,4 +1,4 @@
-// The built-in functions of the uxform language and the conversions they rest on
+// The built-in functions of the transform language and the conversions they rest on
 // (ISO-8601 timestamps, UUIDv5 per RFC 4122 section 4.3 with SHA-1). A function takes
 // its arguments as Vals (the piped input first) and produces a Val; results that need
 // new bytes are built in the per-record Arena. Missing input gives a missing result,
@@ -10,10 +10,10 @@
 #include <string>
 #include <string_view>
 
-#include "expr.h"
-#include "value.h"
+#include "common/transform/expr.h"
+#include "common/transform/value.h"
 
-namespace airstream::uxform {
+namespace airstream::transform {
 
 // Applies fn to args[0..argc). On failure returns false with err set.
 bool apply_function(Fn fn, const Val* args, int argc, Arena& arena, Val& out, std::string& err);
@@ -34,4 +34,4 @@ int compare_values(const Val& a, const Val& b);
 bool values_equal(const Val& a, const Val& b);
 bool truthy(const Val& v);
 
-}  // namespace airstream::uxform
+}  // namespace airstream::transform

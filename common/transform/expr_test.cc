@@ -1,10 +1,10 @@
-// Tests of the uxform expression parser: accepted syntax, canonical printing and
+// Tests of the transform expression parser: accepted syntax, canonical printing and
 // error messages for bad expressions.
-#include "expr.h"
+#include "common/transform/expr.h"
 
 #include <gtest/gtest.h>
 
-namespace airstream::uxform {
+namespace airstream::transform {
 namespace {
 
 std::string canon(const std::string& text) {
@@ -66,4 +66,4 @@ TEST(ExprTest, Errors) {
 }
 
 }  // namespace
-}  // namespace airstream::uxform
+}  // namespace airstream::transform

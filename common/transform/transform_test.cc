@@ -1,10 +1,10 @@
 // Tests of whole records through compile_mapping + Transformer: the preset, custom
 // mappings, filters, required fields, pass-through, CSV/TSV output and rejects.
-#include "transform.h"
+#include "common/transform/transform.h"
 
 #include <gtest/gtest.h>
 
-namespace airstream::uxform {
+namespace airstream::transform {
 namespace {
 
 struct Harness {
@@ -199,4 +199,4 @@ TEST(TransformTest, CompileErrors) {
 }
 
 }  // namespace
-}  // namespace airstream::uxform
+}  // namespace airstream::transform

@@ -1,4 +1,4 @@
-// A compiled uxform mapping: the output fields (from --preset, -m and -f, in that
+// A compiled transform mapping: the output fields (from --preset, -m and -f, in that
 // order; a later definition of a name replaces an earlier one in place), the --where
 // filters, the --require checks, the --keep/--drop pass-through rules, null handling
 // and the output format. compile_mapping() checks everything up front, so a bad
@@ -11,10 +11,10 @@
 #include <vector>
 
 #include "common/status.h"
-#include "expr.h"
-#include "extract.h"
+#include "common/transform/expr.h"
+#include "common/transform/extract.h"
 
-namespace airstream::uxform {
+namespace airstream::transform {
 
 enum class Format { kNdjson, kCsv, kTsv };
 
@@ -78,4 +78,4 @@ const std::vector<Preset>& presets();
 
 Result<std::unique_ptr<Mapping>> compile_mapping(const MappingOptions& options);
 
-}  // namespace airstream::uxform
+}  // namespace airstream::transform
