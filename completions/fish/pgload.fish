@@ -34,3 +34,5 @@ complete -c pgload -s F -d 'Read librdkafka properties (prop=value lines) from F
 complete -c pgload -l kafka-start -d 'Where a group without committed offsets starts: beginning or end (default beginning)' -x -a 'beginning end'
 complete -c pgload -s e -l exit-at-end -d 'With --from-kafka: stop once every assigned partition is read to its end and stored'
 complete -c pgload -l commit-interval -d 'With --from-kafka: how often stored offsets are committed (default 1s)' -x
+complete -c pgload -l envelope -d 'Input lines are kconsume envelopes: store each one\'s value; position-only markers are skipped'
+complete -c pgload -l acks -d 'Acknowledge stored or rejected records to kconsume --acks FIFO on named pipe FIFO (implies --envelope)' -x

@@ -48,7 +48,8 @@ Result<OffsetSpec> parse_offset_spec(std::string_view t) {
 std::optional<int> parse_command_line(int argc, char** argv, Options& o) {
   Cli cli("kconsume",
           "kconsume (airstream): read Kafka topics and write their JSON messages to stdout as NDJSON.\n"
-          "Offsets are committed only for records already written and flushed (at-least-once).");
+          "Offsets are committed for records written and flushed to stdout; with --acks FIFO only for records\n"
+          "the last stage of the pipe acknowledged as stored.");
   cli.add_common(o.common, kOutputOptions | kRejectOptions | kStatsOptions);
   CLI::App& app = cli.app();
   add_kafka_options(app, o.kafka);

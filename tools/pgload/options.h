@@ -7,13 +7,15 @@
 #include <utility>
 #include <vector>
 
+#include "common/kafka/envelope_input.h"
 #include "common/kafka/source.h"
 #include "common/status.h"
 
 namespace airstream::pgload {
 
-// Direct Kafka input (--from-kafka ...): see KafkaSinkOptions.
-struct PgloadOptions : KafkaSinkOptions {
+// Direct Kafka input (--from-kafka ...): see KafkaSinkOptions; envelopes from a pipe
+// (--envelope, --acks FIFO): see EnvelopeOptions.
+struct PgloadOptions : KafkaSinkOptions, EnvelopeOptions {
   std::string conninfo;           // -d: libpq connection string or URI ("" = PG* environment)
   std::string table;              // -t [schema.]table
   std::vector<std::string> maps;  // col=field
