@@ -5,17 +5,115 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <iostream>
+#include <map>
+#include <sstream>
+#include <stdexcept>
 
+#include "common/config_file.h"
 #include "common/diag.h"
 #include "common/units.h"
 #include "version.h"
 
 namespace airstream {
+namespace {
+
+const char* const kTools[] = {"rufetch", "kproduce", "kconsume", "uxform", "cqlwrite", "pgload"};
+
+// Keys an [airstream] section may hold: the options every tool shares and the
+// Kafka client's. Each tool applies those it has and ignores the others.
+const char* const kSharedKeys[] = {"verbose",     "quiet",      "max-line", "line-buffered",
+                                   "reject-file", "max-errors", "stats",    "metrics-file",
+                                   "no-progress", "brokers",    "X",        "F"};
+
+// A --config file that cannot be used: exit 78 with "file:line: ..." as the message.
+struct ConfigFileError : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
+
+// Reads --config files for one tool (format in common/config_file.h). Keys before
+// any section and in the tool's own [section] must be options of the tool; an
+// [airstream] section holds the shared keys; other tools' sections are skipped;
+// any other section, an unknown key or a single-valued key given twice is an error.
+class ToolConfig : public CLI::Config {
+ public:
+  ToolConfig(const CLI::App* app, std::string tool) : app_(app), tool_(std::move(tool)) {}
+
+  std::string to_config(const CLI::App*, bool, bool, std::string) const override { return ""; }
+
+  std::vector<CLI::ConfigItem> from_config(std::istream& in) const override {
+    std::string path = app_->get_config_ptr()->as<std::string>();
+    std::stringstream buf;
+    buf << in.rdbuf();
+    auto entries = parse_ini(buf.str(), path);
+    if (!entries.ok()) throw ConfigFileError(entries.status().message());
+
+    struct Item {
+      std::vector<std::string> values;
+      int line = 0;
+      bool shared = false;
+    };
+    std::vector<std::string> order;
+    std::map<std::string, Item> items;
+    for (const IniEntry& e : *entries) {
+      auto where = path + ":" + std::to_string(e.line) + ": ";
+      bool shared = e.section == "airstream";
+      if (!shared && !e.section.empty() && e.section != tool_) {
+        if (std::find(std::begin(kTools), std::end(kTools), e.section) != std::end(kTools)) continue;
+        throw ConfigFileError(path + ":" + std::to_string(e.section_line) + ": unknown section [" + e.section +
+                              "] (use [airstream] or a tool's name, e.g. [" + tool_ + "])");
+      }
+      std::string key = e.key;
+      if (key.size() > 1) std::replace(key.begin(), key.end(), '_', '-');
+      const CLI::Option* op = app_->get_option_no_throw((key.size() == 1 ? "-" : "--") + key);
+      if (op == app_->get_config_ptr() || op == app_->get_help_ptr() || (op && op->get_name() == "--version"))
+        op = nullptr;
+      if (shared) {
+        if (std::find(std::begin(kSharedKeys), std::end(kSharedKeys), key) == std::end(kSharedKeys))
+          throw ConfigFileError(where + "key '" + e.key + "' in [airstream] is not shared by the tools; put it in [" +
+                                tool_ + "] or another tool's section");
+        if (op == nullptr) continue;  // a shared option this tool does not have
+      } else if (op == nullptr) {
+        throw ConfigFileError(where + "unknown key '" + e.key + "' (" + tool_ + " has no such option" +
+                              (e.section.empty() ? "; keys for other tools go in their [tool] section)" : ")"));
+      }
+      std::string name = op->get_lnames().empty() ? op->get_single_name() : op->get_lnames().front();
+      auto [it, fresh] = items.try_emplace(name);
+      Item& item = it->second;
+      if (fresh) {
+        order.push_back(name);
+      } else if (item.shared != shared) {
+        if (shared) continue;  // [airstream] never overrides the tool's own setting
+        item.values.clear();   // which replaces an earlier [airstream] one
+      } else if (op->get_expected_max() <= 1) {
+        throw ConfigFileError(where + "'" + e.key + "' is set twice (also on line " + std::to_string(item.line) + ")");
+      }
+      item.shared = shared;
+      item.line = e.line;
+      item.values.insert(item.values.end(), e.values.begin(), e.values.end());
+    }
+    std::vector<CLI::ConfigItem> out;
+    for (const auto& name : order) {
+      CLI::ConfigItem ci;
+      ci.name = name;
+      ci.inputs = items[name].values;
+      out.push_back(std::move(ci));
+    }
+    return out;
+  }
+
+ private:
+  const CLI::App* app_;
+  std::string tool_;
+};
+
+}  // namespace
 
 Cli::Cli(std::string tool, std::string description) : tool_(std::move(tool)), app_(std::move(description), tool_) {
   app_.set_help_flag("-h,--help", "Print this help and exit");
   app_.set_version_flag("-V,--version", tool_ + " (airstream) " AIRSTREAM_VERSION);
+  app_.formatter(plain_help_formatter());
   app_.get_formatter()->column_width(34);
   app_.option_defaults()->always_capture_default();
 }
@@ -24,9 +122,11 @@ void Cli::add_common(CommonOptions& o, unsigned flags) {
   common_ = &o;
   app_.add_flag("-v,--verbose", o.verbose, "More diagnostics on stderr (repeat for more)");
   app_.add_flag("-q,--quiet", o.quiet, "Only errors on stderr");
-  app_.set_config("--config", "", "Read option defaults from FILE (name = value lines, TOML/INI)")
+  app_.set_config("--config", "",
+                  "Read option defaults from FILE (key = value lines; [airstream] and [" + tool_ + "] sections)")
       ->check(CLI::Validator(CLI::ExistingFile).description(""))
       ->type_name("FILE");
+  app_.config_formatter(std::make_shared<ToolConfig>(&app_, tool_));
   if (flags & kInputOptions) {
     app_.add_option("--max-line", o.max_line, "Longest input record accepted (e.g. 16MiB); longer ones are rejected")
         ->type_name("SIZE");
@@ -63,6 +163,9 @@ std::optional<int> Cli::parse(int argc, char** argv) {
   } catch (const CLI::CallForVersion& e) {
     std::cout << e.what() << "\n";
     return kExitOk;
+  } catch (const ConfigFileError& e) {
+    std::cerr << tool_ << ": error: " << e.what() << "\n";
+    return kExitConfig;
   } catch (const CLI::ParseError& e) {
     std::cerr << tool_ << ": error: " << e.what() << "\n"
               << "Try '" << tool_ << " --help' for more information.\n";

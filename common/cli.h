@@ -9,6 +9,7 @@
 
 #include <CLI/CLI.hpp>
 
+#include <memory>
 #include <optional>
 #include <string>
 
@@ -66,6 +67,10 @@ class Cli {
   CLI::App app_;
   CommonOptions* common_ = nullptr;
 };
+
+// The --help layout of every tool (common/help_format.cc): plain argument names,
+// defaults and choices in the description, no parser notation.
+std::shared_ptr<CLI::Formatter> plain_help_formatter();
 
 // The stub of a tool whose stage is not implemented yet: prints
 // "<tool>: not implemented yet" and returns 70.

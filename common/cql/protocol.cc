@@ -336,4 +336,14 @@ std::string prepare_body(int version, std::string_view cql) {
   return out;
 }
 
+bool merge_page(std::optional<ResultMessage>& all, ResultMessage page, std::optional<std::string>& next) {
+  next = page.rows.meta.paging_state;
+  if (!all) {
+    all = std::move(page);
+  } else {
+    for (auto& row : page.rows.rows) all->rows.rows.push_back(std::move(row));
+  }
+  return all->kind == kResultRows && next.has_value();
+}
+
 }  // namespace airstream::cql

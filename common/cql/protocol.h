@@ -114,6 +114,14 @@ struct ResultMessage {
 };
 Result<ResultMessage> decode_result(std::string_view body, int version);
 
+// Paging of queries the client reads whole (system tables): rows per page, and a
+// bound on the number of pages.
+inline constexpr int32_t kSystemPageSize = 5000;
+inline constexpr int kMaxPages = 100000;
+// Adds one page of a result to `all` (the first page becomes it) and sets `next`
+// to its paging state; true when another page should be asked for.
+bool merge_page(std::optional<ResultMessage>& all, ResultMessage page, std::optional<std::string>& next);
+
 // ---- request bodies ----
 std::string startup_body(bool lz4);
 std::string auth_response_plain(std::string_view user, std::string_view password);

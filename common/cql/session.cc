@@ -224,15 +224,25 @@ Response Session::run(Request request) {
 }
 
 Result<ResultMessage> Session::query(std::string_view cql, uint16_t consistency, int pin_host) {
-  Request r;
-  r.opcode = kOpQuery;
-  r.body = query_body(version_, cql, consistency, 5000);
-  r.pin_host = pin_host;
-  r.idempotent = true;
-  Response resp = run(std::move(r));
-  if (!resp.ok()) return Status(resp.kind == Response::kFailed ? kExitTempFail : kExitDataErr, resp.describe());
-  if (resp.frame.header.opcode != kOpResult) return Status(kExitSoftware, "unexpected answer to QUERY");
-  return decode_result(resp.frame.message(), version_);
+  // Follows the paging state to the last page (system tables of a big schema hold
+  // more rows than one page: system_schema.columns of a keyspace with many tables).
+  std::optional<ResultMessage> all;
+  std::optional<std::string> paging_state;
+  for (int page = 0; page < kMaxPages; page++) {
+    Request r;
+    r.opcode = kOpQuery;
+    r.body = query_body(version_, cql, consistency, kSystemPageSize, paging_state);
+    r.pin_host = pin_host;
+    r.idempotent = true;
+    Response resp = run(std::move(r));
+    if (!resp.ok()) return Status(resp.kind == Response::kFailed ? kExitTempFail : kExitDataErr, resp.describe());
+    if (resp.frame.header.opcode != kOpResult) return Status(kExitSoftware, "unexpected answer to QUERY");
+    auto res = decode_result(resp.frame.message(), version_);
+    if (!res.ok()) return res;
+    if (!merge_page(all, std::move(*res), paging_state)) return std::move(*all);
+  }
+  return Status(kExitSoftware,
+                "more than " + std::to_string(kMaxPages) + " pages in the answer to: " + std::string(cql));
 }
 
 Result<std::shared_ptr<PreparedStatement>> Session::prepare(std::string_view cql) {
@@ -469,10 +479,12 @@ void Session::Impl::send(Conn* c, Pending* p) {
       start = end;
     }
     put_u16(scratch, r.consistency);
+    uint32_t flags = r.timestamp != kNoTimestamp ? uint32_t{kQDefaultTimestamp} : 0u;
     if (version >= 5)
-      put_u32(scratch, 0);
+      put_u32(scratch, flags);
     else
-      put_u8(scratch, 0);
+      put_u8(scratch, static_cast<uint8_t>(flags));
+    if (r.timestamp != kNoTimestamp) put_i64(scratch, r.timestamp);
     c->c->enqueue(id, kOpBatch, scratch);
   } else {
     c->c->enqueue(id, r.opcode, r.body);

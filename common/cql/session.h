@@ -53,6 +53,9 @@ struct PreparedStatement {
   Prepared meta;
 };
 
+// No client timestamp: the server stamps the write.
+inline constexpr int64_t kNoTimestamp = INT64_MIN;
+
 struct Request {
   uint8_t opcode = kOpQuery;
   std::shared_ptr<PreparedStatement> stmt;  // EXECUTE / BATCH
@@ -61,6 +64,7 @@ struct Request {
   std::string body;
   std::vector<uint32_t> batch_ends;     // BATCH: end offset in body of each statement's values
   uint16_t consistency = kLocalQuorum;  // BATCH
+  int64_t timestamp = kNoTimestamp;     // BATCH: the default timestamp (microseconds), if any
   bool has_token = false;
   int64_t token = 0;
   bool idempotent = false;

@@ -13,15 +13,23 @@
 namespace airstream::cql {
 namespace {
 
+// A system query on the (still blocking) control connection, every page of it.
 Result<ResultMessage> control_query(Connection& c, const std::string& cql) {
-  auto f = c.request(kOpQuery, query_body(c.version(), cql, kOne, 5000));
-  if (!f.ok()) return f.status();
-  if (f->header.opcode == kOpError) {
-    CqlError e = decode_error(f->message(), c.version());
-    return Status(kExitUnavailable, e.describe());
+  std::optional<ResultMessage> all;
+  std::optional<std::string> paging_state;
+  for (int page = 0; page < kMaxPages; page++) {
+    auto f = c.request(kOpQuery, query_body(c.version(), cql, kOne, kSystemPageSize, paging_state));
+    if (!f.ok()) return f.status();
+    if (f->header.opcode == kOpError) {
+      CqlError e = decode_error(f->message(), c.version());
+      return Status(kExitUnavailable, e.describe());
+    }
+    if (f->header.opcode != kOpResult) return Status(kExitUnavailable, "unexpected answer to a system query");
+    auto res = decode_result(f->message(), c.version());
+    if (!res.ok()) return res;
+    if (!merge_page(all, std::move(*res), paging_state)) return std::move(*all);
   }
-  if (f->header.opcode != kOpResult) return Status(kExitUnavailable, "unexpected answer to a system query");
-  return decode_result(f->message(), c.version());
+  return Status(kExitUnavailable, "too many pages in the answer to: " + cql);
 }
 
 std::vector<int64_t> tokens_of(const Rows& rows, size_t row) {

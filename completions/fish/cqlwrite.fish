@@ -3,28 +3,30 @@ complete -c cqlwrite -s h -l help -d 'Print this help and exit'
 complete -c cqlwrite -s V -l version -d 'Display program version information and exit'
 complete -c cqlwrite -s v -l verbose -d 'More diagnostics on stderr (repeat for more)'
 complete -c cqlwrite -s q -l quiet -d 'Only errors on stderr'
-complete -c cqlwrite -l config -d 'Read option defaults from FILE (name = value lines, TOML/INI)' -r -F
-complete -c cqlwrite -l max-line -d 'Longest input record accepted (e.g. 16MiB); longer ones are rejected' -x
+complete -c cqlwrite -l config -d 'Read option defaults from FILE (key = value lines; [airstream] and [cqlwrite] sections)' -r -F
+complete -c cqlwrite -l max-line -d 'Longest input record accepted (e.g. 16MiB); longer ones are rejected (default: 16MiB)' -x
 complete -c cqlwrite -l reject-file -d 'Write rejected records to FILE as NDJSON (default: stderr)' -r -F
 complete -c cqlwrite -l max-errors -d 'Stop with exit 65 after more than N rejected records (-1: unlimited)' -x
 complete -c cqlwrite -l stats -d 'JSON stats line on stderr every SECONDS (default 5) and at exit' -x
 complete -c cqlwrite -l metrics-file -d 'Write Prometheus text metrics to FILE (atomically replaced)' -r -F
 complete -c cqlwrite -l no-progress -d 'No progress line on stderr even when it is a terminal'
-complete -c cqlwrite -s H -l hosts -d 'Contact points host[:port],... (default 127.0.0.1:9042)' -x
-complete -c cqlwrite -s k -l keyspace -d 'Keyspace of the target table' -x
-complete -c cqlwrite -s t -l table -d 'Target table' -x
+complete -c cqlwrite -s H -l hosts -d 'Contact points host[:port],... (default 127.0.0.1:9042) (env: CQL_HOSTS)' -x
+complete -c cqlwrite -s k -l keyspace -d 'Keyspace of the target table (required)' -x
+complete -c cqlwrite -s t -l table -d 'Target table (required)' -x
 complete -c cqlwrite -l create -d 'Create the keyspace and table if missing, then wait for schema agreement'
-complete -c cqlwrite -l replication -d 'Replication map for --create (default SimpleStrategy, RF 1)' -x -a ''class': 'SimpleStrategy' 'replication_factor': 1'
+complete -c cqlwrite -l replication -d 'Replication map for --create (default SimpleStrategy, RF 1)' -x
 complete -c cqlwrite -l schema -d 'Column definitions for --create, e.g. \'id uuid PRIMARY KEY, name text\' (default: created_users)' -x
 complete -c cqlwrite -l map -d 'Take column COL from JSON field FIELD (COL=FIELD, repeatable)' -x
 complete -c cqlwrite -l strict -d 'Reject records with fields that match no column'
-complete -c cqlwrite -l ttl -d 'Time to live of written rows, in seconds (0: none)' -x
-complete -c cqlwrite -l consistency -d 'Write consistency level (default LOCAL_QUORUM)' -x -a 'ANY ONE TWO THREE QUORUM ALL LOCAL_QUORUM EACH_QUORUM LOCAL_ONE'
+complete -c cqlwrite -l timestamp-field -d 'Take each row\'s write timestamp from FIELD (microseconds since the epoch, or a timestamp text) instead of the client clock' -x
+complete -c cqlwrite -l ttl -d 'Time to live of written rows, e.g. 90s, 1h, 7d; at most 20 years (0: none)' -x
+complete -c cqlwrite -l consistency -d 'Write consistency level (default LOCAL_QUORUM) (one of: ANY, ONE, TWO, THREE, QUORUM, ALL, LOCAL_QUORUM, EACH_QUORUM, LOCAL_ONE)' -x -a 'ANY ONE TWO THREE QUORUM ALL LOCAL_QUORUM EACH_QUORUM LOCAL_ONE'
 complete -c cqlwrite -l concurrency -d 'Requests in flight (default 256)' -x
 complete -c cqlwrite -l batch-rows -d 'Group up to N rows of the same partition in unlogged batches (0: one row per request)' -x
 complete -c cqlwrite -l retries -d 'Retries of a failed write before giving up (default 10)' -x
-complete -c cqlwrite -s u -l username -d 'User name for PasswordAuthenticator' -x
+complete -c cqlwrite -s u -l username -d 'User name for PasswordAuthenticator (env: CQL_USERNAME)' -x
 complete -c cqlwrite -l password-file -d 'Read the password from the first line of FILE' -r -F
+complete -c cqlwrite -l cqlshrc -d 'Take host, port, TLS and credentials that no option gives from cqlsh\'s FILE (default ~/.cassandra/cqlshrc)' -r -F
 complete -c cqlwrite -l ssl -d 'Connect with TLS'
 complete -c cqlwrite -l cacert -d 'CA certificates (PEM) to verify the server with (implies --ssl)' -r -F
 complete -c cqlwrite -l cert -d 'Client certificate (PEM) for TLS client authentication (implies --ssl)' -r -F

@@ -3,7 +3,7 @@ complete -c kconsume -s h -l help -d 'Print this help and exit'
 complete -c kconsume -s V -l version -d 'Display program version information and exit'
 complete -c kconsume -s v -l verbose -d 'More diagnostics on stderr (repeat for more)'
 complete -c kconsume -s q -l quiet -d 'Only errors on stderr'
-complete -c kconsume -l config -d 'Read option defaults from FILE (name = value lines, TOML/INI)' -r -F
+complete -c kconsume -l config -d 'Read option defaults from FILE (key = value lines; [airstream] and [kconsume] sections)' -r -F
 complete -c kconsume -l line-buffered -d 'Flush output after every record'
 complete -c kconsume -l reject-file -d 'Write rejected records to FILE as NDJSON (default: stderr)' -r -F
 complete -c kconsume -l max-errors -d 'Stop with exit 65 after more than N rejected records (-1: unlimited)' -x
@@ -17,12 +17,12 @@ complete -c kconsume -s t -l topic -d 'Topic to read (repeatable); a name starti
 complete -c kconsume -s g -l group -d 'Consumer group: subscribe, share partitions, commit offsets' -x
 complete -c kconsume -s p -l partition -d 'Read only partition N (repeatable; assign mode, no subscription)' -x
 complete -c kconsume -s o -l offset -d 'Start at beginning, end, stored, N, -N (N before the end) or @TIMESTAMP_MS (default: stored with -g, else beginning)' -x
-complete -c kconsume -s c -l count -d 'Exit after N messages (written or rejected)' -x
+complete -c kconsume -s c -l count -d 'Exit after N messages, written or rejected (default: no limit)' -x
 complete -c kconsume -s e -l exit -d 'Exit once the end of every assigned partition is reached'
 complete -c kconsume -l timeout -d 'Exit when no message arrives for DURATION (e.g. 10s)' -x
-complete -c kconsume -l connect-timeout -d 'Give up (exit 69) when the cluster cannot be reached within DURATION' -x
-complete -c kconsume -l commit-interval -d 'Commit written offsets every DURATION (group only)' -x
+complete -c kconsume -l connect-timeout -d 'Give up (exit 69) when the cluster cannot be reached within DURATION (default: 30s)' -x
+complete -c kconsume -l commit-interval -d 'Commit written offsets every DURATION (group only) (default: 5s)' -x
 complete -c kconsume -l envelope -d 'Write one JSON object per message: topic, partition, offset, timestamp, key, headers, value'
-complete -c kconsume -l binary -d 'Non-UTF-8 keys/values in --envelope: reject, or base64 (key_base64...)' -x -a 'reject base64'
+complete -c kconsume -l binary -d 'Non-UTF-8 keys/values in --envelope: reject, or base64 (key_base64...) (default: reject)' -x -a 'reject base64'
 complete -c kconsume -l acks -d 'Commit only offsets the last stage acknowledged on named pipe FIFO (implies --envelope; the stage runs with --envelope --acks FIFO)' -x
 complete -c kconsume -l lag -d 'Print committed offset, end offset and lag per partition of the group as NDJSON'

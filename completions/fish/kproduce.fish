@@ -3,8 +3,8 @@ complete -c kproduce -s h -l help -d 'Print this help and exit'
 complete -c kproduce -s V -l version -d 'Display program version information and exit'
 complete -c kproduce -s v -l verbose -d 'More diagnostics on stderr (repeat for more)'
 complete -c kproduce -s q -l quiet -d 'Only errors on stderr'
-complete -c kproduce -l config -d 'Read option defaults from FILE (name = value lines, TOML/INI)' -r -F
-complete -c kproduce -l max-line -d 'Longest input record accepted (e.g. 16MiB); longer ones are rejected' -x
+complete -c kproduce -l config -d 'Read option defaults from FILE (key = value lines; [airstream] and [kproduce] sections)' -r -F
+complete -c kproduce -l max-line -d 'Longest input record accepted (e.g. 16MiB); longer ones are rejected (default: 16MiB)' -x
 complete -c kproduce -l line-buffered -d 'Flush output after every record'
 complete -c kproduce -l reject-file -d 'Write rejected records to FILE as NDJSON (default: stderr)' -r -F
 complete -c kproduce -l max-errors -d 'Stop with exit 65 after more than N rejected records (-1: unlimited)' -x
@@ -20,10 +20,10 @@ complete -c kproduce -s K -l key -d 'The same fixed key for every message' -x
 complete -c kproduce -s p -l partition -d 'Produce to this partition (default: the partitioner\'s choice)' -x
 complete -c kproduce -s H -l header -d 'Add a header name=value to every message (repeatable)' -x
 complete -c kproduce -l envelope -d 'Input lines are kconsume envelopes (topic, partition, timestamp, key, headers, value)'
-complete -c kproduce -l timeout -d 'Give up (exit 69) when the cluster is unreachable this long; also the delivery timeout' -x
+complete -c kproduce -l timeout -d 'Give up (exit 69) when the cluster is unreachable this long; also the delivery timeout (default: 60s)' -x
 complete -c kproduce -l transactional-id -d 'Produce in transactions with this transactional.id (aborted on SIGINT/SIGTERM)' -x
 complete -c kproduce -l txn-records -d 'Commit a transaction every N records (0: one for the whole input)' -x
 complete -c kproduce -l create-topic -d 'Create the topic first (admin API) if it does not exist'
-complete -c kproduce -l partitions -d 'Partitions of a topic created by --create-topic' -x
+complete -c kproduce -l partitions -d 'Partitions of a topic created by --create-topic (default: 1)' -x
 complete -c kproduce -l replication-factor -d 'Replication factor of a created topic (default: min(3, brokers))' -x
 complete -c kproduce -l tee -d 'Write each record to stdout once its delivery is confirmed'

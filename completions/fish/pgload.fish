@@ -3,29 +3,29 @@ complete -c pgload -s h -l help -d 'Print this help and exit'
 complete -c pgload -s V -l version -d 'Display program version information and exit'
 complete -c pgload -s v -l verbose -d 'More diagnostics on stderr (repeat for more)'
 complete -c pgload -s q -l quiet -d 'Only errors on stderr'
-complete -c pgload -l config -d 'Read option defaults from FILE (name = value lines, TOML/INI)' -r -F
-complete -c pgload -l max-line -d 'Longest input record accepted (e.g. 16MiB); longer ones are rejected' -x
+complete -c pgload -l config -d 'Read option defaults from FILE (key = value lines; [airstream] and [pgload] sections)' -r -F
+complete -c pgload -l max-line -d 'Longest input record accepted (e.g. 16MiB); longer ones are rejected (default: 16MiB)' -x
 complete -c pgload -l reject-file -d 'Write rejected records to FILE as NDJSON (default: stderr)' -r -F
 complete -c pgload -l max-errors -d 'Stop with exit 65 after more than N rejected records (-1: unlimited)' -x
 complete -c pgload -l stats -d 'JSON stats line on stderr every SECONDS (default 5) and at exit' -x
 complete -c pgload -l metrics-file -d 'Write Prometheus text metrics to FILE (atomically replaced)' -r -F
 complete -c pgload -l no-progress -d 'No progress line on stderr even when it is a terminal'
 complete -c pgload -s d -l dbname -d 'libpq connection string or URI (default: PGHOST, PGPORT, PGUSER, PGDATABASE, ... and ~/.pgpass)' -x
-complete -c pgload -s t -l table -d 'Target table, [schema.]table (unquoted parts fold to lower case)' -x
+complete -c pgload -s t -l table -d 'Target table, [schema.]table (unquoted parts fold to lower case) (required)' -x
 complete -c pgload -l map -d 'Column COL takes field FIELD (a dotted path reaches into objects); repeatable' -x
 complete -c pgload -l strict -d 'Reject records with a top-level field that no column takes'
 complete -c pgload -l create -d 'Create the table if it does not exist (from --schema, --jsonb or inferred)'
 complete -c pgload -l schema -d 'Column definitions for --create, e.g. \'id uuid primary key, name text\'' -x
-complete -c pgload -l infer-rows -d 'Records sampled to infer column types for --create' -x
+complete -c pgload -l infer-rows -d 'Records sampled to infer column types for --create (default: 1000)' -x
 complete -c pgload -l jsonb -d 'Store each whole record in jsonb column COL' -x
 complete -c pgload -l mode -d 'append: COPY into the table; upsert: insert or update by --key' -x -a 'append upsert'
 complete -c pgload -l key -d 'Conflict key columns for --mode upsert (comma-separated or repeated)' -x
-complete -c pgload -l on-conflict -d 'Upsert: update the existing row, or ignore the new one' -x -a 'update ignore'
-complete -c pgload -l batch-rows -d 'Rows per batch (one transaction each)' -x
-complete -c pgload -l batch-bytes -d 'Bytes per batch (records as read plus COPY data), e.g. 16MiB' -x
-complete -c pgload -l batch-timeout -d 'Commit a batch open this long even if not full (e.g. 500ms, 1s; 0: only when full)' -x
-complete -c pgload -s j -l jobs -d 'Connections loading batches in parallel, or auto: the number of CPUs, at most 4 (default auto)' -x
-complete -c pgload -l format -d 'COPY format: auto (binary when pgload can encode every column\'s type, else text), text or binary' -x -a 'auto text binary'
+complete -c pgload -l on-conflict -d 'Upsert: update the existing row, or ignore the new one (default: update)' -x -a 'update ignore'
+complete -c pgload -l batch-rows -d 'Rows per batch (one transaction each) (default: 50000)' -x
+complete -c pgload -l batch-bytes -d 'Bytes per batch (records as read plus COPY data), e.g. 16MiB (default: 16MiB)' -x
+complete -c pgload -l batch-timeout -d 'Commit a batch open this long even if not full (e.g. 500ms, 1s; 0: only when full) (default: 1s)' -x
+complete -c pgload -s j -l jobs -d 'Connections loading batches in parallel, or auto: the number of CPUs, at most 4 (default auto)' -x -a 'auto'
+complete -c pgload -l format -d 'COPY format: auto (binary when pgload can encode every column\'s type, else text), text or binary (default: auto)' -x -a 'auto text binary'
 complete -c pgload -l from-kafka -d 'Read records from these Kafka topics (consumer group) instead of files; offsets are committed once the records up to them are stored' -x
 complete -c pgload -s g -l group -d 'Consumer group of --from-kafka (default pgload)' -x
 complete -c pgload -s b -l brokers -d 'Bootstrap brokers host:port,... (default: KAFKA_BROKERS or localhost:9092)' -x

@@ -3,31 +3,31 @@ complete -c rufetch -s h -l help -d 'Print this help and exit'
 complete -c rufetch -s V -l version -d 'Display program version information and exit'
 complete -c rufetch -s v -l verbose -d 'More diagnostics on stderr (repeat for more)'
 complete -c rufetch -s q -l quiet -d 'Only errors on stderr'
-complete -c rufetch -l config -d 'Read option defaults from FILE (name = value lines, TOML/INI)' -r -F
+complete -c rufetch -l config -d 'Read option defaults from FILE (key = value lines; [airstream] and [rufetch] sections)' -r -F
 complete -c rufetch -l line-buffered -d 'Flush output after every record'
 complete -c rufetch -l stats -d 'JSON stats line on stderr every SECONDS (default 5) and at exit' -x
 complete -c rufetch -l metrics-file -d 'Write Prometheus text metrics to FILE (atomically replaced)' -r -F
 complete -c rufetch -l no-progress -d 'No progress line on stderr even when it is a terminal'
-complete -c rufetch -l url -d 'API endpoint (default https://randomuser.me/api/)' -x
+complete -c rufetch -l url -d 'API endpoint (default https://randomuser.me/api/) (env: RUFETCH_URL)' -x
 complete -c rufetch -l api-version -d 'Pin the API version (e.g. 1.4: requests go to <url>1.4/)' -x
 complete -c rufetch -s n -l results -d 'Users per request, 1..5000 (default: --count up to 5000)' -x
 complete -c rufetch -s c -l count -d 'Total users to write, then exit (default: one page)' -x
 complete -c rufetch -s s -l seed -d 'API seed: the same seed gives the same users, page after page' -x
-complete -c rufetch -l page -d 'First page to request (with --seed: continue a sequence)' -x
-complete -c rufetch -l nat -d 'Nationalities, comma-separated, e.g. us,gb (case-insensitive)' -x -a 'AU BR CA CH DE DK ES FI FR GB IE IN IR MX NL NO NZ RS TR UA US'
+complete -c rufetch -l page -d 'First page to request (with --seed: continue a sequence) (default: 1)' -x
+complete -c rufetch -l nat -d 'Nationalities, comma-separated, e.g. us,gb (case-insensitive) (one of: AU, BR, CA, CH, DE, DK, ES, FI, FR, GB, IE, IN, IR, MX, NL, NO, NZ, RS, TR, UA, US)' -x -a 'AU BR CA CH DE DK ES FI FR GB IE IN IR MX NL NO NZ RS TR UA US'
 complete -c rufetch -l gender -d 'Only male or female users (the API ignores it with --seed)' -x -a 'male female'
-complete -c rufetch -l inc -d 'Only these result fields, comma-separated' -x -a 'gender name location email login registered dob phone cell id picture nat'
-complete -c rufetch -l exc -d 'All result fields except these, comma-separated' -x -a 'gender name location email login registered dob phone cell id picture nat'
+complete -c rufetch -l inc -d 'Only these result fields, comma-separated (one of: gender, name, location, email, login, registered, dob, phone, cell, id, picture, nat)' -x -a 'gender name location email login registered dob phone cell id picture nat'
+complete -c rufetch -l exc -d 'All result fields except these, comma-separated (one of: gender, name, location, email, login, registered, dob, phone, cell, id, picture, nat)' -x -a 'gender name location email login registered dob phone cell id picture nat'
 complete -c rufetch -l password -d 'Password spec: CHARSETS,MIN-MAX (e.g. upper,lower,number,8-16)' -x
 complete -c rufetch -s d -l duration -d 'Fetch for this long, then exit (e.g. 60s)' -x
 complete -c rufetch -s f -l follow -d 'Keep fetching until interrupted'
 complete -c rufetch -s i -l interval -d 'Wait at least this long between requests (e.g. 1s)' -x
 complete -c rufetch -s r -l rate -d 'At most N users per second (default 50; 0 = unlimited; --synthetic: unlimited)' -x
 complete -c rufetch -l synthetic -d 'Generate synthetic randomuser-shaped users locally (no network)'
-complete -c rufetch -l retries -d 'Retries per page on 429/5xx/timeouts/bad bodies, then exit 75' -x
-complete -c rufetch -l retry-delay -d 'First retry delay, doubled each retry, with jitter' -x
-complete -c rufetch -l retry-max-delay -d 'Longest delay between retries (Retry-After may ask for more)' -x
-complete -c rufetch -l connect-timeout -d 'Connection timeout per request' -x
-complete -c rufetch -l timeout -d 'Timeout for a whole request' -x
+complete -c rufetch -l retries -d 'Retries per page on 429/5xx/timeouts/bad bodies, then exit 75 (default: 5)' -x
+complete -c rufetch -l retry-delay -d 'First retry delay, doubled each retry, with jitter (default: 1s)' -x
+complete -c rufetch -l retry-max-delay -d 'Longest delay between retries (Retry-After may ask for more) (default: 60s)' -x
+complete -c rufetch -l connect-timeout -d 'Connection timeout per request (default: 10s)' -x
+complete -c rufetch -l timeout -d 'Timeout for a whole request (default: 60s)' -x
 complete -c rufetch -l cacert -d 'Verify the server with the CA certificates in FILE (PEM)' -r -F
 complete -c rufetch -s e -l envelope -d 'Wrap each user: {"seed","page","index","version","fetched_at","result"}'

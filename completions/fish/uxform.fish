@@ -3,15 +3,15 @@ complete -c uxform -s h -l help -d 'Print this help and exit'
 complete -c uxform -s V -l version -d 'Display program version information and exit'
 complete -c uxform -s v -l verbose -d 'More diagnostics on stderr (repeat for more)'
 complete -c uxform -s q -l quiet -d 'Only errors on stderr'
-complete -c uxform -l config -d 'Read option defaults from FILE (name = value lines, TOML/INI)' -r -F
-complete -c uxform -l max-line -d 'Longest input record accepted (e.g. 16MiB); longer ones are rejected' -x
+complete -c uxform -l config -d 'Read option defaults from FILE (key = value lines; [airstream] and [uxform] sections)' -r -F
+complete -c uxform -l max-line -d 'Longest input record accepted (e.g. 16MiB); longer ones are rejected (default: 16MiB)' -x
 complete -c uxform -l line-buffered -d 'Flush output after every record'
 complete -c uxform -l reject-file -d 'Write rejected records to FILE as NDJSON (default: stderr)' -r -F
 complete -c uxform -l max-errors -d 'Stop with exit 65 after more than N rejected records (-1: unlimited)' -x
 complete -c uxform -l stats -d 'JSON stats line on stderr every SECONDS (default 5) and at exit' -x
 complete -c uxform -l metrics-file -d 'Write Prometheus text metrics to FILE (atomically replaced)' -r -F
 complete -c uxform -l no-progress -d 'No progress line on stderr even when it is a terminal'
-complete -c uxform -s p -l preset -d 'Built-in mapping: created_users (randomuser.me result -> flat user row)' -x -a 'created_users'
+complete -c uxform -s p -l preset -d 'Built-in mapping: created_users (randomuser.me result -> flat user row) (one of: created_users)' -x -a 'created_users'
 complete -c uxform -s m -l map -d 'Output field NAME from expression EXPR (repeatable; replaces a same-named one)' -x
 complete -c uxform -s f -l map-file -d 'Read NAME=EXPR lines from FILE (\'#\' comments; repeatable)' -r -F
 complete -c uxform -s w -l where -d 'Keep only records for which EXPR is true (repeatable: all must hold)' -x
@@ -19,7 +19,7 @@ complete -c uxform -l require -d 'Reject records where these output fields (or i
 complete -c uxform -l keep -d 'Also pass these top-level input fields through unchanged (\'*\': all others)' -x
 complete -c uxform -l drop -d 'Leave these fields out of the output' -x
 complete -c uxform -l nulls -d 'Null results: keep (write null) or omit (leave the field out; preset default)' -x -a 'keep omit'
-complete -c uxform -l to -d 'Output format: ndjson, csv (RFC 4180) or tsv (PostgreSQL COPY text)' -x -a 'ndjson csv tsv'
+complete -c uxform -l to -d 'Output format: ndjson, csv (RFC 4180) or tsv (PostgreSQL COPY text) (default: ndjson)' -x -a 'ndjson csv tsv'
 complete -c uxform -l header -d 'With --to csv/tsv: write a header line of column names first'
 complete -c uxform -l strict -d 'Check that every record is entirely valid JSON, like jq (slower)'
 complete -c uxform -l envelope -d 'Input is kconsume --envelope: transform each value, keep topic/partition/offset; records'

@@ -131,9 +131,10 @@ struct DeleteStatement {
 };
 
 struct Selector {
-  std::string column;  // empty for count(*)
+  std::string column;  // empty for count(*); "writetime(c)" for WRITETIME(c)
   std::string alias;
   bool count = false;
+  std::string writetime_of;  // WRITETIME(c): c
 };
 
 struct Relation {

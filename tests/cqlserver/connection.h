@@ -22,6 +22,7 @@ struct QueryParams {
   int32_t page_size = -1;
   std::string_view paging_state;
   std::string keyspace;
+  int64_t timestamp = kNoTimestamp;  // flag 0x20
 };
 
 class Connection {

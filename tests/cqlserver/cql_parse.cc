@@ -544,6 +544,10 @@ class Parser {
           expect_punct(")");
           sel.count = true;
           sel.alias = "count";
+        } else if (name == "writetime" && accept_punct("(")) {
+          sel.writetime_of = ident();
+          expect_punct(")");
+          sel.column = sel.alias = "writetime(" + sel.writetime_of + ")";
         } else {
           sel.column = name;
           sel.alias = name;

@@ -186,6 +186,14 @@ void Connection::on_auth_response(int16_t stream, Reader& r) {
   emit(kAuthSuccess, stream, std::move(w.buf()));
 }
 
+// [long] default timestamp of QUERY/EXECUTE/BATCH (flag 0x20), microseconds.
+static int64_t default_timestamp(Reader& r) {
+  int64_t ts = r.i64();
+  if (ts == kNoTimestamp)
+    throw_protocol("Out of bound timestamp, must be in [-9223372036854775807, 9223372036854775807]");
+  return ts;
+}
+
 QueryParams Connection::read_params(Reader& r) {
   QueryParams q;
   q.consistency = r.u16();
@@ -204,7 +212,7 @@ QueryParams Connection::read_params(Reader& r) {
     if (r.value(v) >= 0) q.paging_state = v;
   }
   if (q.flags & 0x10) r.u16();
-  if (q.flags & 0x20) r.i64();
+  if (q.flags & 0x20) q.timestamp = default_timestamp(r);
   if (version_ >= 5 && (q.flags & 0x80)) q.keyspace = std::string(r.string());
   if (version_ >= 5 && (q.flags & 0x100)) r.i32();
   return q;
@@ -246,7 +254,7 @@ void Connection::on_query(int16_t stream, Reader& r) {
   bool is_write = std::holds_alternative<InsertStatement>(p.stmt) || std::holds_alternative<DeleteStatement>(p.stmt);
   if (is_write) check_write_faults(q.consistency, "SIMPLE");
   std::string ks = q.keyspace.empty() ? keyspace_ : q.keyspace;
-  ExecContext ctx{node_, &ks, &q.values, q.page_size, q.paging_state};
+  ExecContext ctx{node_, &ks, &q.values, q.page_size, q.paging_state, q.timestamp};
   Result res = store_.execute(p, ctx);
   if (res.kind == Result::kSetKeyspace) keyspace_ = ks;
   emit(kResult, stream, encode_result(res));
@@ -287,7 +295,7 @@ void Connection::on_execute(int16_t stream, Reader& r) {
   check_marker_count(p->parsed, q);
   if (p->is_write) check_write_faults(q.consistency, "SIMPLE");
   std::string ks = p->keyspace;
-  ExecContext ctx{node_, &ks, &q.values, q.page_size, q.paging_state};
+  ExecContext ctx{node_, &ks, &q.values, q.page_size, q.paging_state, q.timestamp};
   emit(kResult, stream, encode_result(store_.execute(p->parsed, ctx)));
 }
 
@@ -324,8 +332,9 @@ void Connection::on_batch(int16_t stream, Reader& r) {
   q.consistency = r.u16();
   q.flags = version_ >= 5 ? static_cast<uint32_t>(r.i32()) : r.u8();
   if (q.flags & 0x10) r.u16();
-  if (q.flags & 0x20) r.i64();
+  if (q.flags & 0x20) q.timestamp = default_timestamp(r);
   if (q.flags & 0x40) throw_invalid("Named values in batch are not supported");
+  if (q.timestamp == kNoTimestamp) q.timestamp = server_timestamp_us();  // one for the whole batch, as Cassandra
   if (version_ >= 5 && (q.flags & 0x80)) q.keyspace = std::string(r.string());
   std::vector<Mutation> muts;
   size_t bytes = 0;
@@ -335,7 +344,7 @@ void Connection::on_batch(int16_t stream, Reader& r) {
       throw_invalid("There were " + std::to_string(p.markers) + " markers(?) in CQL but " +
                     std::to_string(it.values.size()) + " bound variables");
     std::string ks = it.prepared ? it.prepared->keyspace : (q.keyspace.empty() ? keyspace_ : q.keyspace);
-    ExecContext ctx{node_, &ks, &it.values, -1, {}};
+    ExecContext ctx{node_, &ks, &it.values, -1, {}, q.timestamp};
     muts.push_back(store_.build_write(p, ctx));
     bytes += muts.back().bytes;
   }

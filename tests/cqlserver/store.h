@@ -17,7 +17,11 @@
 namespace cqlsrv {
 
 using Value = std::optional<std::string>;  // nullopt = null
-using Row = std::vector<Value>;            // one value per table column
+// Write timestamps are microseconds; a cell never written has none.
+inline constexpr int64_t kNoTimestamp = INT64_MIN;
+// The server's clock in microseconds, strictly increasing across calls.
+int64_t server_timestamp_us();
+using Row = std::vector<Value>;  // one value per table column
 
 struct Column {
   std::string name;
@@ -90,6 +94,7 @@ struct Mutation {
   std::vector<char> set;  // 1 for columns the statement sets (unset values stay 0) or deletes
   size_t bytes = 0;
   int64_t token = 0;
+  int64_t ts = 0;  // write timestamp (microseconds) of every cell it writes or deletes
   bool if_not_exists = false;
 };
 
@@ -105,6 +110,7 @@ struct ExecContext {
   const std::vector<Bound>* values = nullptr;
   int32_t page_size = -1;
   std::string_view paging_state;
+  int64_t default_ts = kNoTimestamp;  // the request's default timestamp (flag 0x20)
 };
 
 class Store {
@@ -156,9 +162,10 @@ class Store {
 // Returns false for unset.
 bool resolve_term(const Term& t, const Type& type, std::string_view col, const ExecContext& ctx, Value& out);
 
-// Rows are stored packed: one [int len][bytes] (len -1: null) per column, one allocation.
-std::string pack_row(const Row& row);
-Row unpack_row(std::string_view packed, size_t columns);
+// Rows are stored packed, one allocation: per column its write timestamp [long]
+// then [int len][bytes] (len -1: null, a tombstone when it has a timestamp).
+std::string pack_row(const Row& row, const std::vector<int64_t>& ts);
+Row unpack_row(std::string_view packed, size_t columns, std::vector<int64_t>* ts = nullptr);
 
 // Applies the select list, count(*), LIMIT and paging to the matching rows.
 ResultSet shape_result(const SelectStatement& s, const std::vector<ColumnSpec>& cols,

@@ -6,7 +6,10 @@
 // partition key columns restricted by equality), or scans the whole table when
 // there is no WHERE clause (or ALLOW FILTERING); it supports column lists,
 // count(*), LIMIT and result paging (the paging state is the row offset).
+#include <atomic>
+#include <chrono>
 #include <cstring>
+#include <limits>
 
 #include "murmur3.h"
 #include "store.h"
@@ -87,26 +90,52 @@ Type int_type(Kind k) {
 
 }  // namespace
 
-std::string pack_row(const Row& row) {
+std::string pack_row(const Row& row, const std::vector<int64_t>& ts) {
   size_t n = 0;
-  for (auto& v : row) n += 4 + (v ? v->size() : 0);
+  for (auto& v : row) n += 12 + (v ? v->size() : 0);
   std::string out;
   out.reserve(n);
-  for (auto& v : row) {
-    out += be32(v ? static_cast<int32_t>(v->size()) : -1);
-    if (v) out += *v;
+  for (size_t i = 0; i < row.size(); i++) {
+    out += be64(ts[i]);
+    out += be32(row[i] ? static_cast<int32_t>(row[i]->size()) : -1);
+    if (row[i]) out += *row[i];
   }
   return out;
 }
 
-Row unpack_row(std::string_view packed, size_t columns) {
+Row unpack_row(std::string_view packed, size_t columns, std::vector<int64_t>* ts) {
   Row row(columns);
+  if (ts) ts->assign(columns, kNoTimestamp);
   Reader r(packed);
   for (size_t i = 0; i < columns; i++) {
+    int64_t t = r.i64();
+    if (ts) (*ts)[i] = t;
     std::string_view v;
     if (r.value(v) >= 0) row[i].emplace(v);
   }
   return row;
+}
+
+int64_t server_timestamp_us() {
+  static std::atomic<int64_t> last{0};
+  int64_t now =
+      std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::system_clock::now().time_since_epoch())
+          .count();
+  int64_t prev = last.load();
+  for (;;) {
+    int64_t next = std::max(now, prev + 1);
+    if (last.compare_exchange_weak(prev, next)) return next;
+  }
+}
+
+// Cassandra's reconciliation of two versions of one cell: the higher write
+// timestamp wins; on a tie a tombstone (null) wins over a live value, and between
+// live values the greater one (unsigned byte order) wins.
+static bool newer_wins(int64_t new_ts, const Value& nv, int64_t old_ts, const Value& ov) {
+  if (new_ts != old_ts) return new_ts > old_ts;
+  if (!ov) return false;
+  if (!nv) return true;
+  return std::string_view(*nv) > std::string_view(*ov);  // char_traits<char> compares as unsigned char
 }
 
 bool resolve_term(const Term& t, const Type& type, std::string_view col, const ExecContext& ctx, Value& out) {
@@ -134,6 +163,21 @@ static std::string missing_parts(const Table& t, const std::vector<int>& idx, co
   for (int i : idx)
     if (!mask[static_cast<size_t>(i)]) missing += (missing.empty() ? "" : ", ") + t.cols[static_cast<size_t>(i)].name;
   return missing;
+}
+
+// The write timestamp of a statement: USING TIMESTAMP, else the request's default
+// timestamp (flag 0x20 of QUERY/EXECUTE/BATCH), else the server's clock.
+static int64_t write_timestamp(const std::optional<Term>& using_ts, const ExecContext& ctx) {
+  if (using_ts) {
+    Value v;
+    if (resolve_term(*using_ts, int_type(Kind::kBigint), "[timestamp]", ctx, v) && v && v->size() == 8) {
+      auto ts = static_cast<int64_t>(load_be64(v->data()));
+      if (ts == std::numeric_limits<int64_t>::min())
+        throw_invalid("Invalid timestamp: -9223372036854775808 is not a valid timestamp");
+      return ts;
+    }
+  }
+  return ctx.default_ts != kNoTimestamp ? ctx.default_ts : server_timestamp_us();
 }
 
 Mutation Store::start_mutation(const QualifiedName& q, ExecContext& ctx) {
@@ -181,10 +225,7 @@ Mutation Store::build_insert(const InsertStatement& s, ExecContext& ctx) {
         throw_invalid("ttl is too large. requested (" + std::to_string(ttl) + ") maximum (630720000)");
     }
   }
-  if (s.timestamp) {
-    Value v;
-    resolve_term(*s.timestamp, int_type(Kind::kBigint), "[timestamp]", ctx, v);
-  }
+  m.ts = write_timestamp(s.timestamp, ctx);
   m.pk = key_bytes(t.pk, m.row);
   if (m.pk.empty()) throw_invalid("Key may not be empty");
   m.ck = clustering_key(t, m.row);
@@ -226,10 +267,7 @@ Mutation Store::build_delete(const DeleteStatement& s, ExecContext& ctx) {
   m.op = !s.cols.empty()           ? Mutation::kDeleteColumns
          : ck_given == t.ck.size() ? Mutation::kDeleteRow
                                    : Mutation::kDeletePartition;
-  if (s.timestamp) {
-    Value v;
-    resolve_term(*s.timestamp, int_type(Kind::kBigint), "[timestamp]", ctx, v);
-  }
+  m.ts = write_timestamp(s.timestamp, ctx);
   m.pk = key_bytes(t.pk, m.row);
   if (m.pk.empty()) throw_invalid("Key may not be empty");
   if (m.op != Mutation::kDeletePartition) m.ck = clustering_key(t, m.row);
@@ -243,25 +281,39 @@ Mutation Store::build_write(const Parsed& p, ExecContext& ctx) {
   throw_invalid("Invalid statement in batch: only UPDATE, INSERT and DELETE statements are allowed.");
 }
 
+// Deletes the regular cells of a stored row written at or before the deletion's
+// timestamp (all of them, or the `only` ones); true when no live cell is left, so
+// the row goes. Rows and partitions keep no tombstone: a later write with an older
+// timestamp is not shadowed (see README).
+static bool delete_cells(const Table& t, std::string& packed, int64_t ts, const std::vector<char>* only) {
+  std::vector<int64_t> cts;
+  Row cur = unpack_row(packed, t.cols.size(), &cts);
+  bool live = false;
+  for (size_t i = 0; i < cur.size(); i++) {
+    if (t.cols[i].role != Column::kRegular) continue;
+    if ((!only || (*only)[i]) && ts >= cts[i]) {
+      cur[i].reset();
+      cts[i] = ts;
+    }
+    live |= cur[i].has_value();
+  }
+  packed = pack_row(cur, cts);
+  return !live && !only;
+}
+
 // Applies a deletion; called with the table locked.
 static void apply_delete(Table& t, Mutation& m) {
   auto p = t.data.find(m.pk);
   if (p == t.data.end()) return;
+  auto& rows = p->second;
   if (m.op == Mutation::kDeletePartition) {
-    t.data.erase(p);
-    return;
+    for (auto r = rows.begin(); r != rows.end();) r = delete_cells(t, r->second, m.ts, nullptr) ? rows.erase(r) : ++r;
+  } else {
+    auto r = rows.find(m.ck);
+    if (r == rows.end()) return;
+    if (delete_cells(t, r->second, m.ts, m.op == Mutation::kDeleteColumns ? &m.set : nullptr)) rows.erase(r);
   }
-  auto r = p->second.find(m.ck);
-  if (r == p->second.end()) return;
-  if (m.op == Mutation::kDeleteRow) {
-    p->second.erase(r);
-    if (p->second.empty()) t.data.erase(p);
-    return;
-  }
-  Row cur = unpack_row(r->second, t.cols.size());
-  for (size_t i = 0; i < m.set.size(); i++)
-    if (m.set[i]) cur[i].reset();
-  r->second = pack_row(cur);
+  if (rows.empty()) t.data.erase(p);
 }
 
 Result Store::apply(Mutation& m, int node) {
@@ -285,14 +337,22 @@ Result Store::apply(Mutation& m, int node) {
       r.rows.rows.push_back({std::string(1, inserted ? '\1' : '\0')});
       if (!inserted) return r;
     }
+    std::vector<int64_t> cts;
+    Row cur;
     if (inserted) {
-      it->second = pack_row(m.row);
+      cur.resize(t.cols.size());
+      cts.assign(t.cols.size(), kNoTimestamp);
     } else {
-      Row cur = unpack_row(it->second, t.cols.size());
-      for (size_t i = 0; i < m.set.size(); i++)
-        if (m.set[i]) cur[i] = std::move(m.row[i]);
-      it->second = pack_row(cur);
+      cur = unpack_row(it->second, t.cols.size(), &cts);
     }
+    for (size_t i = 0; i < m.set.size(); i++) {
+      if (!m.set[i]) continue;
+      if (t.cols[i].role != Column::kRegular || newer_wins(m.ts, m.row[i], cts[i], cur[i])) {
+        cur[i] = std::move(m.row[i]);
+        cts[i] = m.ts;
+      }
+    }
+    it->second = pack_row(cur, cts);
   }
   st.rows_written.fetch_add(1, std::memory_order_relaxed);
   return r;
@@ -310,6 +370,13 @@ std::vector<ColumnSpec> select_columns(const SelectStatement& s, const std::vect
   std::vector<ColumnSpec> out;
   for (auto& sel : s.selectors) {
     if (sel.count) {
+      ColumnSpec c = cols.empty() ? ColumnSpec{} : cols[0];
+      c.name = sel.alias;
+      c.type = int_type(Kind::kBigint);
+      out.push_back(c);
+      continue;
+    }
+    if (!sel.writetime_of.empty()) {
       ColumnSpec c = cols.empty() ? ColumnSpec{} : cols[0];
       c.name = sel.alias;
       c.type = int_type(Kind::kBigint);
@@ -427,12 +494,26 @@ Result Store::select(const SelectStatement& s, ExecContext& ctx) {
   }
   for (auto& [idx, v] : rel) other |= t->cols[idx].role == Column::kRegular;
   if (!rel.empty() && (!pk_full || other) && !s.allow_filtering) throw_invalid(kFilteringMsg);
+  // WRITETIME(c) selectors read the cell's timestamp, appended as an extra column.
+  std::vector<size_t> wt;
+  for (auto& sel : s.selectors) {
+    if (sel.writetime_of.empty()) continue;
+    int idx = t->index(sel.writetime_of);
+    if (idx < 0) throw_invalid("Undefined column name " + sel.writetime_of);
+    if (t->cols[static_cast<size_t>(idx)].role != Column::kRegular)
+      throw_invalid("Cannot use selection function writeTime on PRIMARY KEY part " + sel.writetime_of);
+    wt.push_back(static_cast<size_t>(idx));
+    cols.push_back({t->ks, t->name, sel.column, int_type(Kind::kBigint)});
+  }
   std::vector<Row> rows;
   {
     std::lock_guard<std::mutex> lock(t->mu);
+    std::vector<int64_t> cts;
     auto take = [&](const std::string& packed) {
-      Row row = unpack_row(packed, t->cols.size());
-      if (matches(row)) rows.push_back(std::move(row));
+      Row row = unpack_row(packed, t->cols.size(), &cts);
+      if (!matches(row)) return;
+      for (size_t i : wt) row.push_back(row[i] ? Value(be64(cts[i])) : Value());
+      rows.push_back(std::move(row));
     };
     if (pk_full) {
       auto p = t->data.find(key_bytes(t->pk, probe));

@@ -8,6 +8,7 @@
 
 #include <arpa/inet.h>
 
+#include <algorithm>
 #include <map>
 
 #include "wire.h"
@@ -255,7 +256,12 @@ std::vector<Row> SystemTables::rows(Store& st, const std::string& ks, const std:
     static const char* kRoles[] = {"partition_key", "clustering", "regular"};
     for (auto& [kname, k] : st.keyspaces_) {
       for (auto& [tname, t] : k->tables) {
-        for (auto& c : t->cols) {
+        // Clustering order of system_schema.columns: (table_name, column_name).
+        std::vector<const Column*> sorted;
+        for (auto& c : t->cols) sorted.push_back(&c);
+        std::sort(sorted.begin(), sorted.end(), [](auto* a, auto* b) { return a->name < b->name; });
+        for (const Column* cp : sorted) {
+          const Column& c = *cp;
           std::string order = "none";
           if (c.role == Column::kClustering) order = t->ck_desc[static_cast<size_t>(c.position)] ? "desc" : "asc";
           out.push_back(arrange(l, {{"keyspace_name", kname},

@@ -20,19 +20,21 @@ namespace airstream::cqlwrite {
 // Direct Kafka input (--from-kafka ...): see KafkaSinkOptions; envelopes from a pipe
 // (--envelope, --acks FIFO): see EnvelopeOptions.
 struct Options : KafkaSinkOptions, EnvelopeOptions {
-  std::string hosts = "127.0.0.1:9042";
+  std::string hosts;  // empty: cqlshrc's [connection] hostname and port, else 127.0.0.1:9042
   std::string keyspace, table;
   bool create = false;
   std::string replication = "{'class': 'SimpleStrategy', 'replication_factor': 1}";
   std::string schema;
   std::vector<std::string> maps;  // column=field
   bool strict = false;
-  int64_t ttl = 0;
+  std::string timestamp_field;  // write timestamps from this field (else the clock)
+  int64_t ttl = 0;              // seconds; --ttl takes a duration (parse_ttl)
   std::string consistency = "LOCAL_QUORUM";
   int concurrency = 256;
   int batch_rows = 0;
   int retries = 10;
   std::string username, password_file;
+  std::string cqlshrc;  // empty: ~/.cassandra/cqlshrc if it exists
   bool ssl = false;
   std::string cacert, cert, key;
   bool no_hostname_verify = false;
@@ -51,7 +53,22 @@ void add_options(CLI::App& app, Options& o);
 // Builds the session options (password lookup included). Usage/config errors: 64/78.
 Result<cql::SessionOptions> session_options(const Options& o);
 
-// Reads the [authentication] section of a cqlshrc file (username/password keys).
-bool read_cqlshrc(const std::string& path, std::string& username, std::string& password);
+// What cqlwrite takes from cqlsh's cqlshrc, as cqlsh reads it: [connection] hostname,
+// port, ssl; [ssl] certfile (CA), validate, usercert, userkey; [authentication]
+// username, password. Other sections and keys are cqlsh's own and are skipped.
+struct Cqlshrc {
+  std::string hostname;
+  int port = 0;
+  bool ssl = false;
+  bool validate = true;
+  std::string certfile, usercert, userkey;
+  std::string username, password;
+  bool has_password = false;
+};
+Result<Cqlshrc> read_cqlshrc(const std::string& path);
+
+// --ttl: a duration ("90s", "1h", "7d"; a bare number is seconds) in whole seconds,
+// at most Cassandra's limit of 20 years (630720000 s). Usage errors: 64.
+Result<int64_t> parse_ttl(std::string_view text);
 
 }  // namespace airstream::cqlwrite

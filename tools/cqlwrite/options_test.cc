@@ -1,5 +1,6 @@
 // cqlwrite unit tests: host lists, password sources and their precedence
-// (CQL_PASSWORD, --password-file, ~/.cassandra/cqlshrc), identifier handling.
+// (CQL_PASSWORD, --password-file, ~/.cassandra/cqlshrc), cqlshrc's [connection] and
+// [ssl], --ttl durations, identifier handling.
 #include <gtest/gtest.h>
 
 #include <cstdlib>
@@ -71,6 +72,54 @@ TEST(CqlwriteOptions, PasswordPrecedence) {
   o.username.clear();
   s = session_options(o);
   EXPECT_FALSE(s->has_credentials);
+}
+
+TEST(CqlwriteOptions, CqlshrcConnectionAndSsl) {
+  std::string rc = temp_file(
+      "[connection]\nhostname = db1.example.com\nport: 9142\nssl = true\n"
+      "[ssl]\ncertfile = /etc/ca.pem\nvalidate = false\nusercert = /c.pem\nuserkey = /k.pem\n"
+      "[ui]\ncolor = on\n[authentication]\nusername = u\npassword = p\n");
+  unsetenv("CQL_PASSWORD");
+  Options o;
+  o.cqlshrc = rc;
+  auto s = session_options(o);
+  ASSERT_TRUE(s.ok()) << s.status().message();
+  EXPECT_EQ(s->contact_points, std::vector<std::string>{"db1.example.com:9142"});
+  EXPECT_TRUE(s->tls.enabled);
+  EXPECT_EQ(s->tls.cacert, "/etc/ca.pem");
+  EXPECT_FALSE(s->tls.verify_hostname);
+  EXPECT_EQ(s->tls.cert, "/c.pem");
+  EXPECT_EQ(s->tls.key, "/k.pem");
+  EXPECT_EQ(s->username, "u");
+  EXPECT_EQ(s->password, "p");
+  // Options win over the file; a host without a port takes the file's port.
+  o.hosts = "h1,h2:9000";
+  o.cacert = "/mine.pem";
+  s = session_options(o);
+  ASSERT_TRUE(s.ok());
+  EXPECT_EQ(s->contact_points, (std::vector<std::string>{"h1:9142", "h2:9000"}));
+  EXPECT_EQ(s->tls.cacert, "/mine.pem");
+  // An explicit file that is missing or bad is an error naming it.
+  o.cqlshrc = "/nonexistent/cqlshrc";
+  EXPECT_EQ(session_options(o).status().exit_code(), kExitConfig);
+  o.cqlshrc = temp_file("[connection]\nport = http\n");
+  auto bad = session_options(o);
+  EXPECT_EQ(bad.status().exit_code(), kExitConfig);
+  EXPECT_NE(bad.status().message().find(":2: port"), std::string::npos) << bad.status().message();
+}
+
+TEST(CqlwriteOptions, TtlDurations) {
+  EXPECT_EQ(*parse_ttl("0"), 0);
+  EXPECT_EQ(*parse_ttl("90"), 90);
+  EXPECT_EQ(*parse_ttl("90s"), 90);
+  EXPECT_EQ(*parse_ttl("1h"), 3600);
+  EXPECT_EQ(*parse_ttl("7d"), 604800);
+  EXPECT_EQ(*parse_ttl("630720000"), 630720000);
+  EXPECT_EQ(parse_ttl("630720001").status().exit_code(), kExitUsage);
+  EXPECT_EQ(parse_ttl("7301d").status().exit_code(), kExitUsage);
+  EXPECT_EQ(parse_ttl("1500ms").status().exit_code(), kExitUsage);
+  EXPECT_EQ(parse_ttl("-1").status().exit_code(), kExitUsage);
+  EXPECT_EQ(parse_ttl("1y").status().exit_code(), kExitUsage);
 }
 
 TEST(CqlwriteSchema, Identifiers) {

@@ -191,6 +191,12 @@ int run(Options& o, const CommonOptions& common) {
   sk.concurrency = o.concurrency;
   sk.batch_rows = o.batch_rows;
   sk.strict = o.strict;
+  sk.timestamp_field = o.timestamp_field;
+  if (!o.timestamp_field.empty() && mapping->by_field.count(o.timestamp_field)) {
+    diag::error("--timestamp-field %s also feeds a column; --map that column to another field",
+                o.timestamp_field.c_str());
+    return kExitUsage;
+  }
   int exit_code = kExitOk;
   std::string where;
   {

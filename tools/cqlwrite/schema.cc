@@ -130,6 +130,8 @@ Result<Mapping> build_mapping(cql::Session& session, const Options& o, const std
     auto f = field_of.find(columns[i].name);
     m.by_field[f == field_of.end() ? columns[i].name : f->second] = static_cast<int>(i);
   }
+  for (size_t i = 0; i < columns.size(); i++)
+    if (columns[i].kind == "clustering") m.clustering.push_back(static_cast<int>(i));
   for (uint16_t idx : m.stmt->meta.pk_indexes)
     if (idx < bind.size()) m.partition_key.push_back(idx);
   if (m.partition_key.empty())

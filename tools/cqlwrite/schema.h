@@ -40,6 +40,7 @@ struct Mapping {
   std::vector<std::string> columns;               // bind index -> column
   std::vector<cql::Type> types;                   // bind index -> type
   std::vector<int> partition_key;                 // bind indexes, in partition key order
+  std::vector<int> clustering;                    // bind indexes of the clustering columns
   std::unordered_map<std::string, int> by_field;  // JSON field -> bind index
 };
 

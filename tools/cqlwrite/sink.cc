@@ -9,6 +9,8 @@
 // are rejected.
 #include "sink.h"
 
+#include <chrono>
+
 #include "common/cql/murmur3.h"
 
 namespace airstream::cqlwrite {
@@ -16,16 +18,7 @@ namespace {
 
 constexpr uint32_t kUnsetSlot = 0xffffffffu;
 
-// <consistency><flags> of EXECUTE parameters with values and skip_metadata; the
-// <n><value>... part follows.
-void put_params_header(std::string& out, int version, uint16_t consistency) {
-  cql::put_u16(out, consistency);
-  uint32_t flags = cql::kQValues | cql::kQSkipMetadata;
-  if (version >= 5)
-    cql::put_u32(out, flags);
-  else
-    cql::put_u8(out, static_cast<uint8_t>(flags));
-}
+constexpr int64_t kMaxMicros = INT64_MAX / 1000;
 
 Ack to_ack(const cql::Response& r) {
   Ack a;
@@ -86,11 +79,21 @@ bool CqlSink::encode(Record& rec, std::string& values, std::string& pk, std::str
   }
   for (auto& s : slots_) s = {kUnsetSlot, 0};
   valbuf_.clear();
+  have_ts_ = false;
   for (auto field : obj) {
     std::string_view key;
     if (field.error() || field.unescaped_key().get(key)) {
       err = "invalid JSON";
       return false;
+    }
+    if (!opt_.timestamp_field.empty() && key == opt_.timestamp_field) {
+      simdjson::ondemand::value v;
+      if (field.value().get(v) || !read_timestamp(v, err)) {
+        if (err.empty()) err = "invalid JSON value";
+        err = opt_.timestamp_field + ": " + err;
+        return false;
+      }
+      continue;
     }
     auto it = by_field_.find(key);
     if (it == by_field_.end()) {
@@ -127,6 +130,17 @@ bool CqlSink::encode(Record& rec, std::string& values, std::string& pk, std::str
     pk_parts_.emplace_back(valbuf_.data() + start + 4, len - 4);
   }
   pk = composite_partition_key(pk_parts_);
+  if (!opt_.timestamp_field.empty() && !have_ts_) {
+    err = opt_.timestamp_field + ": missing (--timestamp-field)";
+    return false;
+  }
+  if (opt_.batch_rows > 1) {  // the row's identity: partition key, then clustering values
+    row_key_ = pk;
+    for (int i : map_.clustering) {
+      auto [start, len] = slots_[static_cast<size_t>(i)];
+      if (start != kUnsetSlot) row_key_.append(valbuf_, start, len);
+    }
+  }
   values.clear();
   cql::put_u16(values, static_cast<uint16_t>(slots_.size()));
   for (auto [start, len] : slots_) {
@@ -136,6 +150,58 @@ bool CqlSink::encode(Record& rec, std::string& values, std::string& pk, std::str
       values.append(valbuf_, start, len);
   }
   return true;
+}
+
+bool CqlSink::read_timestamp(simdjson::ondemand::value v, std::string& err) {
+  simdjson::ondemand::json_type type;
+  if (v.type().get(type)) return false;
+  int64_t ts = 0;
+  if (type == simdjson::ondemand::json_type::number) {
+    if (v.get_int64().get(ts)) {
+      err = "expected whole microseconds since the epoch";
+      return false;
+    }
+  } else if (type == simdjson::ondemand::json_type::string) {
+    std::string_view text;
+    int64_t ms = 0;
+    if (v.get_string().get(text) || !cql::parse_timestamp_text(text, ms) || ms > kMaxMicros || ms < -kMaxMicros) {
+      err = "expected a timestamp (yyyy-mm-ddTHH:MM:SS[.fff][zone]) or microseconds since the epoch";
+      return false;
+    }
+    ts = ms * 1000;
+  } else {
+    err = "expected microseconds since the epoch or a timestamp text";
+    return false;
+  }
+  if (ts == cql::kNoTimestamp) {
+    err = "timestamp out of range";
+    return false;
+  }
+  ts_ = ts;
+  have_ts_ = true;
+  return true;
+}
+
+int64_t CqlSink::next_clock_timestamp() {
+  int64_t now =
+      std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::system_clock::now().time_since_epoch())
+          .count();
+  last_ts_ = std::max(now, last_ts_ + 1);
+  return last_ts_;
+}
+
+std::string CqlSink::execute_params(std::string_view values, int64_t ts) const {
+  std::string out;
+  out.reserve(values.size() + 16);
+  cql::put_u16(out, opt_.consistency);
+  uint32_t flags = cql::kQValues | cql::kQSkipMetadata | cql::kQDefaultTimestamp;
+  if (session_.version() >= 5)
+    cql::put_u32(out, flags);
+  else
+    cql::put_u8(out, static_cast<uint8_t>(flags));
+  out.append(values);
+  cql::put_i64(out, ts);
+  return out;
 }
 
 void CqlSink::acquire() {
@@ -171,8 +237,9 @@ void CqlSink::submit(Record record, AckFn on_ack) {
     return;
   }
   int64_t token = murmur3_token(pk_);
+  int64_t ts = have_ts_ ? ts_ : next_clock_timestamp();
   if (opt_.batch_rows <= 1 || values_.size() > opt_.batch_max_bytes) {
-    Entry e{std::move(record), std::move(on_ack), 0, 0};
+    Entry e{std::move(record), std::move(on_ack), ts, 0, 0, {}};
     send_single(std::move(e), token);
     return;
   }
@@ -180,7 +247,14 @@ void CqlSink::submit(Record record, AckFn on_ack) {
   row.swap(values_);  // send_batch() below may reuse values_
   key.swap(pk_);
   auto it = open_.find(key);
-  if (it != open_.end() && (it->second.body.size() + row.size() > opt_.batch_max_bytes)) {
+  auto must_send = [&](const Batch& b) {
+    if (b.body.size() + row.size() > opt_.batch_max_bytes) return true;
+    if (!opt_.timestamp_field.empty() && b.ts != ts) return true;  // one timestamp per batch
+    for (auto& e : b.entries)
+      if (e.row_key == row_key_) return true;  // the same row twice: the later record must win
+    return false;
+  };
+  if (it != open_.end() && must_send(it->second)) {
     Batch b = std::move(it->second);
     open_.erase(it);
     send_batch(std::move(b));
@@ -201,7 +275,8 @@ void CqlSink::submit(Record record, AckFn on_ack) {
     open_order_.push_back(key);
   }
   Batch& b = it->second;
-  Entry e{std::move(record), std::move(on_ack), static_cast<uint32_t>(b.body.size()), 0};
+  Entry e{std::move(record), std::move(on_ack), ts, static_cast<uint32_t>(b.body.size()), 0, row_key_};
+  b.ts = b.entries.empty() ? ts : std::max(b.ts, ts);
   b.body.append(row);
   e.values_end = static_cast<uint32_t>(b.body.size());
   b.entries.push_back(std::move(e));
@@ -228,8 +303,7 @@ void CqlSink::send_single(Entry e, int64_t token) {
   cql::Request req;
   req.opcode = cql::kOpExecute;
   req.stmt = map_.stmt;
-  put_params_header(req.body, session_.version(), opt_.consistency);
-  req.body.append(values_);  // <n><value>... of this row, left there by the caller
+  req.body = execute_params(values_, e.ts);  // values_: <n><value>... of this row, left there by the caller
   req.has_token = true;
   req.token = token;
   req.idempotent = true;
@@ -255,6 +329,7 @@ void CqlSink::send_batch(Batch b) {
   req.opcode = cql::kOpBatch;
   req.stmt = map_.stmt;
   req.consistency = opt_.consistency;
+  req.timestamp = b.ts;
   req.has_token = true;
   req.token = b.token;
   req.idempotent = true;
@@ -279,8 +354,7 @@ void CqlSink::split_and_resend(std::shared_ptr<Batch> b) {
     cql::Request req;
     req.opcode = cql::kOpExecute;
     req.stmt = map_.stmt;
-    put_params_header(req.body, session_.version(), opt_.consistency);
-    req.body.append(b->body, e.values_begin, e.values_end - e.values_begin);
+    req.body = execute_params(std::string_view(b->body).substr(e.values_begin, e.values_end - e.values_begin), e.ts);
     req.has_token = true;
     req.token = b->token;
     req.idempotent = true;

@@ -7,6 +7,12 @@
 // --concurrency requests are in flight (backpressure, bounded memory). With
 // batch_rows > 1, rows of the same partition are grouped in unlogged batches kept
 // under the server's 5 KiB batch warning threshold.
+// Every write carries a client timestamp (the default-timestamp flag of EXECUTE and
+// BATCH, microseconds since the epoch), strictly increasing in input order and
+// identical across retries, so that a retried write never overwrites a newer one:
+// the clock, or with timestamp_field that field of the record (like dsbulk's
+// __timestamp). Two records of one row never share a batch (its single timestamp
+// would let the greater value win instead of the later record).
 #pragma once
 
 #include <condition_variable>
@@ -50,6 +56,9 @@ struct SinkOptions {
   int batch_rows = 0;
   bool strict = false;
   size_t batch_max_bytes = 5 * 1024;  // Cassandra's batch_size_warn_threshold
+  // Field holding each record's write timestamp: an integer (microseconds since the
+  // epoch) or a timestamp text. Empty: the client's clock.
+  std::string timestamp_field;
 };
 
 class CqlSink {
@@ -67,20 +76,29 @@ class CqlSink {
   struct Entry {
     Record rec;
     AckFn ack;
+    int64_t ts = 0;                             // write timestamp (microseconds)
     uint32_t values_begin = 0, values_end = 0;  // this row's <n><values> in the batch body
+    std::string row_key;                        // batch mode: partition and clustering key bytes
   };
   struct Batch {
     std::vector<Entry> entries;
     std::string body;  // concatenated <n><values> of each row
     int64_t token = 0;
+    int64_t ts = 0;  // the batch's default timestamp: the latest of its rows
   };
   struct SvHash {
     using is_transparent = void;
     size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
   };
 
-  // Encodes the record's values as <n><value>...; false with err on a conversion error.
+  // Encodes the record's values as <n><value>... (and ts_ from the timestamp
+  // field); false with err on a conversion error.
   bool encode(Record& rec, std::string& values, std::string& pk, std::string& err);
+  bool read_timestamp(simdjson::ondemand::value v, std::string& err);
+  // The next clock timestamp: microseconds, strictly greater than the last one.
+  int64_t next_clock_timestamp();
+  // <consistency><flags>[<n><values>]<timestamp> of one row's EXECUTE.
+  std::string execute_params(std::string_view values, int64_t ts) const;
   void acquire();
   void release();
   void send_single(Entry e, int64_t token);
@@ -94,7 +112,9 @@ class CqlSink {
   JsonParser parser_;
   std::unordered_map<std::string, int, SvHash, std::equal_to<>> by_field_;
   std::vector<std::pair<uint32_t, uint32_t>> slots_;
-  std::string valbuf_, values_, pk_, err_;
+  std::string valbuf_, values_, pk_, err_, row_key_;
+  int64_t ts_ = 0, last_ts_ = 0;
+  bool have_ts_ = false;
   std::vector<std::string_view> pk_parts_;
 
   mutable std::mutex mu_;

@@ -64,7 +64,8 @@ std::optional<int> parse_command_line(int argc, char** argv, Options& o) {
                  "Start at beginning, end, stored, N, -N (N before the end) or @TIMESTAMP_MS "
                  "(default: stored with -g, else beginning)")
       ->type_name("OFFSET");
-  app.add_option("-c,--count", o.count, "Exit after N messages (written or rejected)")->type_name("N");
+  app.add_option("-c,--count", o.count, "Exit after N messages, written or rejected (default: no limit)")
+      ->type_name("N");
   app.add_flag("-e,--exit", o.exit_at_end, "Exit once the end of every assigned partition is reached");
   app.add_option("--timeout", o.timeout_text, "Exit when no message arrives for DURATION (e.g. 10s)")
       ->type_name("DURATION");
