@@ -82,7 +82,7 @@ int run(int argc, char** argv) {
       ->type_name("FORMAT")
       ->check(CLI::IsMember({"ndjson", "csv", "tsv"}));
   app.add_flag("--header", mo.header, "With --to csv/tsv: write a header line of column names first");
-  app.add_flag("--strict", mo.strict, "Check that every record is entirely valid JSON, like jq (slower)");
+  app.add_flag("--strict", mo.strict, "Accepted for compatibility: every record is checked to be entirely valid JSON");
   app.add_flag("--envelope", envelope,
                "Input is kconsume --envelope: transform each value, keep topic/partition/offset; records\n"
                "filtered out or rejected pass on as position-only markers (for --acks pipes)");
