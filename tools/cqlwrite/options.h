@@ -14,6 +14,7 @@
 #include "common/kafka/envelope_input.h"
 #include "common/kafka/source.h"
 #include "common/status.h"
+#include "common/transform/mapping.h"
 
 namespace airstream::cqlwrite {
 
@@ -47,6 +48,7 @@ struct Options : KafkaSinkOptions, EnvelopeOptions {
   std::string connect_timeout = "5s";
   std::string schema_timeout = "30s";
   std::vector<std::string> inputs;
+  transform::MappingOptions transform;  // --preset, --set, --where, ...: applied before --map
 };
 
 void add_options(CLI::App& app, Options& o);

@@ -75,7 +75,7 @@ Status Consumer::wait_for_acks() {
   }
   bool reported = !acks_error_.ok();  // run() returned it
   auto start = Clock::now();
-  auto next_commit = start + opt_.commit_interval;
+  auto next_store = start;
   Status st;
   // Leaving the partitions unfetched: messages that still arrive are dropped (they
   // were never tracked, so no commit passes them); rebalances are served.
@@ -92,9 +92,9 @@ Status Consumer::wait_for_acks() {
       }
     }
     if (rd_kafka_message_t* m = rd_kafka_consumer_poll(rk_.get(), 0)) rd_kafka_message_destroy(m);
-    if (Clock::now() >= next_commit) {
-      if (Status c = commit(false); !c.ok()) diag::warn("%s", c.message().c_str());
-      next_commit = Clock::now() + opt_.commit_interval;
+    if (Clock::now() >= next_store) {  // librdkafka commits the stored offsets
+      commits_.store(rk_.get());
+      next_store = Clock::now() + std::chrono::milliseconds(100);
     }
     acks_->wait(std::chrono::milliseconds(25));
   }
