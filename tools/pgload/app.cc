@@ -80,7 +80,7 @@ class App {
   std::unique_ptr<KafkaInput> kafka_;
   std::shared_ptr<PartitionMetrics> partitions_ = PartitionMetrics::create();
   std::atomic<uint64_t>* records_committed_ = nullptr;  // --from-kafka: offsets committed
-  std::unique_ptr<EnvelopeInput> env_;  // --envelope: lines are kconsume envelopes
+  std::unique_ptr<EnvelopeInput> env_;                  // --envelope: lines are kconsume envelopes
   EnvelopeInput::Item env_item_;
   std::unique_ptr<transform::RecordTransform> xform_;  // --preset, --set, --where, ...
   std::vector<Buffered> sample_;
