@@ -15,6 +15,7 @@ namespace airstream::pgload {
 // Direct Kafka input (--from-kafka ...): see KafkaSinkOptions.
 struct PgloadOptions : KafkaSinkOptions {
   std::string conninfo;           // -d: libpq connection string or URI ("" = PG* environment)
+  std::string host, port, user;   // -h, -p, -U as psql's; folded into conninfo by validate_options
   std::string table;              // -t [schema.]table
   std::vector<std::string> maps;  // col=field
   bool strict = false;
