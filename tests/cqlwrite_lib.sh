@@ -24,7 +24,8 @@ users() {
   [[ $(wc -l <"$3") -eq $1 ]] || fail "could not make $1 users"
 }
 
-# cqlq 'CQL' ...: rows as JSON lines (CQLQ_USER/CQLQ_PASS for auth, CQLQ_CA for TLS).
+# cqlq 'CQL' ...: rows as JSON lines (CQLQ_USER/CQLQ_PASS for auth, CQLQ_CA for TLS,
+# CQLQ_CHAIN_ONLY=1 to check the chain only).
 cqlq() {
   /usr/bin/python3 - "$@" <<'PY'
 import json, os, ssl, sys
@@ -36,6 +37,7 @@ if os.environ.get("CQLQ_USER"):
     kw["auth_provider"] = PlainTextAuthProvider(os.environ["CQLQ_USER"], os.environ["CQLQ_PASS"])
 if os.environ.get("CQLQ_CA"):
     ctx = ssl.create_default_context(cafile=os.environ["CQLQ_CA"])
+    ctx.check_hostname = not os.environ.get("CQLQ_CHAIN_ONLY")
     kw["ssl_context"] = ctx
 c = Cluster([h], port=int(p), **kw)
 s = c.connect()
@@ -53,10 +55,15 @@ count() { cqlq "SELECT count(*) FROM $1" | sed 's/.*"count": \([0-9]*\).*/\1/'; 
 # values (text columns), and the table has no other row.
 same_rows() {
   /usr/bin/python3 - "$1" "$2" <<'PY'
-import json, os, sys, uuid
+import json, os, ssl, sys, uuid
 from cassandra.cluster import Cluster
 h, p = os.environ["CQL_HOSTS"].split(",")[0].rsplit(":", 1)
-c = Cluster([h], port=int(p))
+kw = {}
+if os.environ.get("CQLQ_CA"):
+    ctx = ssl.create_default_context(cafile=os.environ["CQLQ_CA"])
+    ctx.check_hostname = not os.environ.get("CQLQ_CHAIN_ONLY")
+    kw["ssl_context"] = ctx
+c = Cluster([h], port=int(p), **kw)
 s = c.connect()
 rows = {str(r.id): r._asdict() for r in s.execute("SELECT * FROM " + sys.argv[1])}
 want = {}

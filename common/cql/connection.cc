@@ -46,7 +46,7 @@ Result<std::shared_ptr<TlsContext>> TlsContext::create(const TlsOptions& o) {
   if (!t->ctx_) return Status(kExitSoftware, "cannot create TLS context: " + ssl_error_text());
   SSL_CTX_set_min_proto_version(t->ctx_, TLS1_2_VERSION);
   SSL_CTX_set_mode(t->ctx_, SSL_MODE_ENABLE_PARTIAL_WRITE | SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER);
-  t->verify_ = o.verify_hostname;
+  t->verify_ = o.verify_chain && o.verify_hostname;
   if (!o.cacert.empty()) {
     if (SSL_CTX_load_verify_locations(t->ctx_, o.cacert.c_str(), nullptr) != 1)
       return Status(kExitConfig, "cannot load CA file " + o.cacert + ": " + ssl_error_text());
@@ -60,7 +60,7 @@ Result<std::shared_ptr<TlsContext>> TlsContext::create(const TlsOptions& o) {
     if (SSL_CTX_use_PrivateKey_file(t->ctx_, o.key.c_str(), SSL_FILETYPE_PEM) != 1)
       return Status(kExitConfig, "cannot load key " + o.key + ": " + ssl_error_text());
   }
-  SSL_CTX_set_verify(t->ctx_, o.verify_hostname ? SSL_VERIFY_PEER : SSL_VERIFY_NONE, nullptr);
+  SSL_CTX_set_verify(t->ctx_, o.verify_chain ? SSL_VERIFY_PEER : SSL_VERIFY_NONE, nullptr);
   return t;
 }
 
@@ -132,21 +132,56 @@ Status Connection::connect_socket(const ConnectionOptions& o) {
     if (!ssl_) return Status(kExitUnavailable, address_ + ": " + ssl_error_text());
     SSL_set_fd(ssl_, fd_);
     if (!is_ip_literal(o.host)) SSL_set_tlsext_host_name(ssl_, o.host.c_str());
-    if (o.tls->verify_hostname()) {
-      X509_VERIFY_PARAM* param = SSL_get0_param(ssl_);
-      if (is_ip_literal(o.host))
-        X509_VERIFY_PARAM_set1_ip_asc(param, o.host.c_str());
-      else
-        X509_VERIFY_PARAM_set1_host(param, o.host.c_str(), 0);
-    }
     if (SSL_connect(ssl_) != 1) {
       std::string why = ssl_error_text();
       long vr = SSL_get_verify_result(ssl_);
       if (vr != X509_V_OK) why = X509_verify_cert_error_string(vr);
       return Status(kExitUnavailable, address_ + ": TLS handshake failed: " + why);
     }
+    if (o.tls->verify_hostname()) return check_peer_identity(o.host);
   }
   return Status::Ok();
+}
+
+Status Connection::check_peer_identity(const std::string& host) {
+  X509* cert = SSL_get_peer_certificate(ssl_);
+  if (!cert) return Status(kExitUnavailable, address_ + ": TLS: the server sent no certificate");
+  std::unique_ptr<X509, decltype(&X509_free)> hold(cert, X509_free);
+  const bool ip = is_ip_literal(host);
+  if (ip ? X509_check_ip_asc(cert, host.c_str(), 0) == 1 : X509_check_host(cert, host.c_str(), 0, 0, nullptr) == 1)
+    return Status::Ok();
+  std::string reverse;
+  if (ip) {  // the name the address's PTR record gives, as the DataStax drivers
+    sockaddr_storage sa{};
+    socklen_t len = sizeof sa;
+    char name[NI_MAXHOST];
+    if (getpeername(fd_, reinterpret_cast<sockaddr*>(&sa), &len) == 0 &&
+        getnameinfo(reinterpret_cast<sockaddr*>(&sa), len, name, sizeof name, nullptr, 0, NI_NAMEREQD) == 0) {
+      reverse = name;
+      if (X509_check_host(cert, name, 0, 0, nullptr) == 1) return Status::Ok();
+    }
+  }
+  std::string names;
+  auto* sans = static_cast<GENERAL_NAMES*>(X509_get_ext_d2i(cert, NID_subject_alt_name, nullptr, nullptr));
+  for (int i = 0; sans && i < sk_GENERAL_NAME_num(sans); i++) {
+    const GENERAL_NAME* g = sk_GENERAL_NAME_value(sans, i);
+    std::string one;
+    if (g->type == GEN_DNS) {
+      one = "DNS:" + std::string(reinterpret_cast<const char*>(ASN1_STRING_get0_data(g->d.dNSName)),
+                                 static_cast<size_t>(ASN1_STRING_length(g->d.dNSName)));
+    } else if (g->type == GEN_IPADD) {
+      char buf[INET6_ADDRSTRLEN] = "?";
+      int n = ASN1_STRING_length(g->d.iPAddress);
+      inet_ntop(n == 16 ? AF_INET6 : AF_INET, ASN1_STRING_get0_data(g->d.iPAddress), buf, sizeof buf);
+      one = std::string("IP:") + buf;
+    }
+    if (!one.empty()) names += (names.empty() ? "" : ", ") + one;
+  }
+  if (sans) GENERAL_NAMES_free(sans);
+  if (names.empty()) names = "no subjectAltName";
+  std::string msg = address_ + ": TLS: the server certificate (" + names + ") does not name " + host;
+  if (ip) msg += reverse.empty() ? " (and it has no reverse DNS name)" : " nor its reverse DNS name " + reverse;
+  return Status(kExitUnavailable, msg);
 }
 
 ssize_t Connection::raw_read(char* buf, size_t n, std::string& err) {

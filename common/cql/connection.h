@@ -22,11 +22,18 @@
 
 namespace airstream::cql {
 
+// Server certificate verification, as the DataStax drivers do it: the chain must
+// lead to a trusted CA, and the certificate must name the node: by the host name
+// it was reached by when that is a name; for a numeric address (every node found
+// in system.peers), by that IP address (an IP subjectAltName) or else by the name
+// its reverse DNS (PTR) record gives (the Java driver's InetSocketAddress
+// getHostName(), the C/C++ driver's PEER_IDENTITY_DNS).
 struct TlsOptions {
   bool enabled = false;
   std::string cacert;  // PEM CA file (empty: system default paths)
   std::string cert, key;
-  bool verify_hostname = true;  // also requires a valid chain
+  bool verify_chain = true;     // false: no verification at all
+  bool verify_hostname = true;  // false: the chain only
 };
 
 // A shared SSL_CTX for every connection of a session.
@@ -99,6 +106,8 @@ class Connection {
   Connection() = default;
   Status connect_socket(const ConnectionOptions& o);
   Status handshake(const ConnectionOptions& o);
+  // After the TLS handshake: does the certificate name the host (see TlsOptions)?
+  Status check_peer_identity(const std::string& host);
   Status write_all_blocking(std::string_view data);
   // Raw transport I/O: >0 bytes, 0 would block, -1 error/closed (err set).
   ssize_t raw_read(char* buf, size_t n, std::string& err);

@@ -145,6 +145,7 @@ Result<std::unique_ptr<Session>> Session::connect(const SessionOptions& options)
     while (static_cast<int>(h.conns.size()) < wanted) {
       auto c = Connection::open(im.conn_options(static_cast<int>(i)));
       if (!c.ok()) {
+        im.node_failed(static_cast<int>(i), c.status().message());
         h.next_attempt = Clock::now() + std::chrono::milliseconds(im.opt.reconnect_base_ms);
         h.backoff_ms = im.opt.reconnect_base_ms;
         break;
@@ -187,6 +188,25 @@ std::vector<HostInfo> Session::hosts() const {
 int Session::primary_host_for(int64_t token) const {
   auto r = impl_->replicas(token);
   return r.empty() ? -1 : r[0];
+}
+
+void Session::Impl::notice(const std::string& text) const {
+  if (opt.on_notice) opt.on_notice(text);
+}
+
+void Session::Impl::node_failed(int host, const std::string& why) {
+  Host& h = hosts[static_cast<size_t>(host)];
+  if (why == h.last_error) return;
+  h.last_error = why;
+  notice("node " + h.info.address + ":" + std::to_string(h.info.port) +
+         " is not used (its rows go through other nodes; retrying in the background): " + why);
+}
+
+void Session::Impl::node_back(int host) {
+  Host& h = hosts[static_cast<size_t>(host)];
+  if (h.last_error.empty()) return;
+  h.last_error.clear();
+  notice("node " + h.info.address + ":" + std::to_string(h.info.port) + " is used again");
 }
 
 void Session::Impl::post(Event e) {
@@ -397,6 +417,7 @@ void Session::Impl::handle_event(Event& e) {
       Host& h = hosts[static_cast<size_t>(e.host)];
       h.connecting = false;
       self->counters_.reconnects++;
+      node_back(e.host);
       add_conn(e.host, std::move(e.conn));
       if (!h.conns.empty()) drain_waiting(e.host, h.conns.back());
       std::deque<Pending*> again;
@@ -407,6 +428,7 @@ void Session::Impl::handle_event(Event& e) {
     case Event::kConnFailed: {
       Host& h = hosts[static_cast<size_t>(e.host)];
       h.connecting = false;
+      node_failed(e.host, e.error);
       h.backoff_ms = std::min(opt.reconnect_max_ms, std::max(opt.reconnect_base_ms, h.backoff_ms * 2));
       h.next_attempt = Clock::now() + std::chrono::milliseconds(h.backoff_ms);
       break;

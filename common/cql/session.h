@@ -44,6 +44,10 @@ struct SessionOptions {
   int retry_max_ms = 5000;
   int reconnect_base_ms = 200;
   int reconnect_max_ms = 10000;
+  // Told when a node cannot be used (connection, TLS verification or handshake
+  // failure; each distinct reason once), when it is used again, and of cluster
+  // events acted on. Called from any of the session's threads; must be quick.
+  std::function<void(const std::string&)> on_notice;
 };
 
 // A statement prepared on the cluster. The id may change after a re-prepare (only the

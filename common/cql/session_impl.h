@@ -45,6 +45,7 @@ struct Host {
   bool connecting = false;
   int backoff_ms = 0;
   Clock::time_point next_attempt;
+  std::string last_error;  // why it is not used (reported once per reason)
 };
 
 struct Event {
@@ -112,6 +113,10 @@ struct Session::Impl {
   void flush_dirty();
   void drain_waiting(int host, Conn* c);
   void shutdown_all();
+  // Reports (once per distinct reason) that a node cannot be used, or is used again.
+  void node_failed(int host, const std::string& why);
+  void node_back(int host);
+  void notice(const std::string& text) const;
 
   // topology (cql_topology.cc)
   Status discover(Connection& control, int control_host);

@@ -17,6 +17,7 @@
 
 #include "common/civil_date.h"
 #include "common/json/json.h"
+#include "common/json/number.h"
 #include "common/uuid.h"
 
 namespace airstream::cql {
@@ -454,7 +455,14 @@ bool encode_scalar(const Type& t, Scalar s, std::string& out, std::string& err) 
     case TypeKind::kInt:
     case TypeKind::kSmallint:
     case TypeKind::kTinyint: {
-      if (s.kind == Scalar::kBool || !parse_int(s.text, i)) return fail(err, t, s);
+      if (s.kind == Scalar::kBool) return fail(err, t, s);
+      // Any exact spelling of an integer (1e3, 1000.0); a fraction or an overflow is a
+      // reject, the same rule as pgload's (common/json/number.h).
+      if (!parse_int(s.text, i)) {
+        NumberFit fit = exact_integer(trim(s.text), INT64_MIN, INT64_MAX, i);
+        if (fit != NumberFit::kOk)
+          return fail(err, t, s, fit == NumberFit::kNotANumber ? nullptr : number_fit_reason(fit));
+      }
       if (t.kind == TypeKind::kBigint || t.kind == TypeKind::kCounter) {
         put_i64(out, i);
       } else if (t.kind == TypeKind::kInt) {
@@ -479,14 +487,25 @@ bool encode_scalar(const Type& t, Scalar s, std::string& out, std::string& err) 
     }
     case TypeKind::kFloat:
     case TypeKind::kDouble: {
-      if (s.kind == Scalar::kBool || !parse_double(s.text, d)) return fail(err, t, s);
+      if (s.kind == Scalar::kBool) return fail(err, t, s);
+      // A finite number that would be stored as infinity or as 0 is refused, the same
+      // rule as pgload's (common/json/number.h); other spellings a string may hold
+      // (NaN, Infinity) are read as before.
+      std::string_view txt = trim(s.text);
+      float f = 0;
+      NumberFit fit = t.kind == TypeKind::kDouble ? exact_double(txt, d) : exact_float(txt, f);
+      if (fit == NumberFit::kNotANumber) {
+        if (s.kind != Scalar::kString || !parse_double(txt, d)) return fail(err, t, s);
+        f = static_cast<float>(d);
+        if (std::isinf(f) && !std::isinf(d)) return fail(err, t, s, "out of range");
+      } else if (fit != NumberFit::kOk) {
+        return fail(err, t, s, number_fit_reason(fit));
+      }
       if (t.kind == TypeKind::kDouble) {
         uint64_t bits;
         std::memcpy(&bits, &d, 8);
         put_u64(out, bits);
       } else {
-        auto f = static_cast<float>(d);
-        if (std::isinf(f) && !std::isinf(d)) return fail(err, t, s, "out of range");
         uint32_t bits;
         std::memcpy(&bits, &f, 4);
         put_u32(out, bits);

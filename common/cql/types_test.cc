@@ -130,7 +130,17 @@ TEST(CqlTypes, ConversionErrorsNameTheProblem) {
   EXPECT_EQ(enc("uuid", "42"), "ERR:expected uuid, got 42");
   EXPECT_EQ(enc("int", "2147483648"), "ERR:expected int, got 2147483648 (out of range)");
   EXPECT_EQ(enc("tinyint", "128"), "ERR:expected tinyint, got 128 (out of range)");
-  EXPECT_EQ(enc("int", "1.5"), "ERR:expected int, got 1.5");
+  EXPECT_EQ(enc("int", "1.5"), "ERR:expected int, got 1.5 (not an integer)");
+  // Numbers the column cannot hold exactly (issue 17; same rules as pgload's).
+  EXPECT_EQ(enc("bigint", "1.0e-400"), "ERR:expected bigint, got 1.0e-400 (not an integer)");
+  EXPECT_EQ(enc("bigint", "18446744073709551616"), "ERR:expected bigint, got 18446744073709551616 (out of range)");
+  EXPECT_EQ(enc("bigint", "1e400"), "ERR:expected bigint, got 1e400 (out of range)");
+  EXPECT_EQ(enc("double", "1e400"), "ERR:expected double, got 1e400 (out of range)");
+  EXPECT_EQ(enc("double", "1.0e-400"), "ERR:expected double, got 1.0e-400 (too small (would be stored as 0))");
+  EXPECT_EQ(enc("float", "1e39"), "ERR:expected float, got 1e39 (out of range)");
+  EXPECT_EQ(enc("float", "1e-50"), "ERR:expected float, got 1e-50 (too small (would be stored as 0))");
+  EXPECT_EQ(to_hex(enc("bigint", "1e3")), "00000000000003e8");
+  EXPECT_EQ(to_hex(enc("int", "1000.0")), "000003e8");
   EXPECT_EQ(enc("int", "\"x\""), "ERR:expected int, got \"x\"");
   EXPECT_EQ(enc("text", "{\"a\":1}"), "ERR:expected text, got object");
   EXPECT_EQ(enc("int", "[1]"), "ERR:expected int, got array");

@@ -197,6 +197,10 @@ std::string json_error_message(simdjson::error_code ec) {
       return "invalid JSON (bad literal)";
     case simdjson::NUMBER_ERROR:
       return "invalid JSON (bad number)";
+    case simdjson::STRING_ERROR:
+      return "invalid JSON (bad string escape)";
+    case simdjson::DEPTH_ERROR:
+      return "invalid JSON (nested too deep)";
     case simdjson::EMPTY:
       return "empty record";
     case simdjson::TRAILING_CONTENT:

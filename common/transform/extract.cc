@@ -119,17 +119,10 @@ bool Extractor::extract(od::document& doc, Val* slots, std::vector<RawField>* to
   od::json_type type;
   error_code ec = doc.type().get(type);
   if (ec == SUCCESS && type != od::json_type::object) {
-    // Say "not an object" only about valid JSON; "not json" also starts like null.
-    std::string_view text = doc.raw_json().value_unsafe();
-    std::string padded(text);
-    padded.resize(text.size() + kJsonPadding, ' ');
-    JsonParser check;
-    ec = check.validate_padded(std::string_view(padded.data(), text.size()));
-    if (ec == SUCCESS) {
-      static const char* kNames[] = {"?", "array", "object", "number", "string", "boolean", "null"};
-      err = std::string("expected a JSON object, got ") + kNames[static_cast<int>(type)];
-      return false;
-    }
+    // The record is valid JSON (validated before extraction): just not an object.
+    static const char* kNames[] = {"?", "array", "object", "number", "string", "boolean", "null"};
+    err = std::string("expected a JSON object, got ") + kNames[static_cast<int>(type)];
+    return false;
   }
   if (ec == SUCCESS) ec = doc.get_object().get(root);
   if (ec == SUCCESS) ec = walk_object(root, 0, slots, collect_top_ ? top : nullptr, false);
@@ -205,8 +198,8 @@ error_code Extractor::walk_object(od::object& obj, int node_index, Val* slots, s
         SIMDJSON_TRY(doc_->current_location().get(end));
         value = trim_ws(std::string_view(tok.data(), static_cast<size_t>(end - tok.data())));
       } else {
-        // Pass-through runs on fully validated records (Mapping::strict), so the
-        // value's text can be taken as it is.
+        // Records are fully validated before extraction, so the value's text can be
+        // taken as it is.
         od::json_type t;
         SIMDJSON_TRY(v.type().get(t));
         if (t == od::json_type::object) {
@@ -296,15 +289,7 @@ error_code Extractor::read(od::value& v, int node_index, Val* slots, bool need_r
     case od::json_type::array: {
       bool is_obj = t == od::json_type::object;
       std::string_view raw;
-      if (node.children.empty() && !prevalidated_) {
-        // Output raw, so check it all (the on-demand parser does not look at values
-        // it skips): read it to its end, then take the text up to the next token.
-        std::string_view tok = v.raw_json_token();
-        SIMDJSON_TRY(validate(v));
-        const char* end = nullptr;
-        SIMDJSON_TRY(doc_->current_location().get(end));
-        raw = std::string_view(tok.data(), static_cast<size_t>(end - tok.data()));
-      } else if (node.children.empty()) {
+      if (node.children.empty()) {
         if (is_obj) {
           od::object o;
           SIMDJSON_TRY(v.get_object().get(o));
@@ -330,7 +315,6 @@ error_code Extractor::read(od::value& v, int node_index, Val* slots, bool need_r
           const char* end = nullptr;
           SIMDJSON_TRY(doc_->current_location().get(end));
           raw = std::string_view(tok.data(), static_cast<size_t>(end - tok.data()));
-          if (!prevalidated_) SIMDJSON_TRY(validate_raw(trim_ws(raw)));
         }
       }
       out.type = is_obj ? Type::kObject : Type::kArray;
@@ -340,58 +324,6 @@ error_code Extractor::read(od::value& v, int node_index, Val* slots, bool need_r
   }
   if (node.slot >= 0) slots[node.slot] = out;
   return SUCCESS;
-}
-
-error_code Extractor::validate(od::value& v) {
-  od::json_type t;
-  SIMDJSON_TRY(v.type().get(t));
-  switch (t) {
-    case od::json_type::object: {
-      od::object o;
-      SIMDJSON_TRY(v.get_object().get(o));
-      for (auto result : o) {
-        SIMDJSON_TRY(result.error());
-        od::field& field = result.value_unsafe();
-        std::string_view key;
-        SIMDJSON_TRY(field.unescaped_key().get(key));
-        SIMDJSON_TRY(validate(field.value()));
-      }
-      return SUCCESS;
-    }
-    case od::json_type::array: {
-      od::array a;
-      SIMDJSON_TRY(v.get_array().get(a));
-      for (auto result : a) {
-        od::value element;
-        SIMDJSON_TRY(std::move(result).get(element));
-        SIMDJSON_TRY(validate(element));
-      }
-      return SUCCESS;
-    }
-    case od::json_type::string: {
-      std::string_view s;
-      return v.get_string().get(s);
-    }
-    case od::json_type::number:
-      return is_json_number(trim_ws(v.raw_json_token())) ? SUCCESS : simdjson::NUMBER_ERROR;
-    case od::json_type::boolean: {
-      bool b;
-      return v.get_bool().get(b);
-    }
-    case od::json_type::null: {
-      bool is_null = false;
-      SIMDJSON_TRY(v.is_null().get(is_null));
-      return is_null ? SUCCESS : simdjson::N_ATOM_ERROR;
-    }
-  }
-  return simdjson::TAPE_ERROR;
-}
-
-error_code Extractor::validate_raw(std::string_view raw) {
-  scratch_.assign(raw);
-  scratch_.resize(raw.size() + kJsonPadding, ' ');
-  if (!checker_) checker_ = std::make_unique<JsonParser>();
-  return checker_->validate_padded(std::string_view(scratch_.data(), raw.size()));
 }
 
 std::string Extractor::describe() const {

@@ -30,20 +30,17 @@ class Extractor {
  public:
   Extractor();
   // Copies the trie and settings (not the scratch state).
-  Extractor(const Extractor& o)
-      : nodes_(o.nodes_), slot_count_(o.slot_count_), collect_top_(o.collect_top_), prevalidated_(o.prevalidated_) {}
+  Extractor(const Extractor& o) : nodes_(o.nodes_), slot_count_(o.slot_count_), collect_top_(o.collect_top_) {}
   Extractor& operator=(const Extractor&) = delete;
   // Adds an input path; returns its slot. The same path gives the same slot.
   int add_path(const std::vector<PathSeg>& path);
   size_t slot_count() const { return slot_count_; }
   // Collect every top-level field raw (for --keep '*').
   void set_collect_top(bool on) { collect_top_ = on; }
-  // Records are fully validated before extraction (--strict): raw objects and arrays
-  // need no check of their own.
-  void set_prevalidated(bool on) { prevalidated_ = on; }
-
   // Fills slots[0..slot_count()) (which the caller reset to missing) and, with
-  // collect_top, top. On a malformed record returns false with err describing it.
+  // collect_top, top. The record must have passed RecordValidator
+  // (common/json/record.h): raw objects and arrays are taken as they are. On a
+  // malformed record returns false with err describing it.
   bool extract(simdjson::ondemand::document& doc, Val* slots, std::vector<RawField>* top, std::string& err);
 
   // The trie as text, one path per line (for --explain).
@@ -72,17 +69,10 @@ class Extractor {
   // need_raw: the caller takes the value's raw text afterwards (read it to its end).
   simdjson::error_code read(simdjson::ondemand::value& v, int node, Val* slots, bool need_raw);
   void describe(int node, std::string prefix, std::string& out) const;
-  // Reads v to its end, checking everything in it (keys, strings, numbers, literals).
-  simdjson::error_code validate(simdjson::ondemand::value& v);
-  // Checks raw JSON text (copied to a padded buffer), for values walked only in part.
-  simdjson::error_code validate_raw(std::string_view raw);
 
   std::vector<TrieNode> nodes_;
   size_t slot_count_ = 0;
   bool collect_top_ = false;
-  bool prevalidated_ = false;
-  std::string scratch_;
-  std::unique_ptr<JsonParser> checker_;  // made on first use
   simdjson::ondemand::document* doc_ = nullptr;
 };
 

@@ -29,7 +29,7 @@ struct MappingOptions {
   std::string nulls;                                // "keep", "omit", or "" (preset default)
   Format format = Format::kNdjson;
   bool header = false;
-  bool strict = false;  // fully validate every record (always on with --keep '*')
+  bool strict = false;  // accepted for compatibility: every record is validated whole
 };
 
 struct OutField {

@@ -27,10 +27,10 @@ Transformer::Outcome Transformer::process(std::string_view text, std::string& ou
   top_.clear();
   arena_.reset();
   record_ = text;
+  // The whole record, whatever the mapping reads (common/json/record.h).
+  if (reason = validator_.check(text); !reason.empty()) return Outcome::kRejected;
   simdjson::ondemand::document doc;
-  auto ec = m_.strict ? parser_.validate_padded(text) : simdjson::SUCCESS;
-  if (ec == simdjson::SUCCESS) ec = parser_.parse_padded(text).get(doc);
-  if (ec != simdjson::SUCCESS) {
+  if (auto ec = parser_.parse_padded(text).get(doc)) {
     reason = json_error_message(ec);
     return Outcome::kRejected;
   }

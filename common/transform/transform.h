@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "common/json/json.h"
+#include "common/json/record.h"
 #include "common/transform/mapping.h"
 #include "common/transform/value.h"
 
@@ -37,6 +38,7 @@ class Transformer {
 
   const Mapping& m_;
   Extractor extractor_;  // own copy: extraction keeps per-record state
+  RecordValidator validator_;
   JsonParser parser_;
   std::vector<Val> slots_;
   std::vector<RawField> top_;

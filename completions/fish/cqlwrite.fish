@@ -32,6 +32,7 @@ complete -c cqlwrite -l cacert -d 'CA certificates (PEM) to verify the server wi
 complete -c cqlwrite -l cert -d 'Client certificate (PEM) for TLS client authentication (implies --ssl)' -r -F
 complete -c cqlwrite -l key -d 'Private key (PEM) of --cert' -r -F
 complete -c cqlwrite -l no-hostname-verify -d 'Do not verify the server certificate (chain and host name); for tests only'
+complete -c cqlwrite -l ssl-verify -d 'Server certificate checks: full (chain and node name, default), chain (chain only)' -x -a 'full chain'
 complete -c cqlwrite -l local-dc -d 'Only use nodes of this data center' -x
 complete -c cqlwrite -l protocol-version -d 'Native protocol version (default: 5, else 4)' -x -a '4 5'
 complete -c cqlwrite -l compression -d 'Frame compression (default none)' -x -a 'none lz4'

@@ -1,12 +1,13 @@
 # Shell helper to run the in-memory CQL test server (tests/cqlserver) from tests
 # and benchmarks. Source it, then:
 #
-#   cql_start [--nodes N] [--auth user:pass] [--tls] [--version-max 4|5]
+#   cql_start [--nodes N] [--auth user:pass] [--tls | --tls-files CERT KEY] [--version-max 4|5]
 #       Starts cql_test_server on a free port (node I on 127.0.0.I), waits for its
 #       ready line (deadline CQL_START_TIMEOUT seconds, default 30), exports
 #       CQL_HOSTS (127.0.0.1:PORT,127.0.0.2:PORT,...), CQL_PORT, CQL_SERVER_PID and
 #       CQL_SERVER_DIR; with --tls also CQL_TLS_CERT and CQL_TLS_KEY (a self-signed
-#       certificate for 127.0.0.1 / localhost, usable as the client's CA file).
+#       certificate for 127.0.0.1 / localhost, usable as the client's CA file);
+#       --tls-files serves the given certificate and key instead.
 #       Registers cleanup on EXIT. Exits 77 (skip) when the server cannot start.
 #   cql_cmd "overloaded 5"
 #       Sends one fault command on the server's stdin and prints its reply line(s)
@@ -51,6 +52,7 @@ cql_start() {
       --nodes) nodes="$2"; shift 2 ;;
       --auth) auth="$2"; shift 2 ;;
       --tls) tls=1; shift ;;
+      --tls-files) tls=2; CQL_TLS_CERT="$2"; CQL_TLS_KEY="$3"; shift 3 ;;
       --version-max) vmax="$2"; shift 2 ;;
       *) echo "cql_start: unknown option $1" >&2; return 64 ;;
     esac
@@ -73,6 +75,9 @@ cql_start() {
       exit 77
     fi
     export CQL_TLS_CERT="$CQL_SERVER_DIR/cert.pem" CQL_TLS_KEY="$CQL_SERVER_DIR/key.pem"
+    args+=(--tls "$CQL_TLS_CERT" "$CQL_TLS_KEY")
+  elif [[ "$tls" == 2 ]]; then
+    export CQL_TLS_CERT CQL_TLS_KEY
     args+=(--tls "$CQL_TLS_CERT" "$CQL_TLS_KEY")
   fi
   mkfifo "$CQL_SERVER_DIR/cmd"

@@ -84,6 +84,9 @@ void add_options(CLI::App& app, Options& o) {
   app.add_option("--key", o.key, "Private key (PEM) of --cert")->type_name("FILE");
   app.add_flag("--no-hostname-verify", o.no_hostname_verify,
                "Do not verify the server certificate (chain and host name); for tests only");
+  app.add_option("--ssl-verify", o.ssl_verify,
+                 "Server certificate checks: full (chain and node name, default), chain (chain only)")
+      ->check(CLI::IsMember({"full", "chain"}));
   app.add_option("--local-dc", o.local_dc, "Only use nodes of this data center");
   app.add_option("--protocol-version", o.protocol_version, "Native protocol version (default: 5, else 4)")
       ->check(CLI::IsMember({4, 5}));
@@ -195,7 +198,8 @@ Result<cql::SessionOptions> session_options(const Options& o) {
   s.tls.cacert = !o.cacert.empty() ? o.cacert : rc.certfile;
   s.tls.cert = !o.cert.empty() ? o.cert : rc.usercert;
   s.tls.key = !o.key.empty() ? o.key : rc.userkey;
-  s.tls.verify_hostname = !o.no_hostname_verify && rc.validate;
+  s.tls.verify_chain = !o.no_hostname_verify && rc.validate;  // cqlshrc validate = false: no checks, as cqlsh
+  s.tls.verify_hostname = s.tls.verify_chain && o.ssl_verify == "full";
 
   std::string user = !o.username.empty() ? o.username : rc.username, password;
   bool have_password = false;

@@ -36,6 +36,7 @@ struct Options : KafkaSinkOptions {
   bool ssl = false;
   std::string cacert, cert, key;
   bool no_hostname_verify = false;
+  std::string ssl_verify = "full";  // full | chain
   std::string local_dc;
   int protocol_version = 0;
   std::string compression = "none";

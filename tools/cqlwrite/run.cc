@@ -101,13 +101,16 @@ int run(const Options& o, const CommonOptions& common) {
     diag::error("bad --consistency or --schema-timeout");
     return kExitUsage;
   }
+  sopt->on_notice = [](const std::string& text) { diag::warn("%s", text.c_str()); };
   auto session = cql::Session::connect(*sopt);
   if (!session.ok()) {
     diag::error("%s", session.status().message().c_str());
     return session.status().exit_code();
   }
   cql::Session& s = **session;
-  diag::info(1, "connected with protocol v%d to %zu node(s)%s", s.version(), s.hosts().size(),
+  size_t up = 0;
+  for (const auto& h : s.hosts()) up += h.up && !h.ignored;
+  diag::info(1, "connected with protocol v%d to %zu of %zu node(s)%s", s.version(), up, s.hosts().size(),
              s.token_aware() ? ", token-aware routing" : "");
   if (o.create) {
     if (Status st = create_schema(s, o, static_cast<int>(agreement->count())); !st.ok()) {

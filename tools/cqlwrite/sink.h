@@ -27,6 +27,7 @@
 
 #include "common/cql/session.h"
 #include "common/json/json.h"
+#include "common/json/record.h"
 #include "schema.h"
 
 namespace airstream::cqlwrite {
@@ -109,6 +110,7 @@ class CqlSink {
   cql::Session& session_;
   Mapping map_;
   SinkOptions opt_;
+  RecordValidator validator_;
   JsonParser parser_;
   std::unordered_map<std::string, int, SvHash, std::equal_to<>> by_field_;
   std::vector<std::pair<uint32_t, uint32_t>> slots_;

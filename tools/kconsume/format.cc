@@ -1,6 +1,6 @@
-// Formatting of consumed Kafka messages as NDJSON records. JSON validity is checked
-// with simdjson's DOM parser (full validation of the whole value: structure, strings,
-// numbers, UTF-8) on a padded copy of the payload; a valid value that spans several
+// Formatting of consumed Kafka messages as NDJSON records. JSON validity is the record
+// grammar every tool accepts (common/json/record.h: the whole value, any number
+// magnitude), checked on a padded copy of the payload; a valid value that spans several
 // lines is compacted with simdjson::minify so that one message stays one line.
 // Envelope member order and encodings follow the airstream envelope format: "value"
 // raw when JSON, else "value_string" when UTF-8, else "value_base64" (--binary
@@ -12,6 +12,7 @@
 #include <cstring>
 
 #include "common/json/json.h"
+#include "common/json/record.h"
 
 namespace airstream::kconsume {
 namespace {
@@ -64,10 +65,9 @@ bool Formatter::append(const MessageView& m, std::string& out, std::string& erro
 }
 
 bool Formatter::parse_padded(const char* data, size_t len, std::string& error) {
-  simdjson::dom::element doc;
-  auto err = parser_.parse(data, len, false).get(doc);
-  if (err) {
-    error = "value: not valid JSON (" + json_error_message(err) + ")";
+  std::string err = validator_.check(std::string_view(data, len));
+  if (!err.empty()) {
+    error = "value: not valid JSON (" + err + ")";
     return false;
   }
   return true;

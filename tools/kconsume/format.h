@@ -11,6 +11,8 @@
 #include <string>
 #include <string_view>
 
+#include "common/json/record.h"
+
 namespace airstream::kconsume {
 
 enum class BinaryMode { kReject, kBase64 };
@@ -59,7 +61,7 @@ class Formatter {
   void append_compacted(std::string& out, const char* data, size_t len);
 
   FormatOptions opt_;
-  simdjson::dom::parser parser_;
+  RecordValidator validator_;
   std::string padded_;
 };
 

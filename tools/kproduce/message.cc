@@ -1,7 +1,7 @@
 // Builds Kafka messages from input lines. Plain mode: the whole line is the value,
-// fully validated as one JSON value (simdjson DOM parse, which checks everything,
-// trailing content included); the key comes from a dotted path of that parsed record
-// (-k, e.g. login.uuid) or is fixed (-K). Envelope mode (--envelope): the line is
+// fully validated as one JSON record (common/json/record.h: the grammar every tool
+// accepts; numbers of any magnitude are carried unchanged); the key comes from a
+// dotted path of that record (-k, e.g. login.uuid) or is fixed (-K). Envelope mode (--envelope): the line is
 // kconsume's envelope object, validated the same way, then read on demand: "topic",
 // "partition", "timestamp", "key"/"key_base64", "headers" ([name, value] pairs, value
 // null or {"base64":...} allowed) and exactly the raw bytes of "value" (or
@@ -10,6 +10,7 @@
 #include "message.h"
 
 #include "common/json/json.h"
+#include "common/json/record.h"
 
 namespace kproduce {
 namespace {
@@ -87,11 +88,36 @@ std::string MessageBuilder::build(std::string_view text, OutMessage* out) {
 }
 
 std::string MessageBuilder::build_plain(std::string_view text, OutMessage* out) {
-  simdjson::dom::element root;
-  if (auto ec = dom_.parse(text.data(), text.size(), false).get(root)) return airstream::json_error_message(ec);
+  if (std::string err = validator_.check(text); !err.empty()) return err;
   out->value = text;
   if (opt_.key_path.empty()) return "";
-  return key_from_dom(root, out);
+  if (validator_.has_root()) return key_from_dom(validator_.root(), out);
+  return key_from_ondemand(text, out);
+}
+
+// For a record the DOM could not hold (a number beyond double/int64 range somewhere):
+// the key is read on demand, a number key as its exact token.
+std::string MessageBuilder::key_from_ondemand(std::string_view text, OutMessage* out) {
+  simdjson::ondemand::document doc;
+  simdjson::ondemand::value v;
+  if (ondemand_.iterate(text.data(), text.size(), text.size() + simdjson::SIMDJSON_PADDING).get(doc) ||
+      airstream::find_path(doc, opt_.key_path).get(v))
+    return opt_.key_path + ": key field missing";
+  json_type t;
+  if (v.type().get(t)) return opt_.key_path + ": key field missing";
+  switch (t) {
+    case json_type::string:
+      if (v.get_string().get(out->key)) return opt_.key_path + ": key field missing";
+      break;
+    case json_type::number:
+    case json_type::boolean:
+      out->key = trim_right(v.raw_json_token());
+      break;
+    default:
+      return opt_.key_path + ": key must be a string, number or boolean, got " + od_type_name(t);
+  }
+  out->has_key = true;
+  return "";
 }
 
 std::string MessageBuilder::key_from_dom(simdjson::dom::element root, OutMessage* out) {
@@ -132,9 +158,8 @@ std::string MessageBuilder::key_from_dom(simdjson::dom::element root, OutMessage
 }
 
 std::string MessageBuilder::build_envelope(std::string_view text, OutMessage* out) {
-  simdjson::dom::element root;
-  if (auto ec = dom_.parse(text.data(), text.size(), false).get(root)) return airstream::json_error_message(ec);
-  if (root.type() != element_type::OBJECT) return "envelope: expected an object";
+  if (std::string err = validator_.check(text); !err.empty()) return err;
+  if (validator_.has_root() && validator_.root().type() != element_type::OBJECT) return "envelope: expected an object";
   simdjson::ondemand::document doc;
   if (auto ec = ondemand_.iterate(text.data(), text.size(), text.size() + simdjson::SIMDJSON_PADDING).get(doc))
     return airstream::json_error_message(ec);

@@ -14,6 +14,8 @@
 #include <string_view>
 #include <vector>
 
+#include "common/json/record.h"
+
 namespace kproduce {
 
 struct Header {
@@ -58,10 +60,11 @@ class MessageBuilder {
   std::string build_plain(std::string_view text, OutMessage* out);
   std::string build_envelope(std::string_view text, OutMessage* out);
   std::string key_from_dom(simdjson::dom::element root, OutMessage* out);
+  std::string key_from_ondemand(std::string_view text, OutMessage* out);
   std::string_view keep(std::string s);
 
   BuildOptions opt_;
-  simdjson::dom::parser dom_;
+  airstream::RecordValidator validator_;
   simdjson::ondemand::parser ondemand_;
   std::deque<std::string> scratch_;  // decoded base64 etc. (deque: stable addresses)
 };

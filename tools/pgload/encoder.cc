@@ -13,6 +13,8 @@
 #include <cstdlib>
 #include <cstring>
 
+#include "common/json/number.h"
+
 namespace airstream::pgload {
 namespace od = simdjson::ondemand;
 
@@ -72,19 +74,31 @@ bool raw_container(od::value v, od::json_type type, std::string_view& raw, std::
 
 bool convert_integer(std::string_view tok, bool is_string, ColKind kind, int64_t& v, std::string& error) {
   if (!parse_int64(tok, v)) {
-    // 3.0 or 1e3 are integers too.
-    double d = 0;
-    if (!is_number_text(tok) || tok.find_first_of("nNiI") != std::string_view::npos)
+    // 3.0 or 1e3 are integers too, judged exactly on their digits (common/json/number.h).
+    NumberFit fit = exact_integer(tok, INT64_MIN, INT64_MAX, v);
+    if (fit == NumberFit::kNotANumber)
       return fail(error, std::string("expected ") + kind_name(kind) + ", " +
-                             (is_string ? got_string(tok) : "got " + std::string(tok)));
-    d = std::strtod(std::string(tok).c_str(), nullptr);
-    if (d != std::floor(d) || std::fabs(d) > 9007199254740992.0)
-      return fail(error, std::string("expected ") + kind_name(kind) + ", got non-integral number " + std::string(tok));
-    v = static_cast<int64_t>(d);
+                             (is_string ? got_string(tok) : "got " + std::string(tok.substr(0, 40))));
+    if (fit == NumberFit::kFraction)
+      return fail(error, std::string("expected ") + kind_name(kind) + ", got non-integral number " +
+                             std::string(tok.substr(0, 40)));
+    if (fit != NumberFit::kOk)
+      return fail(error, "value " + std::string(tok.substr(0, 40)) + " out of range for " + kind_name(kind));
   }
   if (!int_fits(kind, v))
     return fail(error, std::string("value ") + std::string(tok) + " out of range for " + kind_name(kind));
   return true;
+}
+
+// A float column refuses a number it would store as infinity or as 0 (PostgreSQL's
+// float input refuses them too, but for a whole COPY batch).
+bool float_fits(std::string_view tok, bool float4, std::string& error) {
+  float f;
+  double d;
+  NumberFit fit = float4 ? exact_float(tok, f) : exact_double(tok, d);
+  if (fit == NumberFit::kOk || fit == NumberFit::kNotANumber) return true;  // specials: NaN, Infinity
+  return fail(error, "value " + std::string(tok.substr(0, 40)) + " " + number_fit_reason(fit) + " for " +
+                         (float4 ? "real" : "double precision"));
 }
 
 // Writes a value converted client-side: as COPY text, or as the binary field of f.bin.
@@ -220,6 +234,8 @@ Conv convert_value(od::value& v, const ValueFormat& f, std::string& out_str, std
         case ColKind::kBytea:
           return rejected(error, want() + "got number " + std::string(tok.substr(0, 40)));
         case ColKind::kFloat:
+          if (!float_fits(tok, f.float4, error)) return Conv::kRejected;
+          return out.number(tok);
         case ColKind::kNumeric:
           return out.number(tok);
         default:
@@ -255,6 +271,7 @@ Conv convert_value(od::value& v, const ValueFormat& f, std::string& out_str, std
         case ColKind::kFloat:
         case ColKind::kNumeric:
           if (!is_number_text(s)) return rejected(error, want() + got_string(s));
+          if (kind == ColKind::kFloat && !float_fits(s, f.float4, error)) return Conv::kRejected;
           return out.number(s);
         case ColKind::kBool: {
           bool b = false;
@@ -420,8 +437,10 @@ bool RecordEncoder::visit_object(od::object object, const Node& node, bool top, 
       size_t c = static_cast<size_t>(child.column);
       slots_[c].clear();
       const auto& col = columns_[c];
-      Conv r = convert_value(field.value(), {col.kind, binary_pass_ ? col.bin : BinType::kNone, local_is_utc_},
-                             slots_[c], error);
+      Conv r =
+          convert_value(field.value(),
+                        {col.kind, binary_pass_ ? col.bin : BinType::kNone, local_is_utc_, col.bin == BinType::kFloat4},
+                        slots_[c], error);
       if (r == Conv::kRejected) {
         error = col.name + ": " + error;
         return false;
@@ -470,6 +489,9 @@ bool RecordEncoder::fill_slots(std::string_view text, bool binary, std::string& 
 }
 
 bool RecordEncoder::encode(std::string_view text, std::string& row, uint64_t& signature, std::string& error) {
+  // The whole record first, fields no column reads included (common/json/record.h):
+  // the same verdict as every other tool gives the line.
+  if (std::string err = validator_.check(text); !err.empty()) return fail(error, std::move(err));
   if (!fill_slots(text, binary_, error)) return false;
   bool binary_row = binary_ && text_values_ == 0;
   if (binary_ && !binary_row) {

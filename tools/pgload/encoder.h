@@ -18,6 +18,7 @@
 #include <vector>
 
 #include "common/json/json.h"
+#include "common/json/record.h"
 #include "common/status.h"
 #include "copy_binary.h"
 #include "copy_text.h"
@@ -40,6 +41,7 @@ struct ValueFormat {
   ColKind kind = ColKind::kText;
   BinType bin = BinType::kNone;
   bool local_is_utc = false;
+  bool float4 = false;  // a kFloat column is real (else double precision)
 };
 // kText: the value is valid but has no exact binary form here; the row goes as text.
 enum class Conv { kOk, kRejected, kText };
@@ -96,6 +98,7 @@ class RecordEncoder {
   bool strict_ = false;
   int whole_record_ = -1;
   std::unique_ptr<Node> root_;
+  RecordValidator validator_;
   JsonParser parser_;
   std::vector<std::string> slots_;
   std::vector<uint8_t> present_;

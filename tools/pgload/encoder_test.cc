@@ -311,11 +311,55 @@ TEST(Encoder, BinaryRowFallsBackToText) {
     EXPECT_EQ(enc.route_hash(), route) << at;  // same key, same job
   }
   auto e = encode(enc, "{" + key + R"(,"f":"1e999"})");
-  EXPECT_EQ(e.sig, 1u);  // out of range: the server says so
+  EXPECT_FALSE(e.ok);  // out of range: refused here, in both formats (NumbersThatDoNotFit)
+  EXPECT_EQ(e.error, "f: value 1e999 out of range for double precision");
   // With a UTC session, a timestamptz without an offset is exact.
   enc.set_binary(true, true);
   e = encode(enc, "{" + key + R"(,"at":"2024-01-02T03:04:05"})");
   EXPECT_TRUE(e.sig & kBinaryRow);
+}
+
+// A number the column cannot hold exactly is a reject naming the column, its type and
+// the value, the same in text and binary COPY (issue 17: 1.0e-400 was stored as 0).
+TEST(Encoder, NumbersThatDoNotFit) {
+  auto cols = binary_columns();
+  cols.push_back({"big", ColKind::kInt64, false, ""});
+  cols.back().bin = BinType::kInt8;
+  cols.push_back({"r", ColKind::kFloat, false, ""});
+  cols.back().bin = BinType::kFloat4;
+  for (bool binary : {false, true}) {
+    RecordEncoder enc;
+    ASSERT_TRUE(enc.init(cols, false).ok());
+    enc.set_binary(binary, false);
+    const std::string id = R"({"id":"0b6e6a6e-2b3c-4c7e-9f3a-1f2e3d4c5b6a",)";
+    const std::pair<const char*, const char*> rejects[] = {
+        {R"("big":1.0e-400})", "big: expected bigint, got non-integral number 1.0e-400"},
+        {R"("big":1.5})", "big: expected bigint, got non-integral number 1.5"},
+        {R"("big":18446744073709551616})", "big: value 18446744073709551616 out of range for bigint"},
+        {R"("big":1e400})", "big: value 1e400 out of range for bigint"},
+        {R"("n":1e5})", "n: value 1e5 out of range for smallint"},
+        {R"("f":1e400})", "f: value 1e400 out of range for double precision"},
+        {R"("f":-1e400})", "f: value -1e400 out of range for double precision"},
+        {R"("f":1.0e-400})", "f: value 1.0e-400 too small (would be stored as 0) for double precision"},
+        {R"("r":1e39})", "r: value 1e39 out of range for real"},
+        {R"("r":1e-50})", "r: value 1e-50 too small (would be stored as 0) for real"},
+        {R"("f":1.})", "invalid JSON (bad number)"},
+        {R"("f":01})", "invalid JSON (bad number)"},
+        {R"("f":NaN})", "invalid JSON (unclosed or malformed object/array)"},
+        {R"("s":"x","zz":tru})", "invalid JSON (bad literal)"},  // a field no column reads
+        {R"("s":"x",})", "invalid JSON (unclosed or malformed object/array)"},
+    };
+    for (auto& [rest, why] : rejects) {
+      auto e = encode(enc, id + rest);
+      EXPECT_FALSE(e.ok) << rest;
+      EXPECT_EQ(e.error, why) << rest << " binary=" << binary;
+    }
+    for (const char* ok : {R"("big":1e3})", R"("big":1000.0})", R"("big":-9223372036854775808})", R"("f":1e-310})",
+                           R"("n":"-32768"})", R"("s":"x","zz":1e400})"}) {
+      auto e = encode(enc, id + ok);
+      EXPECT_TRUE(e.ok) << ok << ": " << e.error;
+    }
+  }
 }
 
 TEST(Encoder, TextOnlyColumns) {

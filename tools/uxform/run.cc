@@ -81,7 +81,7 @@ int run(int argc, char** argv) {
       ->type_name("FORMAT")
       ->check(CLI::IsMember({"ndjson", "csv", "tsv"}));
   app.add_flag("--header", mo.header, "With --to csv/tsv: write a header line of column names first");
-  app.add_flag("--strict", mo.strict, "Check that every record is entirely valid JSON, like jq (slower)");
+  app.add_flag("--strict", mo.strict, "Accepted for compatibility: every record is checked to be entirely valid JSON");
   app.add_flag("--explain", explain, "Print the compiled mapping (fields, filters, paths read) and exit");
   app.add_option("-o,--output", output, "Write output to FILE instead of standard output")->type_name("FILE");
   if (auto code = cli.parse(argc, argv)) return *code;
