@@ -43,6 +43,7 @@ struct Options {
   bool kcat_consume_mode = false;  // -C: accepted for kcat's habit
   std::string binary = "reject";
   bool lag = false;
+  std::string acks;  // --acks FIFO: commit only what the last stage acknowledged
 
   // Derived by parse_command_line().
   std::optional<OffsetSpec> offset;  // nullopt: the mode's default
