@@ -12,7 +12,15 @@ complete -c pgload -l metrics-file -d 'Write Prometheus text metrics to FILE (at
 complete -c pgload -l no-progress -d 'No progress line on stderr even when it is a terminal'
 complete -c pgload -s d -l dbname -d 'libpq connection string or URI (default: PGHOST, PGPORT, PGUSER, PGDATABASE, ... and ~/.pgpass)' -x
 complete -c pgload -s t -l table -d 'Target table, [schema.]table (unquoted parts fold to lower case) (required)' -x
-complete -c pgload -l map -d 'Column COL takes field FIELD (a dotted path reaches into objects); repeatable' -x
+complete -c pgload -l preset -d 'Built-in transform: created_users (randomuser.me result -> flat user row) (one of: created_users)' -x -a 'created_users'
+complete -c pgload -l set -d 'Compute output field NAME with expression EXPR (repeatable; replaces a same-named one)' -x
+complete -c pgload -l set-file -d 'Read NAME=EXPR lines from FILE (\'#\' comments; repeatable)' -r -F
+complete -c pgload -l where -d 'Keep only records for which EXPR is true (repeatable: all must hold)' -x
+complete -c pgload -l require -d 'Reject records where these output fields (or input paths) are missing or null;' -x
+complete -c pgload -l keep -d 'Also pass these top-level input fields through unchanged (\'*\': all others)' -x
+complete -c pgload -l drop -d 'Leave these fields out of the output' -x
+complete -c pgload -l nulls -d 'Null results: keep (write null) or omit (leave the field out; preset default)' -x -a 'keep omit'
+complete -c pgload -l map -d 'Column COL takes field FIELD (a dotted path reaches into objects; after the transform); repeatable' -x
 complete -c pgload -l strict -d 'Reject records with a top-level field that no column takes'
 complete -c pgload -l create -d 'Create the table if it does not exist (from --schema, --jsonb or inferred)'
 complete -c pgload -l schema -d 'Column definitions for --create, e.g. \'id uuid primary key, name text\'' -x

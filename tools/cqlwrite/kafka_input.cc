@@ -138,7 +138,18 @@ int read_kafka(const Options& o, const CommonOptions& common, CqlSink& sink, Run
         src.ack(kr.topic, kr.partition, kr.offset);
       continue;
     }
-    Record r = make_record(kr.value, kr.seq, static_cast<uint64_t>(kr.offset));
+    std::string_view text;
+    switch (st.transform(kr.value, kr.seq, static_cast<uint64_t>(kr.offset), reject_context(kr.topic, kr.partition),
+                         text)) {
+      case RunState::Step::kWrite:
+        break;
+      case RunState::Step::kDone:  // filtered out, or rejected and reported: committable
+        src.ack(kr.topic, kr.partition, kr.offset);
+        continue;
+      case RunState::Step::kNotDone:
+        continue;
+    }
+    Record r = make_record(text, kr.seq, static_cast<uint64_t>(kr.offset));
     r.tag = make_tag(topics.id(kr.topic), kr.partition);
     sink.submit(std::move(r), on_ack);
   }

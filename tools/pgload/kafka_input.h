@@ -26,6 +26,7 @@ struct InputRecord {
   uint64_t line = 0, offset = 0, tag = 0;
   std::string_view text;  // followed by kJsonPadding readable bytes
   std::string_view error;
+  bool filtered = false;  // left out by --where: done, nothing to load
 };
 
 class KafkaInput {
