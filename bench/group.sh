@@ -30,9 +30,8 @@ import sys, time
 rate, out = float(sys.argv[1]), open(sys.argv[2], "w")
 n, t0 = 0, time.time()
 for line in sys.stdin:
-    out.write(line); n += 1
+    out.write(line); out.flush(); n += 1
     if n % 100 == 0:
-        out.flush()
         ahead = n / rate - (time.time() - t0)
         if ahead > 0: time.sleep(ahead)
 ' "$rate" "$1"
