@@ -318,8 +318,18 @@ Result<Type> parse_type(std::string_view text) {
   return t;
 }
 
-Type read_type_option(BodyReader& r) {
+namespace {
+// Nesting of collection, UDT and tuple types accepted in result metadata: the same
+// bound as parse_type_at's, so a hostile server cannot make the reader recurse
+// without end (one level per two bytes of frame body).
+constexpr int kMaxTypeDepth = 16;
+
+Type read_type_option_at(BodyReader& r, int depth) {
   Type t;
+  if (depth > kMaxTypeDepth) {
+    r.fail();
+    return t;
+  }
   uint16_t id = r.u16();
   t.kind = static_cast<TypeKind>(id);
   switch (t.kind) {
@@ -328,11 +338,11 @@ Type read_type_option(BodyReader& r) {
       break;
     case TypeKind::kList:
     case TypeKind::kSet:
-      t.params.push_back(read_type_option(r));
+      t.params.push_back(read_type_option_at(r, depth + 1));
       break;
     case TypeKind::kMap:
-      t.params.push_back(read_type_option(r));
-      t.params.push_back(read_type_option(r));
+      t.params.push_back(read_type_option_at(r, depth + 1));
+      t.params.push_back(read_type_option_at(r, depth + 1));
       break;
     case TypeKind::kUdt: {
       std::string ks(r.string());
@@ -340,19 +350,24 @@ Type read_type_option(BodyReader& r) {
       uint16_t n = r.u16();
       for (uint16_t i = 0; i < n && r.ok(); i++) {
         t.field_names.emplace_back(r.string());
-        t.params.push_back(read_type_option(r));
+        t.params.push_back(read_type_option_at(r, depth + 1));
       }
       break;
     }
     case TypeKind::kTuple: {
       uint16_t n = r.u16();
-      for (uint16_t i = 0; i < n && r.ok(); i++) t.params.push_back(read_type_option(r));
+      for (uint16_t i = 0; i < n && r.ok(); i++) t.params.push_back(read_type_option_at(r, depth + 1));
       break;
     }
     default:
       if (id > 0x15) r.fail();
   }
   return t;
+}
+}  // namespace
+
+Type read_type_option(BodyReader& r) {
+  return read_type_option_at(r, 0);
 }
 
 bool parse_timestamp_text(std::string_view s, int64_t& millis) {

@@ -183,6 +183,23 @@ TEST(CqlTypes, TypeOptionsFromMetadata) {
   EXPECT_EQ(t.name(), "map<text, list<int>>");
 }
 
+TEST(CqlTypes, TypeOptionNestingIsBounded) {
+  // A hostile server's metadata nesting list<list<...>> 100000 deep: refused, no
+  // recursion without end.
+  std::string b;
+  for (int i = 0; i < 100000; i++) put_u16(b, 0x20);
+  put_u16(b, 0x09);
+  BodyReader r(b);
+  read_type_option(r);
+  EXPECT_FALSE(r.ok());
+  std::string ok;
+  for (int i = 0; i < 16; i++) put_u16(ok, 0x20);
+  put_u16(ok, 0x09);
+  BodyReader r2(ok);
+  read_type_option(r2);
+  EXPECT_TRUE(r2.ok());
+}
+
 TEST(CqlTypes, FormatValues) {
   auto t = *parse_type("set<text>");
   std::string v;

@@ -18,6 +18,7 @@ void PartitionOffsets::track(int64_t offset) {
   }
   pending_.push_back({offset, false});
   last_ = offset;
+  if (first_ < 0) first_ = offset;
 }
 
 void PartitionOffsets::advance() {

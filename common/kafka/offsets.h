@@ -43,6 +43,8 @@ class PartitionOffsets {
   size_t pending() const { return pending_.size(); }
   // Offset of the last tracked record, or -1.
   int64_t last_tracked() const { return last_; }
+  // Offset of the first record tracked since the partition was assigned, or -1.
+  int64_t first_tracked() const { return first_; }
 
  private:
   void advance();
@@ -54,6 +56,7 @@ class PartitionOffsets {
   int64_t next_ = -1;
   int64_t committed_ = -1;
   int64_t last_ = -1;
+  int64_t first_ = -1;
 };
 
 struct CommitOffset {

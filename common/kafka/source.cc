@@ -1,16 +1,21 @@
-// KafkaSource: a group consumer with manual, contiguous offset commits (see the
-// header). librdkafka settings: enable.auto.commit=false and auto offset store off
-// (offsets are committed explicitly from the OffsetTracker), cooperative-sticky
-// assignment with incremental assign/unassign (eager protocols handled too), and
-// partition EOF events for exit_at_end. On revocation the source commits what is
-// committable for the revoked partitions before letting them go; acknowledgements
-// that arrive later for them are ignored, and the new owner re-reads from the commit.
+// KafkaSource: a group consumer with contiguous offset commits (see the header).
+// librdkafka settings: the offsets acknowledged (OffsetTracker) go to librdkafka's
+// offset store, which librdkafka commits in the background (GroupCommits);
+// cooperative-sticky assignment with incremental assign/unassign (eager protocols
+// handled too), and partition EOF events for exit_at_end. On revocation the source
+// asks the sink to flush, waits up to revoke_wait for the acknowledgements of the
+// revoked partitions, and commits what is acknowledged before letting them go;
+// acknowledgements that arrive later are ignored, and the new owner re-reads from
+// the commit. exit_at_group_end asks the coordinator for the group's committed
+// offsets (common/kafka/topics.h) once a second while this member is idle.
 #include "common/kafka/source.h"
 
 #include <algorithm>
 #include <cstring>
+#include <thread>
 
 #include "common/json/json.h"
+#include "common/kafka/topics.h"
 #include "common/units.h"
 
 namespace airstream {
@@ -29,15 +34,20 @@ void add_kafka_sink_options(CLI::App& app, KafkaSinkOptions& o, const std::strin
                  "Where a group without committed offsets starts: beginning or end (default beginning)")
       ->check(CLI::IsMember({"beginning", "end"}));
   app.add_flag("-e,--exit-at-end", o.exit_at_end,
-               "With --from-kafka: stop once every assigned partition is read to its end and stored");
+               "With --from-kafka: stop once every partition assigned to this member is read to its end and stored "
+               "(per member: other members' partitions are not waited for)");
+  app.add_flag("--exit-at-group-end", o.exit_at_group_end,
+               "With --from-kafka: stop only once the whole group has caught up (its committed offsets are at the "
+               "end of every partition of the topics), for batch runs of several members");
   app.add_option("--commit-interval", o.commit_interval,
                  "With --from-kafka: how often stored offsets are committed (default 1s)")
       ->type_name("DURATION");
 }
 
 Result<KafkaSourceOptions> kafka_sink_source_options(const KafkaSinkOptions& o, const std::string& tool) {
-  if (o.from_kafka.empty() && (o.exit_at_end || o.kafka_start != "beginning" || o.commit_interval != "1s")) {
-    return Status(kExitUsage, "-e, --kafka-start and --commit-interval need --from-kafka");
+  if (o.from_kafka.empty() &&
+      (o.exit_at_end || o.exit_at_group_end || o.kafka_start != "beginning" || o.commit_interval != "1s")) {
+    return Status(kExitUsage, "-e, --exit-at-group-end, --kafka-start and --commit-interval need --from-kafka");
   }
   auto interval = parse_duration(o.commit_interval);
   if (!interval.ok()) return Status(kExitUsage, "--commit-interval: " + interval.status().message());
@@ -53,6 +63,7 @@ Result<KafkaSourceOptions> kafka_sink_source_options(const KafkaSinkOptions& o, 
   ko.start = o.kafka_start;
   ko.commit_interval = std::chrono::duration_cast<std::chrono::milliseconds>(*interval);
   ko.exit_at_end = o.exit_at_end;
+  ko.exit_at_group_end = o.exit_at_group_end;
   ko.client_id = tool;
   return ko;
 }
@@ -71,19 +82,20 @@ Status KafkaSource::open(const KafkaSourceOptions& options) {
   if (opt_.start != "beginning" && opt_.start != "end") {
     return Status(kExitUsage, "start offset must be beginning or end, not " + opt_.start);
   }
-  auto conf = make_kafka_conf(opt_.kafka, {
-                                              {"client.id", opt_.client_id},
-                                              {"group.id", opt_.group},
-                                              {"enable.auto.commit", "false"},
-                                              {"enable.auto.offset.store", "false"},
-                                              {"auto.offset.reset", opt_.start == "end" ? "latest" : "earliest"},
-                                              {"partition.assignment.strategy", "cooperative-sticky"},
-                                              {"enable.partition.eof", opt_.exit_at_end ? "true" : "false"},
-                                              {"log.connection.close", "false"},
-                                          });
+  std::vector<std::pair<std::string, std::string>> defaults = {
+      {"client.id", opt_.client_id},
+      {"group.id", opt_.group},
+      {"auto.offset.reset", opt_.start == "end" ? "latest" : "earliest"},
+      {"partition.assignment.strategy", "cooperative-sticky"},
+      {"enable.partition.eof", opt_.exit_at_end ? "true" : "false"},
+      {"log.connection.close", "false"},
+  };
+  for (auto& kv : group_commit_conf(opt_.commit_interval)) defaults.push_back(std::move(kv));
+  auto conf = make_kafka_conf(opt_.kafka, defaults);
   if (!conf.ok()) return conf.status();
   rd_kafka_conf_set_opaque(conf->get(), this);
   rd_kafka_conf_set_rebalance_cb(conf->get(), &KafkaSource::rebalance_cb);
+  rd_kafka_conf_set_offset_commit_cb(conf->get(), &KafkaSource::commit_cb);
   char err[512];
   rk_ = rd_kafka_new(RD_KAFKA_CONSUMER, conf->get(), err, sizeof err);
   if (rk_ == nullptr) return Status(kExitConfig, std::string("cannot create Kafka consumer: ") + err);
@@ -95,8 +107,49 @@ Status KafkaSource::open(const KafkaSourceOptions& options) {
   rd_kafka_resp_err_t e = rd_kafka_subscribe(rk_, subs.get());
   if (e != RD_KAFKA_RESP_ERR_NO_ERROR)
     return Status(kExitConfig, std::string("cannot subscribe: ") + rd_kafka_err2str(e));
-  next_commit_ = std::chrono::steady_clock::now() + opt_.commit_interval;
+  next_store_ = std::chrono::steady_clock::now();
+  next_group_check_ = next_store_ + std::chrono::seconds(1);
   return Status::Ok();
+}
+
+void KafkaSource::commit_cb(rd_kafka_t*, rd_kafka_resp_err_t err, rd_kafka_topic_partition_list_t* offsets,
+                            void* opaque) {
+  auto* self = static_cast<KafkaSource*>(opaque);
+  std::string why;
+  CommitError result = self->commits_.on_commit_result(err, offsets, why);
+  self->on_commit(result, why);
+}
+
+void KafkaSource::on_commit(CommitError result, const std::string& why) {
+  if (result == CommitError::kFailed && !commit_failing_) {
+    warning_ = "cannot commit offsets: " + why + " (will retry; records go on being stored)";
+  }
+  if (result != CommitError::kRefused) commit_failing_ = result == CommitError::kFailed;
+}
+
+std::string KafkaSource::take_warning() {
+  std::string w;
+  w.swap(warning_);
+  return w;
+}
+
+void KafkaSource::finish_revoked(const rd_kafka_topic_partition_list_t* parts) {
+  auto in_flight = [&] {
+    size_t n = 0;
+    for (int i = 0; i < parts->cnt; i++)
+      if (const PartitionOffsets* p = tracker_.find(parts->elems[i].topic, parts->elems[i].partition))
+        n += p->pending();
+    return n;
+  };
+  apply_acks();
+  if (in_flight() == 0) return;
+  if (flush_hook_) flush_hook_();
+  auto deadline = std::chrono::steady_clock::now() + opt_.revoke_wait;
+  while (std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    apply_acks();
+    if (in_flight() == 0) return;
+  }
 }
 
 void KafkaSource::rebalance_cb(rd_kafka_t* rk, rd_kafka_resp_err_t err, rd_kafka_topic_partition_list_t* parts,
@@ -118,9 +171,13 @@ void KafkaSource::on_rebalance(rd_kafka_resp_err_t err, rd_kafka_topic_partition
     }
     return;
   }
-  // Revocation (or lost partitions): commit what is done, then forget them.
+  // Revocation (or lost partitions): finish and commit what is done, then forget them.
   apply_acks();
-  if (err == RD_KAFKA_RESP_ERR__REVOKE_PARTITIONS && !rd_kafka_assignment_lost(rk_)) (void)commit_dirty(parts);
+  if (err == RD_KAFKA_RESP_ERR__REVOKE_PARTITIONS && !rd_kafka_assignment_lost(rk_)) {
+    finish_revoked(parts);
+    std::string why;
+    on_commit(commits_.commit_now(rk_, parts, why), why);
+  }
   for (int i = 0; i < parts->cnt; i++) {
     tracker_.remove(parts->elems[i].topic, parts->elems[i].partition);
     std::pair<std::string, int32_t> key(parts->elems[i].topic, parts->elems[i].partition);
@@ -157,37 +214,15 @@ size_t KafkaSource::pending() {
   return tracker_.pending();
 }
 
-Status KafkaSource::commit_dirty(const rd_kafka_topic_partition_list_t* only) {
-  std::vector<CommitOffset> dirty = tracker_.dirty();
-  if (only != nullptr) {
-    dirty.erase(std::remove_if(dirty.begin(), dirty.end(),
-                               [&](const CommitOffset& c) {
-                                 return rd_kafka_topic_partition_list_find(only, c.topic.c_str(), c.partition) ==
-                                        nullptr;
-                               }),
-                dirty.end());
-  }
-  if (dirty.empty()) return Status::Ok();
-  PartitionListPtr list(rd_kafka_topic_partition_list_new(static_cast<int>(dirty.size())));
-  for (const auto& c : dirty)
-    rd_kafka_topic_partition_list_add(list.get(), c.topic.c_str(), c.partition)->offset = c.offset;
-  rd_kafka_resp_err_t e = rd_kafka_commit(rk_, list.get(), 0);
-  if (e != RD_KAFKA_RESP_ERR_NO_ERROR) {
-    return Status(kExitTempFail, std::string("cannot commit offsets: ") + rd_kafka_err2str(e));
-  }
-  for (const auto& c : dirty) {
-    const PartitionOffsets* p = tracker_.find(c.topic, c.partition);
-    int64_t before = p != nullptr && p->committed() >= 0 ? p->committed() : c.offset;
-    committed_records_ += static_cast<uint64_t>(std::max<int64_t>(0, c.offset - before));
-  }
-  tracker_.mark_committed(dirty);
-  return Status::Ok();
-}
-
-Status KafkaSource::commit() {
-  if (rk_ == nullptr) return Status::Ok();
-  apply_acks();
-  return commit_dirty(nullptr);
+bool KafkaSource::group_caught_up() {
+  constexpr std::chrono::milliseconds kTimeout{5000};
+  auto topics = resolve_topics(rk_, opt_.topics, kTimeout);
+  if (!topics.ok()) return false;
+  auto lags = group_lag(rk_, *topics, {}, kTimeout);
+  if (!lags.ok()) return false;
+  for (const auto& l : *lags)
+    if (l.lag > 0) return false;
+  return true;
 }
 
 void KafkaSource::on_idle() {
@@ -211,15 +246,10 @@ bool KafkaSource::all_at_end() const {
 
 KafkaSource::Next KafkaSource::next(KafkaRecord& out, std::chrono::milliseconds timeout) {
   auto now = std::chrono::steady_clock::now();
-  if (now >= next_commit_) {
-    Status st = commit();
-    if (!st.ok()) {
-      status_ = st;
-      return Next::kError;
-    }
-    next_commit_ = now + opt_.commit_interval;
-  } else {
-    apply_acks();
+  apply_acks();
+  if (now >= next_store_) {
+    commits_.store(rk_);  // librdkafka commits the store every commit_interval
+    next_store_ = now + std::chrono::milliseconds(50);
   }
   if (opt_.exit_at_end && all_at_end()) return tracker_.pending() == 0 ? Next::kEnd : Next::kIdle;
   if (tracker_.pending() >= opt_.max_pending) {
@@ -230,6 +260,11 @@ KafkaSource::Next KafkaSource::next(KafkaRecord& out, std::chrono::milliseconds 
   rd_kafka_message_t* msg = rd_kafka_consumer_poll(rk_, static_cast<int>(timeout.count()));
   if (msg == nullptr) {
     on_idle();
+    if (opt_.exit_at_group_end && std::chrono::steady_clock::now() >= next_group_check_) {
+      commits_.store(rk_);
+      if (tracker_.pending() == 0 && group_caught_up()) return Next::kEnd;
+      next_group_check_ = std::chrono::steady_clock::now() + std::chrono::seconds(1);
+    }
     return Next::kIdle;
   }
   struct Free {
@@ -269,7 +304,11 @@ KafkaSource::Next KafkaSource::next(KafkaRecord& out, std::chrono::milliseconds 
 
 Status KafkaSource::close() {
   if (rk_ == nullptr) return Status::Ok();
-  Status st = commit();
+  apply_acks();
+  std::string why;
+  Status st;
+  if (commits_.commit_now(rk_, nullptr, why) == CommitError::kFailed)
+    st = Status(kExitTempFail, "cannot commit offsets: " + why);
   rd_kafka_consumer_close(rk_);
   rd_kafka_destroy(rk_);
   rk_ = nullptr;

@@ -3,7 +3,13 @@
 // offsets up to which every record was acknowledged (stored or rejected) by the sink:
 // contiguous commits, never past a record still in flight, so a sink killed at any
 // moment re-reads from its last commit and loses nothing. Acknowledgements may come
-// from any thread; polling, commits and rebalances happen in the caller's thread.
+// from any thread; polling and rebalances happen in the caller's thread. Commits
+// never make the caller wait: librdkafka commits the acknowledged offsets in the
+// background while the group is stable (common/kafka/group_commit.h), a refused commit
+// is dropped and a failed one retried by the next. Partitions are assigned
+// incrementally (cooperative-sticky); before a partition is revoked the source gives
+// the sink a bounded time to finish the partition's writes in flight, then commits
+// what is acknowledged, so that the new owner starts where this member stopped.
 #pragma once
 
 #include <librdkafka/rdkafka.h>
@@ -12,12 +18,14 @@
 
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <mutex>
 #include <string>
 #include <vector>
 
 #include "common/kafka/conf.h"
 #include "common/kafka/fetch_watch.h"
+#include "common/kafka/group_commit.h"
 #include "common/kafka/offsets.h"
 #include "common/status.h"
 
@@ -29,8 +37,12 @@ struct KafkaSourceOptions {
   std::string group;                // consumer group (required)
   std::string start = "beginning";  // where a group without a committed offset starts: beginning | end
   std::chrono::milliseconds commit_interval{1000};
-  bool exit_at_end = false;     // end once every assigned partition is read to its end
-  size_t max_pending = 200000;  // stop fetching while this many records are unacknowledged
+  bool exit_at_end = false;        // end once every assigned partition is read to its end
+  bool exit_at_group_end = false;  // end once the group's commits are at the end of every partition
+  size_t max_pending = 200000;     // stop fetching while this many records are unacknowledged
+  // How long a revocation waits for the acknowledgements of the revoked partitions'
+  // records in flight before it commits and lets them go.
+  std::chrono::milliseconds revoke_wait{5000};
   std::string client_id = "airstream";
 };
 
@@ -45,13 +57,14 @@ struct KafkaRecord {
 
 // The command-line side of a sink's direct Kafka mode, the same in every sink:
 // --from-kafka TOPIC[,TOPIC...], -g/--group, -b/-X/-F, --kafka-start, -e/--exit-at-end,
-// --commit-interval. A tool's option struct derives from it.
+// --exit-at-group-end, --commit-interval. A tool's option struct derives from it.
 struct KafkaSinkOptions {
   std::vector<std::string> from_kafka;  // topics; empty: read files/stdin
   std::string group;                    // default: the tool's name
   KafkaOptions kafka;
   std::string kafka_start = "beginning";
   bool exit_at_end = false;
+  bool exit_at_group_end = false;
   std::string commit_interval = "1s";
 };
 
@@ -75,33 +88,52 @@ class KafkaSource {
 
   enum class Next { kRecord, kIdle, kEnd, kError };
   // Waits up to `timeout` for the next message. kIdle: none yet (or too many pending
-  // acknowledgements); kEnd: exit_at_end and everything assigned was read; kError: see
-  // status(). Applies acknowledgements and commits when the interval is due.
+  // acknowledgements); kEnd: exit_at_end and everything assigned was read, or
+  // exit_at_group_end and the whole group caught up; kError: see status(). Applies
+  // acknowledgements and hands them to the background commits; never waits for a
+  // commit.
   Next next(KafkaRecord& out, std::chrono::milliseconds timeout);
 
   // Thread-safe: the record is done (stored, or rejected and reported).
   void ack(const std::string& topic, int32_t partition, int64_t offset);
 
-  // Applies acknowledgements and commits what is committable, synchronously.
-  Status commit();
+  // Called in a revocation before the source waits for the revoked partitions'
+  // acknowledgements: the sink sends what it buffered (e.g. CqlSink::flush).
+  void set_flush_hook(std::function<void()> flush) { flush_hook_ = std::move(flush); }
+
   // Final commit, then leaves the group. Call after the sink acknowledged what it could.
+  // A commit refused because the group moved on is not an error (the partitions' new
+  // owners read from the last commit); another failure is kExitTempFail.
   Status close();
 
   const Status& status() const { return status_; }
   size_t pending();
-  uint64_t committed_records() const { return committed_records_; }
+  uint64_t committed_records() const { return commits_.committed_records(); }
+  uint64_t commits_refused() const { return commits_.refused(); }
+  // A message about commits worth a warning (the first failure of a streak), once; "" if none.
+  std::string take_warning();
 
  private:
   static void rebalance_cb(rd_kafka_t* rk, rd_kafka_resp_err_t err, rd_kafka_topic_partition_list_t* parts,
                            void* opaque);
+  static void commit_cb(rd_kafka_t* rk, rd_kafka_resp_err_t err, rd_kafka_topic_partition_list_t* offsets,
+                        void* opaque);
   void on_rebalance(rd_kafka_resp_err_t err, rd_kafka_topic_partition_list_t* parts);
+  void on_commit(CommitError result, const std::string& why);
+  // Waits (bounded by revoke_wait) for the acknowledgements of `parts`' records in flight.
+  void finish_revoked(const rd_kafka_topic_partition_list_t* parts);
   void apply_acks();
-  Status commit_dirty(const rd_kafka_topic_partition_list_t* only);
   bool all_at_end() const;
+  bool group_caught_up();
 
   KafkaSourceOptions opt_;
   rd_kafka_t* rk_ = nullptr;
   OffsetTracker tracker_;
+  GroupCommits commits_{tracker_};
+  std::function<void()> flush_hook_;
+  bool commit_failing_ = false;
+  std::string warning_;
+  std::chrono::steady_clock::time_point next_store_, next_group_check_;
   std::mutex ack_mu_;
   struct PendingAck {
     std::string topic;
@@ -116,8 +148,6 @@ class KafkaSource {
   bool ever_assigned_ = false;
   std::string buf_;
   uint64_t seq_ = 0;
-  uint64_t committed_records_ = 0;
-  std::chrono::steady_clock::time_point next_commit_;
   Status status_;
 };
 

@@ -38,6 +38,12 @@ class MockCluster {
     ASSERT_EQ(rd_kafka_flush(rk_, 10000), RD_KAFKA_RESP_ERR_NO_ERROR);
   }
   const std::string& bootstraps() const { return bootstraps_; }
+  // The next n OffsetCommit requests fail with `err`.
+  void fail_commits(size_t n, rd_kafka_resp_err_t err) {
+    std::vector<rd_kafka_resp_err_t> errs(n, err);
+    constexpr int16_t kOffsetCommit = 8;  // the OffsetCommit API key
+    rd_kafka_mock_push_request_errors_array(mc_, kOffsetCommit, n, errs.data());
+  }
 
  private:
   rd_kafka_t* rk_;
@@ -116,6 +122,45 @@ TEST(KafkaSource, ContiguousCommitsAcrossRestart) {
   // Third run: everything was committed.
   auto third = drain(cluster.bootstraps(), "users", "sinks", {-1, -1});
   EXPECT_TRUE(third.empty());
+}
+
+// Issue 19: a failing commit must not stop the consumer. Before, every next() after a
+// failed commit retried it synchronously and returned an error before polling, so
+// the member served neither records nor rebalances; now commits run in the background,
+// records keep coming, and the offsets are committed once the coordinator accepts.
+TEST(KafkaSource, ServesRecordsWhileCommitsFail) {
+  MockCluster cluster;
+  cluster.produce("events", 3, 300);
+  cluster.fail_commits(5, RD_KAFKA_RESP_ERR_OFFSET_METADATA_TOO_LARGE);
+  KafkaSourceOptions o;
+  o.kafka.brokers = cluster.bootstraps();
+  o.kafka.props = {"log_level=0", "session.timeout.ms=6000", "heartbeat.interval.ms=500"};
+  o.topics = {"events"};
+  o.group = "failing";
+  o.commit_interval = std::chrono::milliseconds(50);
+  KafkaSource src;
+  ASSERT_TRUE(src.open(o).ok());
+  KafkaRecord r;
+  size_t got = 0, errors = 0;
+  bool warned = false;
+  // Bounded: until every record was read and committed, or 60 s.
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+  while (std::chrono::steady_clock::now() < deadline && (got < 300 || src.committed_records() < 300)) {
+    auto n = src.next(r, std::chrono::milliseconds(50));
+    warned = warned || !src.take_warning().empty();
+    if (n == KafkaSource::Next::kError) errors++;
+    if (n != KafkaSource::Next::kRecord) continue;
+    got++;
+    src.ack(r.topic, r.partition, r.offset);
+  }
+  EXPECT_EQ(errors, 0u) << src.status().message();
+  EXPECT_EQ(got, 300u);
+  EXPECT_EQ(src.committed_records(), 300u);
+  EXPECT_TRUE(warned);  // the failures were reported, once
+  EXPECT_TRUE(src.close().ok());
+  // The commits went through in the end: nothing is read again.
+  auto again = drain(cluster.bootstraps(), "events", "failing", {-1, -1});
+  EXPECT_TRUE(again.empty()) << again.size() << " records read again";
 }
 
 TEST(KafkaSource, RequiresGroupAndTopic) {

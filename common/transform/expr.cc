@@ -47,7 +47,11 @@ class Parser {
   Parser(Program& prog, std::string_view text) : prog_(prog), s_(text) {}
 
   Result<int> parse() {
+    size_t first_node = prog_.nodes.size();
     int root = pipe();
+    // Evaluation recurses on the expression tree: its size is bounded, and so is the
+    // parser's own nesting (Nest), whatever text is given.
+    if (!failed() && prog_.nodes.size() - first_node > kMaxNodes) fail("expression too long");
     if (!failed()) {
       skip_ws();
       if (pos_ < s_.size()) fail("unexpected '" + std::string(1, s_[pos_]) + "'");
@@ -95,7 +99,20 @@ class Parser {
     return prog_.add(std::move(n));
   }
 
+  // Counts the parser's recursion (parentheses, call arguments, //, not).
+  struct Nest {
+    Parser& p;
+    explicit Nest(Parser& parser) : p(parser) { p.depth_++; }
+    ~Nest() { p.depth_--; }
+    bool too_deep() const { return p.depth_ > kMaxDepth; }
+  };
+  static constexpr int kMaxDepth = 200;
+  static constexpr size_t kMaxNodes = 4096;
+  int depth_ = 0;
+
   int pipe() {
+    Nest nest(*this);
+    if (nest.too_deep()) return fail("expression nested too deeply");
     int lhs = alt();
     while (!failed() && !peek("||") && accept("|")) {
       skip_ws();
@@ -105,6 +122,8 @@ class Parser {
     return lhs;
   }
   int alt() {
+    Nest nest(*this);
+    if (nest.too_deep()) return fail("expression nested too deeply");
     int lhs = or_expr();
     if (!failed() && accept("//")) {
       int rhs = alt();
@@ -193,6 +212,8 @@ class Parser {
       if (word == "true" || word == "false") return literal(Type::kBool, "", word == "true");
       if (word == "null") return literal(Type::kNull, "", false);
       if (word == "not") {
+        Nest nest(*this);
+        if (nest.too_deep()) return fail("expression nested too deeply");
         skip_ws();
         if (pos_ < s_.size() && s_[pos_] == '(') return call(word, -1);
         int operand = cmp_expr();

@@ -65,5 +65,20 @@ TEST(ExprTest, Errors) {
   EXPECT_NE(canon(".a[99999999999]").find("too large"), std::string::npos);
 }
 
+TEST(ExprTest, NestingIsBoundedNotACrash) {
+  const size_t n = 100000;
+  EXPECT_NE(canon(std::string(n, '(') + ".a" + std::string(n, ')')).find("nested too deeply"), std::string::npos);
+  std::string nots;
+  for (size_t i = 0; i < n; i++) nots += "not ";
+  EXPECT_NE(canon(nots + ".a").find("nested too deeply"), std::string::npos);
+  std::string alts = ".a";
+  for (size_t i = 0; i < n; i++) alts += " // .a";
+  EXPECT_NE(canon(alts).find("nested too deeply"), std::string::npos);
+  std::string ors = ".a";
+  for (size_t i = 0; i < n; i++) ors += " or .a";
+  EXPECT_NE(canon(ors).find("expression too long"), std::string::npos);
+  EXPECT_EQ(canon(std::string(50, '(') + ".a" + std::string(50, ')')), ".a");
+}
+
 }  // namespace
 }  // namespace airstream::transform

@@ -150,7 +150,7 @@ Result<std::unique_ptr<Mapping>> compile_mapping(const MappingOptions& o) {
     m->omit_null = true;
   }
   for (const auto& def : o.maps) {
-    Status s = add_definition(*m, def, "-m");
+    Status s = add_definition(*m, def, o.maps_option);
     if (!s.ok()) return s;
   }
   for (const auto& file : o.map_files) {

@@ -29,7 +29,8 @@ struct MappingOptions {
   std::string nulls;                                // "keep", "omit", or "" (preset default)
   Format format = Format::kNdjson;
   bool header = false;
-  bool strict = false;  // accepted for compatibility: every record is validated whole
+  bool strict = false;             // accepted for compatibility: every record is validated whole
+  std::string maps_option = "-m";  // how messages name the option of `maps`
 };
 
 struct OutField {

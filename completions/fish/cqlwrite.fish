@@ -16,7 +16,15 @@ complete -c cqlwrite -s t -l table -d 'Target table (required)' -x
 complete -c cqlwrite -l create -d 'Create the keyspace and table if missing, then wait for schema agreement'
 complete -c cqlwrite -l replication -d 'Replication map for --create (default SimpleStrategy, RF 1)' -x
 complete -c cqlwrite -l schema -d 'Column definitions for --create, e.g. \'id uuid PRIMARY KEY, name text\' (default: created_users)' -x
-complete -c cqlwrite -l map -d 'Take column COL from JSON field FIELD (COL=FIELD, repeatable)' -x
+complete -c cqlwrite -s p -l preset -d 'Built-in transform: created_users (randomuser.me result -> flat user row) (one of: created_users)' -x -a 'created_users'
+complete -c cqlwrite -l set -d 'Compute output field NAME with expression EXPR (repeatable; replaces a same-named one)' -x
+complete -c cqlwrite -l set-file -d 'Read NAME=EXPR lines from FILE (\'#\' comments; repeatable)' -r -F
+complete -c cqlwrite -l where -d 'Keep only records for which EXPR is true (repeatable: all must hold)' -x
+complete -c cqlwrite -l require -d 'Reject records where these output fields (or input paths) are missing or null;' -x
+complete -c cqlwrite -l keep -d 'Also pass these top-level input fields through unchanged (\'*\': all others)' -x
+complete -c cqlwrite -l drop -d 'Leave these fields out of the output' -x
+complete -c cqlwrite -l nulls -d 'Null results: keep (write null) or omit (leave the field out; preset default)' -x -a 'keep omit'
+complete -c cqlwrite -l map -d 'Take column COL from JSON field FIELD (COL=FIELD, repeatable; after the transform)' -x
 complete -c cqlwrite -l strict -d 'Reject records with fields that match no column'
 complete -c cqlwrite -l timestamp-field -d 'Take each row\'s write timestamp from FIELD (microseconds since the epoch, or a timestamp text) instead of the client clock' -x
 complete -c cqlwrite -l ttl -d 'Time to live of written rows, e.g. 90s, 1h, 7d; at most 20 years (0: none)' -x
@@ -46,5 +54,6 @@ complete -c cqlwrite -s b -l brokers -d 'Bootstrap brokers host:port,... (defaul
 complete -c cqlwrite -s X -d 'librdkafka property prop=value (repeatable); -X list, -X dump' -x
 complete -c cqlwrite -s F -d 'Read librdkafka properties (prop=value lines) from FILE' -r -F
 complete -c cqlwrite -l kafka-start -d 'Where a group without committed offsets starts: beginning or end (default beginning)' -x -a 'beginning end'
-complete -c cqlwrite -s e -l exit-at-end -d 'With --from-kafka: stop once every assigned partition is read to its end and stored'
+complete -c cqlwrite -s e -l exit-at-end -d 'With --from-kafka: stop once every partition assigned to this member is read to its end and stored (per member: other members\' partitions are not waited for)'
+complete -c cqlwrite -l exit-at-group-end -d 'With --from-kafka: stop only once the whole group has caught up (its committed offsets are at the end of every partition of the topics), for batch runs of several members'
 complete -c cqlwrite -l commit-interval -d 'With --from-kafka: how often stored offsets are committed (default 1s)' -x

@@ -18,7 +18,8 @@ complete -c kconsume -s g -l group -d 'Consumer group: subscribe, share partitio
 complete -c kconsume -s p -l partition -d 'Read only partition N (repeatable; assign mode, no subscription)' -x
 complete -c kconsume -s o -l offset -d 'Start at beginning, end, stored, N, -N (N before the end) or @TIMESTAMP_MS (default: stored with -g, else beginning)' -x
 complete -c kconsume -s c -l count -d 'Exit after N messages, written or rejected (default: no limit)' -x
-complete -c kconsume -s e -l exit -d 'Exit once the end of every assigned partition is reached'
+complete -c kconsume -s e -l exit -d 'Exit once the end of every partition assigned to this member is reached (per member: with -g, other members\' partitions are not waited for)'
+complete -c kconsume -l exit-at-group-end -d 'With -g: exit only once the whole group has caught up (its committed offsets are at the end of every partition of the topics), for batch runs of several members'
 complete -c kconsume -l timeout -d 'Exit when no message arrives for DURATION (e.g. 10s)' -x
 complete -c kconsume -l connect-timeout -d 'Give up (exit 69) when the cluster cannot be reached within DURATION (default: 30s)' -x
 complete -c kconsume -l commit-interval -d 'Commit written offsets every DURATION (group only) (default: 5s)' -x

@@ -12,7 +12,15 @@ complete -c pgload -l metrics-file -d 'Write Prometheus text metrics to FILE (at
 complete -c pgload -l no-progress -d 'No progress line on stderr even when it is a terminal'
 complete -c pgload -s d -l dbname -d 'libpq connection string or URI (default: PGHOST, PGPORT, PGUSER, PGDATABASE, ... and ~/.pgpass)' -x
 complete -c pgload -s t -l table -d 'Target table, [schema.]table (unquoted parts fold to lower case) (required)' -x
-complete -c pgload -l map -d 'Column COL takes field FIELD (a dotted path reaches into objects); repeatable' -x
+complete -c pgload -l preset -d 'Built-in transform: created_users (randomuser.me result -> flat user row) (one of: created_users)' -x -a 'created_users'
+complete -c pgload -l set -d 'Compute output field NAME with expression EXPR (repeatable; replaces a same-named one)' -x
+complete -c pgload -l set-file -d 'Read NAME=EXPR lines from FILE (\'#\' comments; repeatable)' -r -F
+complete -c pgload -l where -d 'Keep only records for which EXPR is true (repeatable: all must hold)' -x
+complete -c pgload -l require -d 'Reject records where these output fields (or input paths) are missing or null;' -x
+complete -c pgload -l keep -d 'Also pass these top-level input fields through unchanged (\'*\': all others)' -x
+complete -c pgload -l drop -d 'Leave these fields out of the output' -x
+complete -c pgload -l nulls -d 'Null results: keep (write null) or omit (leave the field out; preset default)' -x -a 'keep omit'
+complete -c pgload -l map -d 'Column COL takes field FIELD (a dotted path reaches into objects; after the transform); repeatable' -x
 complete -c pgload -l strict -d 'Reject records with a top-level field that no column takes'
 complete -c pgload -l create -d 'Create the table if it does not exist (from --schema, --jsonb or inferred)'
 complete -c pgload -l schema -d 'Column definitions for --create, e.g. \'id uuid primary key, name text\'' -x
@@ -32,5 +40,6 @@ complete -c pgload -s b -l brokers -d 'Bootstrap brokers host:port,... (default:
 complete -c pgload -s X -d 'librdkafka property prop=value (repeatable); -X list, -X dump' -x
 complete -c pgload -s F -d 'Read librdkafka properties (prop=value lines) from FILE' -r -F
 complete -c pgload -l kafka-start -d 'Where a group without committed offsets starts: beginning or end (default beginning)' -x -a 'beginning end'
-complete -c pgload -s e -l exit-at-end -d 'With --from-kafka: stop once every assigned partition is read to its end and stored'
+complete -c pgload -s e -l exit-at-end -d 'With --from-kafka: stop once every partition assigned to this member is read to its end and stored (per member: other members\' partitions are not waited for)'
+complete -c pgload -l exit-at-group-end -d 'With --from-kafka: stop only once the whole group has caught up (its committed offsets are at the end of every partition of the topics), for batch runs of several members'
 complete -c pgload -l commit-interval -d 'With --from-kafka: how often stored offsets are committed (default 1s)' -x

@@ -11,9 +11,9 @@ complete -c uxform -l max-errors -d 'Stop with exit 65 after more than N rejecte
 complete -c uxform -l stats -d 'JSON stats line on stderr every SECONDS (default 5) and at exit' -x
 complete -c uxform -l metrics-file -d 'Write Prometheus text metrics to FILE (atomically replaced)' -r -F
 complete -c uxform -l no-progress -d 'No progress line on stderr even when it is a terminal'
-complete -c uxform -s p -l preset -d 'Built-in mapping: created_users (randomuser.me result -> flat user row) (one of: created_users)' -x -a 'created_users'
-complete -c uxform -s m -l map -d 'Output field NAME from expression EXPR (repeatable; replaces a same-named one)' -x
-complete -c uxform -s f -l map-file -d 'Read NAME=EXPR lines from FILE (\'#\' comments; repeatable)' -r -F
+complete -c uxform -s p -l preset -d 'Built-in transform: created_users (randomuser.me result -> flat user row) (one of: created_users)' -x -a 'created_users'
+complete -c uxform -s m -l map -l set -d 'Compute output field NAME with expression EXPR (repeatable; replaces a same-named one)' -x
+complete -c uxform -s f -l map-file -l set-file -d 'Read NAME=EXPR lines from FILE (\'#\' comments; repeatable)' -r -F
 complete -c uxform -s w -l where -d 'Keep only records for which EXPR is true (repeatable: all must hold)' -x
 complete -c uxform -l require -d 'Reject records where these output fields (or input paths) are missing or null;' -x
 complete -c uxform -l keep -d 'Also pass these top-level input fields through unchanged (\'*\': all others)' -x

@@ -13,6 +13,7 @@
 #include "common/cli.h"
 #include "common/reject.h"
 #include "common/stats.h"
+#include "common/transform/record_transform.h"
 #include "options.h"
 #include "sink.h"
 
@@ -25,8 +26,10 @@ struct RunState {
   std::atomic<uint64_t>& rejected;
   std::atomic<uint64_t>& failed;
   Histogram& latency;
-  std::atomic<int> abort_code{0};         // --max-errors exceeded (65) or reject file I/O error (74)
-  std::atomic<bool> temp_failure{false};  // a write ran out of retries
+  std::atomic<uint64_t>& filtered;
+  transform::RecordTransform* xform = nullptr;  // --preset, --set, --where, ...: null without
+  std::atomic<int> abort_code{0};               // --max-errors exceeded (65) or reject file I/O error (74)
+  std::atomic<bool> temp_failure{false};        // a write ran out of retries
 
   bool stopping() const { return abort_code.load() != 0 || temp_failure.load(); }
   // Reports a record that was not written (reject file or stderr). False when the
@@ -35,6 +38,14 @@ struct RunState {
   // Counts one acknowledgement of the sink and reports rejected or failed records.
   // True when the record is done for its source: stored, or rejected and reported.
   bool on_ack(const Record& r, const Ack& a, std::string_view extra_json = {});
+
+  // What to do with a record read, after the transform (if any).
+  enum class Step { kWrite, kDone, kNotDone };
+  // kWrite: write `out` (the transformed record, or text itself without a transform).
+  // kDone: filtered out, or rejected and reported. kNotDone: rejected, but the reject
+  // could not be recorded. text must be followed by kJsonPadding readable bytes.
+  Step transform(std::string_view text, uint64_t line, uint64_t offset, std::string_view extra_json,
+                 std::string_view& out);
 };
 
 // Reads NDJSON from o.inputs (stdin by default). Returns 0 or the reader's error exit

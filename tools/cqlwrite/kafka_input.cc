@@ -101,36 +101,19 @@ int read_kafka(const Options& o, const CommonOptions& common, CqlSink& sink, Run
   int exit_code = kExitOk;
   const size_t max_len = common.reader.max_line;
   KafkaRecord kr;
-  // Commit failures are retried for this long before the run stops (exit 75).
-  constexpr std::chrono::seconds kCommitGiveUp{120};
-  bool commit_failing = false;
-  auto commit_failing_since = std::chrono::steady_clock::time_point::max() - kCommitGiveUp;
+  // A revocation waits for the revoked partitions' writes: send what is batched.
+  src.set_flush_hook([&sink] { sink.flush(); });
   for (;;) {
     committed.store(src.committed_records(), std::memory_order_relaxed);
     if (stop_requested() || st.stopping()) break;
+    // Commits run in the background and never stop reading; failures are only reported.
     auto next = src.next(kr, std::chrono::milliseconds(100));
-    if (next != KafkaSource::Next::kError && commit_failing) {
-      // After a failed commit every next() commits again: this one succeeded.
-      commit_failing = false;
-      commit_failing_since = std::chrono::steady_clock::time_point::max() - kCommitGiveUp;
-    }
+    if (std::string w = src.take_warning(); !w.empty()) diag::warn("%s", w.c_str());
     if (next == KafkaSource::Next::kIdle) {
       sink.flush();
       continue;
     }
     if (next == KafkaSource::Next::kEnd) break;
-    if (next == KafkaSource::Next::kError && src.status().exit_code() == kExitTempFail &&
-        std::chrono::steady_clock::now() < commit_failing_since + kCommitGiveUp) {
-      // A commit failed (e.g. the group coordinator is down): keep writing, commit later.
-      if (!commit_failing) {
-        diag::warn("%s; retrying", src.status().message().c_str());
-        commit_failing = true;
-        commit_failing_since = std::chrono::steady_clock::now();
-      }
-      sink.flush();
-      std::this_thread::sleep_for(std::chrono::milliseconds(100));
-      continue;
-    }
     if (next == KafkaSource::Next::kError) {
       diag::error("%s", src.status().message().c_str());
       exit_code = src.status().exit_code();
@@ -151,7 +134,18 @@ int read_kafka(const Options& o, const CommonOptions& common, CqlSink& sink, Run
         src.ack(kr.topic, kr.partition, kr.offset);
       continue;
     }
-    Record r = make_record(kr.value, kr.seq, static_cast<uint64_t>(kr.offset));
+    std::string_view text;
+    switch (st.transform(kr.value, kr.seq, static_cast<uint64_t>(kr.offset), reject_context(kr.topic, kr.partition),
+                         text)) {
+      case RunState::Step::kWrite:
+        break;
+      case RunState::Step::kDone:  // filtered out, or rejected and reported: committable
+        src.ack(kr.topic, kr.partition, kr.offset);
+        continue;
+      case RunState::Step::kNotDone:
+        continue;
+    }
+    Record r = make_record(text, kr.seq, static_cast<uint64_t>(kr.offset));
     r.tag = make_tag(topics.id(kr.topic), kr.partition);
     sink.submit(std::move(r), on_ack);
   }
@@ -162,7 +156,13 @@ int read_kafka(const Options& o, const CommonOptions& common, CqlSink& sink, Run
   // Every acknowledgement has arrived: commit what is stored or reported, leave the group.
   Status cs = src.close();
   committed.store(src.committed_records(), std::memory_order_relaxed);
+  if (src.commits_refused() > 0)
+    diag::info(1,
+               "%llu offset commit(s) refused after the group rebalanced: those partitions' new owners read "
+               "from the last commit",
+               static_cast<unsigned long long>(src.commits_refused()));
   if (!cs.ok()) {
+    // 75 even after a signal (as in pgload and kconsume): the offsets are not saved.
     diag::error("%s", cs.message().c_str());
     if (exit_code == kExitOk) exit_code = cs.exit_code();
   }

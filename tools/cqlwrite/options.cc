@@ -12,6 +12,7 @@
 #include <fstream>
 
 #include "common/config_file.h"
+#include "common/transform/options.h"
 #include "common/units.h"
 
 namespace airstream::cqlwrite {
@@ -42,7 +43,8 @@ void add_options(CLI::App& app, Options& o) {
   app.add_option("--replication", o.replication, "Replication map for --create (default SimpleStrategy, RF 1)");
   app.add_option("--schema", o.schema,
                  "Column definitions for --create, e.g. 'id uuid PRIMARY KEY, name text' (default: created_users)");
-  app.add_option("--map", o.maps, "Take column COL from JSON field FIELD (COL=FIELD, repeatable)")
+  transform::add_transform_options(app, o.transform, transform::kPresetShort);
+  app.add_option("--map", o.maps, "Take column COL from JSON field FIELD (COL=FIELD, repeatable; after the transform)")
       ->allow_extra_args(false)
       ->type_name("COL=FIELD");
   app.add_flag("--strict", o.strict, "Reject records with fields that match no column");

@@ -13,6 +13,7 @@
 #include "common/cql/session.h"
 #include "common/kafka/source.h"
 #include "common/status.h"
+#include "common/transform/mapping.h"
 
 namespace airstream::cqlwrite {
 
@@ -45,6 +46,7 @@ struct Options : KafkaSinkOptions {
   std::string connect_timeout = "5s";
   std::string schema_timeout = "30s";
   std::vector<std::string> inputs;
+  transform::MappingOptions transform;  // --preset, --set, --where, ...: applied before --map
 };
 
 void add_options(CLI::App& app, Options& o);

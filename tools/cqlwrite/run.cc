@@ -44,6 +44,24 @@ bool RunState::on_ack(const Record& r, const Ack& a, std::string_view extra_json
   return report({r.line, r.offset, a.reason, r.text, extra_json, {}});
 }
 
+RunState::Step RunState::transform(std::string_view text, uint64_t line, uint64_t offset, std::string_view extra_json,
+                                   std::string_view& out) {
+  out = text;
+  if (xform == nullptr) return Step::kWrite;
+  switch (xform->apply(text)) {
+    case transform::RecordTransform::Outcome::kWritten:
+      out = xform->out();
+      return Step::kWrite;
+    case transform::RecordTransform::Outcome::kFiltered:
+      filtered.fetch_add(1, std::memory_order_relaxed);
+      return Step::kDone;
+    case transform::RecordTransform::Outcome::kRejected:
+      break;
+  }
+  rejected.fetch_add(1, std::memory_order_relaxed);
+  return report({line, offset, xform->reason(), text, extra_json, {}}) ? Step::kDone : Step::kNotDone;
+}
+
 int read_files(const Options& o, const CommonOptions& common, CqlSink& sink, RunState& st, std::string& where) {
   AckFn on_ack = [&st](Record& r, const Ack& a) { (void)st.on_ack(r, a); };
   int exit_code = kExitOk;
@@ -68,7 +86,9 @@ int read_files(const Options& o, const CommonOptions& common, CqlSink& sink, Run
       continue;
     }
     last_line = rec.line;
-    sink.submit(make_record(rec.text, rec.line, rec.offset), on_ack);
+    std::string_view text;
+    if (st.transform(rec.text, rec.line, rec.offset, {}, text) != RunState::Step::kWrite) continue;
+    sink.submit(make_record(text, rec.line, rec.offset), on_ack);
   }
   sink.flush();
   if (stop_requested() || reader.stopped())
@@ -90,6 +110,13 @@ int run(const Options& o, const CommonOptions& common) {
     diag::error("%s", ko.status().message().c_str());
     return ko.status().exit_code();
   }
+  // A bad transform is a usage error, before any connection.
+  auto made = transform::RecordTransform::make_if_requested(o.transform);
+  if (!made.ok()) {
+    diag::error("%s", made.status().message().c_str());
+    return made.status().exit_code();
+  }
+  std::unique_ptr<transform::RecordTransform> xform = std::move(*made);
   auto sopt = session_options(o);
   if (!sopt.ok()) {
     diag::error("%s", sopt.status().message().c_str());
@@ -140,6 +167,7 @@ int run(const Options& o, const CommonOptions& common) {
   auto& written = stats.counter("rows_written", "Rows acknowledged by the cluster");
   auto& rejected = stats.counter("rejected", "Records rejected");
   auto& failed = stats.counter("failed", "Records not written: retries exhausted or no node");
+  auto& filtered = stats.counter("records_filtered", "Records left out by --where");
   auto& latency = stats.histogram("write_latency", "Write latency of the last attempt (microseconds)");
   stats.gauge(
       "retries", [&s] { return static_cast<double>(s.counters().retries.load()); }, "Retried requests");
@@ -148,7 +176,7 @@ int run(const Options& o, const CommonOptions& common) {
   so.progress = so.progress && isatty(2);
   if (Status st = stats.start(so); !st.ok()) diag::warn("%s", st.message().c_str());
 
-  RunState st{rej, records_in, written, rejected, failed, latency};
+  RunState st{rej, records_in, written, rejected, failed, latency, filtered, xform.get()};
   SinkOptions sk;
   sk.consistency = *consistency;
   sk.concurrency = o.concurrency;
@@ -171,14 +199,17 @@ int run(const Options& o, const CommonOptions& common) {
   (void)stats.finish();
   double secs = stats.elapsed_seconds();
   uint64_t w = written.load();
+  std::string filtered_note = xform ? ", " + std::to_string(filtered.load()) + " filtered" : "";
   diag::note(
-      "%llu rows written to %s.%s in %.2f s (%.0f rows/s), %llu rejected, %llu failed, %llu retries; "
+      "%llu rows written to %s.%s in %.2f s (%.0f rows/s), %llu rejected%s, %llu failed, %llu retries; "
       "latency p50 %.2f ms p99 %.2f ms",
       static_cast<unsigned long long>(w), ks.c_str(), table.c_str(), secs, secs > 0 ? w / secs : 0.0,
-      static_cast<unsigned long long>(rejected.load()), static_cast<unsigned long long>(failed.load()),
-      static_cast<unsigned long long>(s.counters().retries.load()), latency.quantile(0.5) / 1000.0,
-      latency.quantile(0.99) / 1000.0);
+      static_cast<unsigned long long>(rejected.load()), filtered_note.c_str(),
+      static_cast<unsigned long long>(failed.load()), static_cast<unsigned long long>(s.counters().retries.load()),
+      latency.quantile(0.5) / 1000.0, latency.quantile(0.99) / 1000.0);
   if ((stop_requested() || st.stopping()) && !where.empty()) diag::note("%s", where.c_str());
+  // A failed final commit is 75 even after a signal (kconsume and pgload agree).
+  if (exit_code == kExitTempFail) return exit_code;
   if (stop_requested()) return stop_exit_code();
   if (st.abort_code.load()) return st.abort_code.load();
   if (exit_code != kExitOk) return exit_code;

@@ -1,8 +1,9 @@
 // kconsume's top level: parse the command line, set up stdout, rejects and stats, run
 // the consumer (or --lag) and turn the outcome into an exit status: 0 done, 1 some
 // messages rejected, 65 too many rejected, 66 topic or partition missing, 69 cluster
-// unreachable, 74 write error, 75 final commit failed, 78 bad configuration, 130/143
-// after SIGINT/SIGTERM (after flushing and committing). A closed stdout is a quiet end.
+// unreachable, 74 write error, 75 final commit failed (also after a signal; a commit refused because the group moved on
+// is not a failure), 78 bad configuration, 130/143 after SIGINT/SIGTERM (after flushing and committing). A closed
+// stdout is a quiet end.
 #include "app.h"
 
 #include <unistd.h>
@@ -74,8 +75,10 @@ int run(int argc, char** argv) {
     return st.exit_code();
   }
   if (!closed.ok()) {
+    // The final commit failed (a refused one is not an error): 75 even after a signal,
+    // as in cqlwrite and pgload, so that a supervisor knows to run it again.
     diag::error("%s", closed.message().c_str());
-    if (!stop_requested()) return closed.exit_code();
+    return closed.exit_code();
   }
   if (int code = stop_exit_code()) return code;
   return rej.finish_code();

@@ -2,10 +2,14 @@
 // for both group and assign mode). Delivery: auto commit and auto offset store are
 // off; every consumed message is tracked in an OffsetTracker and becomes "done" only
 // once the output buffer holding it has been written to stdout (or, for a rejected
-// message, once the reject is written and everything before it is flushed). Offsets
-// are committed from the tracker: every --commit-interval (async), before partitions
-// are revoked in a rebalance (sync), and at exit (sync). A crash therefore replays
-// at most what was written after the last commit: at-least-once towards the pipe.
+// message, once the reject is written and everything before it is flushed). The
+// tracker's committable offsets go to librdkafka's offset store every 100 ms, which
+// librdkafka commits every --commit-interval while the group is stable
+// (common/kafka/group_commit.h); partitions about to be revoked are committed
+// synchronously in the rebalance callback, everything at exit. A crash therefore
+// replays at most what was written after the last commit: at-least-once towards the
+// pipe. A refused commit (the group moved on) is not retried; the partition's new
+// owner reads from the last commit.
 //
 // While the local queue is empty, a FetchWatch (common/kafka/fetch_watch.h) ends -e
 // at the high watermark and wakes fetchers librdkafka backed off.
@@ -67,7 +71,11 @@ void Consumer::log_trampoline(const rd_kafka_t*, int level, const char* fac, con
 
 Status Consumer::open() {
   bool want_eof = opt_.exit_at_end;
-  auto conf = make_kafka_conf(opt_.kafka, consumer_defaults(opt_.group, want_eof));
+  auto defaults = consumer_defaults(opt_.group, want_eof);
+  if (!opt_.group.empty()) {
+    for (auto& kv : group_commit_conf(opt_.commit_interval)) defaults.push_back(std::move(kv));
+  }
+  auto conf = make_kafka_conf(opt_.kafka, defaults);
   if (!conf) return conf.status();
   rd_kafka_conf_t* c = conf->get();
   rd_kafka_conf_set_opaque(c, this);
@@ -229,7 +237,7 @@ void Consumer::on_rebalance(rd_kafka_resp_err_t err, rd_kafka_topic_partition_li
   // partitions before giving them up, unless they are already lost.
   Status st = flush_output();
   if (!rd_kafka_assignment_lost(rk)) {
-    Status c = commit(true, parts);
+    Status c = commit_now(parts);
     if (!c.ok()) diag::warn("commit before revocation failed: %s", c.message().c_str());
   }
   if (!st.ok() && error_.ok()) error_ = st;
@@ -248,15 +256,19 @@ void Consumer::on_rebalance(rd_kafka_resp_err_t err, rd_kafka_topic_partition_li
 }
 
 void Consumer::on_commit_result(rd_kafka_resp_err_t err, rd_kafka_topic_partition_list_t* offsets) {
-  if (err == RD_KAFKA_RESP_ERR__NO_OFFSET || offsets == nullptr) return;
-  for (int i = 0; i < offsets->cnt; i++) {
-    const auto& p = offsets->elems[i];
-    if (err == RD_KAFKA_RESP_ERR_NO_ERROR && p.err == RD_KAFKA_RESP_ERR_NO_ERROR) continue;
-    diag::warn("commit of %s [%d] offset %lld failed: %s (will retry)", p.topic, p.partition,
-               static_cast<long long>(p.offset), rd_kafka_err2str(p.err ? p.err : err));
-    // Mark it uncommitted so that the next commit sends it again.
-    if (auto* po = tracker_.find(p.topic, p.partition); po != nullptr && po->committed() == p.offset)
-      po->mark_committed(-1);
+  std::string why;
+  switch (commits_.on_commit_result(err, offsets, why)) {
+    case CommitError::kNone:
+      if (commit_failing_ && err == RD_KAFKA_RESP_ERR_NO_ERROR) diag::info(1, "offset commits succeed again");
+      commit_failing_ = commit_failing_ && err != RD_KAFKA_RESP_ERR_NO_ERROR;
+      break;
+    case CommitError::kRefused:
+      diag::info(1, "offset commit refused, the group rebalanced (%s): not retried", why.c_str());
+      break;
+    case CommitError::kFailed:
+      if (!commit_failing_) diag::warn("offset commit failed: %s (will retry)", why.c_str());
+      commit_failing_ = true;
+      break;
   }
 }
 
@@ -268,38 +280,37 @@ Status Consumer::flush_output() {
   return Status::Ok();
 }
 
-Status Consumer::commit(bool sync, const rd_kafka_topic_partition_list_t* only) {
+Status Consumer::commit_now(const rd_kafka_topic_partition_list_t* only) {
   if (!committing_ || !rk_) return Status::Ok();
-  auto dirty = tracker_.dirty();
-  PartitionListPtr list(rd_kafka_topic_partition_list_new(static_cast<int>(dirty.size()) + 1));
-  std::vector<CommitOffset> sent;
-  for (const auto& d : dirty) {
-    if (only != nullptr && rd_kafka_topic_partition_list_find(const_cast<rd_kafka_topic_partition_list_t*>(only),
-                                                              d.topic.c_str(), d.partition) == nullptr)
-      continue;
-    rd_kafka_topic_partition_list_add(list.get(), d.topic.c_str(), d.partition)->offset = d.offset;
-    sent.push_back(d);
+  std::string why;
+  switch (commits_.commit_now(rk_.get(), only, why)) {
+    case CommitError::kNone:
+      return Status::Ok();
+    case CommitError::kRefused:
+      diag::info(1,
+                 "offset commit refused, the group rebalanced (%s): the partitions' new owners read from the "
+                 "last commit",
+                 why.c_str());
+      return Status::Ok();
+    case CommitError::kFailed:
+      break;
   }
-  if (sent.empty()) return Status::Ok();
-  tracker_.mark_committed(sent);
-  rd_kafka_resp_err_t err = rd_kafka_commit(rk_.get(), list.get(), sync ? 0 : 1);
-  if (err != RD_KAFKA_RESP_ERR_NO_ERROR) {
-    for (const auto& d : sent)
-      if (auto* po = tracker_.find(d.topic, d.partition)) po->mark_committed(-1);
-    return Status(kExitTempFail, std::string("offset commit failed: ") + rd_kafka_err2str(err));
+  return Status(kExitTempFail, "offset commit failed: " + why);
+}
+
+bool Consumer::group_caught_up() {
+  auto topics = resolve_topics(rk_.get(), opt_.topics, opt_.connect_timeout);
+  if (!topics) return false;
+  auto lags = group_lag(rk_.get(), *topics, {}, opt_.connect_timeout);
+  if (!lags) {
+    diag::info(1, "group end check: %s", lags.status().message().c_str());
+    return false;
   }
-  if (sync) {
-    for (int i = 0; i < list->cnt; i++) {
-      const auto& p = list->elems[i];
-      if (p.err != RD_KAFKA_RESP_ERR_NO_ERROR) {
-        if (auto* po = tracker_.find(p.topic, p.partition)) po->mark_committed(-1);
-        return Status(kExitTempFail, std::string("offset commit failed for ") + p.topic + " [" +
-                                         std::to_string(p.partition) + "]: " + rd_kafka_err2str(p.err));
-      }
-    }
-    diag::info(2, "committed %zu partition(s)", sent.size());
-  }
-  return Status::Ok();
+  int64_t lag = 0;
+  for (const auto& l : *lags) lag += l.lag;
+  diag::info(2, "group %s: lag %lld over %zu partition(s)", opt_.group.c_str(), static_cast<long long>(lag),
+             lags->size());
+  return lag == 0;
 }
 
 void Consumer::update_lag() {
@@ -386,6 +397,8 @@ Status Consumer::handle_message(rd_kafka_message_t* msg) {
 
 Status Consumer::run() {
   auto next_commit = Clock::now() + opt_.commit_interval;
+  auto next_store = Clock::now();
+  auto next_group_check = Clock::now() + std::chrono::seconds(1);
   auto next_lag = Clock::now();
   last_activity_ = Clock::now();
   bool idle = true;
@@ -411,6 +424,14 @@ Status Consumer::run() {
         diag::info(1, "no message for %lld ms: exiting", static_cast<long long>(opt_.idle_timeout->count()));
         break;
       }
+      if (opt_.exit_at_group_end && now >= next_group_check) {
+        commits_.store(rk_.get());
+        if (tracker_.pending() == 0 && group_caught_up()) {
+          diag::info(1, "the group has caught up (no lag on any partition): exiting");
+          break;
+        }
+        next_group_check = Clock::now() + std::chrono::seconds(1);
+      }
     } else {
       Status st = handle_message(msg);
       bool real = msg->err == RD_KAFKA_RESP_ERR_NO_ERROR;
@@ -428,9 +449,13 @@ Status Consumer::run() {
       active = false;
     }
     if (now >= next_commit) {
+      // Written out at least once per interval, so that librdkafka's next commit has it.
       if (Status st = flush_output(); !st.ok()) return st;
-      if (Status st = commit(false); !st.ok()) diag::warn("%s", st.message().c_str());
       next_commit = now + opt_.commit_interval;
+    }
+    if (committing_ && now >= next_store) {
+      commits_.store(rk_.get());
+      next_store = now + std::chrono::milliseconds(100);
     }
     if (now >= next_lag) {
       update_lag();
@@ -445,7 +470,7 @@ Status Consumer::close() {
   closed_ = true;
   // Commit whatever was written, even after a write error or a closed pipe.
   Status result = flush_output();
-  Status committed = commit(true);
+  Status committed = commit_now(nullptr);
   if (result.ok()) result = committed;
   update_lag();
   // Leaves the group; the revocation callback commits again (nothing left by now).

@@ -1,8 +1,10 @@
 // The consuming loop of kconsume: polls librdkafka, formats each message, writes it
 // to stdout, rejects what is not JSON, and commits, per partition, only offsets of
-// records already written and flushed (or rejected). Handles group rebalances
-// (cooperative-sticky: incremental assign/unassign, commit before revocation),
-// -c, -e, --timeout, signals and a closed stdout.
+// records already written and flushed (or rejected), through GroupCommits
+// (common/kafka/group_commit.h: never blocking the poll loop, never while the group
+// rebalances). Handles group rebalances (cooperative-sticky: incremental
+// assign/unassign, commit before revocation), -c, -e, --exit-at-group-end,
+// --timeout, signals and a closed stdout.
 #pragma once
 
 #include <librdkafka/rdkafka.h>
@@ -15,6 +17,7 @@
 #include <utility>
 
 #include "common/kafka/fetch_watch.h"
+#include "common/kafka/group_commit.h"
 #include "common/kafka/offsets.h"
 #include "common/json/ndjson_writer.h"
 #include "common/reject.h"
@@ -67,8 +70,12 @@ class Consumer {
   Status handle_message(rd_kafka_message_t* msg);
   // Flushes stdout; once flushed, every record consumed so far is done.
   Status flush_output();
-  // Commits the done offsets (of the partitions in `only`, if given).
-  Status commit(bool sync, const rd_kafka_topic_partition_list_t* only = nullptr);
+  // Commits the done offsets of the partitions in `only` (all if nullptr) now. A
+  // refused commit is ok (the partitions moved on); other failures are kExitTempFail.
+  Status commit_now(const rd_kafka_topic_partition_list_t* only);
+  // --exit-at-group-end: true once the group's committed offsets are at the end of
+  // every partition of the topics.
+  bool group_caught_up();
   void update_lag();
   bool all_at_end() const;
   // Called while the local queue is empty: -e ends and fetcher wake-ups (FetchWatch).
@@ -81,7 +88,9 @@ class Consumer {
   Formatter formatter_;
   KafkaPtr rk_;
   OffsetTracker tracker_;
-  bool committing_ = false;  // a group is set: offsets are committed
+  GroupCommits commits_{tracker_};
+  bool commit_failing_ = false;  // a commit failed and none succeeded since (warned once)
+  bool committing_ = false;      // a group is set: offsets are committed
   bool closed_ = false;
   Status error_;                                        // fatal error seen in a callback
   std::set<std::pair<std::string, int32_t>> assigned_;  // current assignment

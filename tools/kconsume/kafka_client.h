@@ -1,6 +1,5 @@
 // The librdkafka consumer handle kconsume (and --lag) work with: configuration from
-// -b/-F/-X over kconsume's defaults, and topic resolution through the cluster's
-// metadata (regex expansion, partition lists, missing topics).
+// -b/-F/-X over kconsume's defaults. Topics are resolved with common/kafka/topics.h.
 #pragma once
 
 #include <librdkafka/rdkafka.h>
@@ -12,6 +11,7 @@
 #include <vector>
 
 #include "common/kafka/conf.h"
+#include "common/kafka/topics.h"
 #include "common/status.h"
 
 namespace airstream::kconsume {
@@ -28,16 +28,5 @@ std::vector<std::pair<std::string, std::string>> consumer_defaults(const std::st
 
 // Creates a consumer from a finished configuration (takes ownership of conf).
 Result<KafkaPtr> create_consumer(KafkaConfPtr conf);
-
-struct TopicInfo {
-  std::string name;
-  int32_t partitions = 0;
-};
-
-// Asks the cluster for metadata and resolves the -t arguments: names (which must
-// exist: kExitNoInput otherwise) and ^regexes (expanded; may match nothing). An
-// unreachable cluster is kExitUnavailable.
-Result<std::vector<TopicInfo>> resolve_topics(rd_kafka_t* rk, const std::vector<std::string>& topics,
-                                              std::chrono::milliseconds timeout);
 
 }  // namespace airstream::kconsume

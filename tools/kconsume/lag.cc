@@ -1,6 +1,5 @@
-// --lag: resolves the topics from metadata, fetches the group's committed offsets
-// (OffsetFetch, rd_kafka_committed) and each partition's low/high watermarks
-// (ListOffsets, rd_kafka_query_watermark_offsets), without joining the group.
+// --lag: resolves the topics from metadata and prints the group's lag per partition
+// (common/kafka/topics.h), without joining the group.
 #include "lag.h"
 
 #include <string>
@@ -15,39 +14,17 @@ Status print_lag(const Options& o, Writer& out) {
   if (!conf) return conf.status();
   auto rk = create_consumer(std::move(*conf));
   if (!rk) return rk.status();
-  int timeout = static_cast<int>(o.connect_timeout.count());
   auto topics = resolve_topics(rk->get(), o.topics, o.connect_timeout);
   if (!topics) return topics.status();
-  PartitionListPtr parts(rd_kafka_topic_partition_list_new(8));
-  for (const auto& t : *topics) {
-    for (int32_t p = 0; p < t.partitions; p++) {
-      bool wanted = o.partitions.empty();
-      for (int32_t q : o.partitions) wanted = wanted || q == p;
-      if (wanted) rd_kafka_topic_partition_list_add(parts.get(), t.name.c_str(), p);
-    }
-  }
-  if (parts->cnt == 0) return Status::Ok();
-  rd_kafka_resp_err_t err = rd_kafka_committed(rk->get(), parts.get(), timeout);
-  if (err != RD_KAFKA_RESP_ERR_NO_ERROR) {
-    return Status(kExitUnavailable,
-                  std::string("cannot fetch committed offsets of group ") + o.group + ": " + rd_kafka_err2str(err));
-  }
-  for (int i = 0; i < parts->cnt; i++) {
-    const auto& p = parts->elems[i];
-    int64_t lo = -1, hi = -1;
-    err = rd_kafka_query_watermark_offsets(rk->get(), p.topic, p.partition, &lo, &hi, timeout);
-    if (err != RD_KAFKA_RESP_ERR_NO_ERROR) {
-      return Status(kExitUnavailable, std::string("cannot get end offset of ") + p.topic + " [" +
-                                          std::to_string(p.partition) + "]: " + rd_kafka_err2str(err));
-    }
+  auto lags = group_lag(rk->get(), *topics, o.partitions, o.connect_timeout);
+  if (!lags) return Status(lags.status().exit_code(), "group " + o.group + ": " + lags.status().message());
+  for (const auto& l : *lags) {
     std::string& b = out.buffer();
     b += "{\"topic\":";
-    append_json_string(b, p.topic);
-    b += ",\"partition\":" + std::to_string(p.partition) + ",\"committed\":";
-    b += p.offset >= 0 ? std::to_string(p.offset) : "null";
-    int64_t from = p.offset >= 0 ? p.offset : lo;
-    int64_t lag = hi > from ? hi - from : 0;
-    b += ",\"end\":" + std::to_string(hi) + ",\"lag\":" + std::to_string(lag) + "}\n";
+    append_json_string(b, l.topic);
+    b += ",\"partition\":" + std::to_string(l.partition) + ",\"committed\":";
+    b += l.committed >= 0 ? std::to_string(l.committed) : "null";
+    b += ",\"end\":" + std::to_string(l.end) + ",\"lag\":" + std::to_string(l.lag) + "}\n";
     if (Status st = out.end_record(); !st.ok()) return st;
   }
   return out.flush();

@@ -65,7 +65,12 @@ std::optional<int> parse_command_line(int argc, char** argv, Options& o) {
       ->type_name("OFFSET");
   app.add_option("-c,--count", o.count, "Exit after N messages, written or rejected (default: no limit)")
       ->type_name("N");
-  app.add_flag("-e,--exit", o.exit_at_end, "Exit once the end of every assigned partition is reached");
+  app.add_flag("-e,--exit", o.exit_at_end,
+               "Exit once the end of every partition assigned to this member is reached (per member: with -g, "
+               "other members' partitions are not waited for)");
+  app.add_flag("--exit-at-group-end", o.exit_at_group_end,
+               "With -g: exit only once the whole group has caught up (its committed offsets are at the end of "
+               "every partition of the topics), for batch runs of several members");
   app.add_option("--timeout", o.timeout_text, "Exit when no message arrives for DURATION (e.g. 10s)")
       ->type_name("DURATION");
   app.add_option("--connect-timeout", o.connect_timeout_text,
@@ -92,6 +97,8 @@ std::optional<int> parse_command_line(int argc, char** argv, Options& o) {
   };
   if (o.topics.empty() && !wants_conf_dump(o.kafka)) return usage("no topic given (-t TOPIC)");
   if (o.lag && o.group.empty()) return usage("--lag needs a consumer group (-g GROUP)");
+  if (o.exit_at_group_end && !o.group_mode())
+    return usage("--exit-at-group-end needs a consumer group (-g GROUP) and no -p");
   if (!o.offset_text.empty()) {
     auto spec = parse_offset_spec(o.offset_text);
     if (!spec) return usage(spec.status().message());

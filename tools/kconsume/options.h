@@ -33,6 +33,7 @@ struct Options {
   std::string offset_text;  // empty: stored (group mode) / beginning (assign mode)
   int64_t count = -1;
   bool exit_at_end = false;
+  bool exit_at_group_end = false;
   std::string timeout_text;  // empty: none
   std::string connect_timeout_text = "30s";
   std::string commit_interval_text = "5s";

@@ -10,6 +10,8 @@
 #include <unistd.h>
 
 #include <cstdio>
+#include <cstdlib>
+#include <string>
 
 #include "common/diag.h"
 #include "common/kafka/conf.h"
@@ -55,10 +57,31 @@ BuildOptions build_options(const ProduceOptions& o) {
   return b;
 }
 
+// Bytes of a produced record that are not its key, value or headers, as librdkafka
+// counts them against message.max.bytes (the largest varint framing of a v2 record:
+// length, attributes, timestamp and offset deltas, key and value lengths, header
+// count); each header adds at most 10 bytes of lengths.
+constexpr size_t kRecordOverhead = 36;
+constexpr size_t kHeaderOverhead = 10;
+
+// The client's message size limit (message.max.bytes, default 1000000).
+size_t message_max_bytes(rd_kafka_conf_t* conf) {
+  char buf[64];
+  size_t n = sizeof buf;
+  if (rd_kafka_conf_get(conf, "message.max.bytes", buf, &n) != RD_KAFKA_CONF_OK) return 1000000;
+  return static_cast<size_t>(std::strtoull(buf, nullptr, 10));
+}
+
+// what: "record of N bytes" or "line longer than N bytes".
+std::string too_large(const std::string& what, size_t limit) {
+  return what + ": larger than a Kafka message may be (message.max.bytes=" + std::to_string(limit) +
+         ", record framing included; raise -X message.max.bytes and the topic's max.message.bytes)";
+}
+
 // The read/produce loop. Returns the status that ends the run early (stop signal
-// is not an error: reader.stopped() tells).
+// is not an error: reader.stopped() tells). limit: message.max.bytes.
 Status produce_all(const ProduceOptions& o, Producer& producer, airstream::Rejecter& rej, airstream::LineReader& reader,
-                   airstream::Writer* tee, std::atomic<uint64_t>& in, std::atomic<uint64_t>& invalid) {
+                   airstream::Writer* tee, std::atomic<uint64_t>& in, std::atomic<uint64_t>& invalid, size_t limit) {
   MessageBuilder builder(build_options(o));
   airstream::LineRecord rec;
   OutMessage msg;
@@ -69,9 +92,17 @@ Status produce_all(const ProduceOptions& o, Producer& producer, airstream::Rejec
     std::string err;
     if (!rec.error.empty()) {
       err = std::string(rec.error);
+      if (err == "line too long" && !o.envelope && o.common.reader.max_line + kRecordOverhead == limit)
+        err = too_large("line longer than " + std::to_string(o.common.reader.max_line) + " bytes", limit);
     } else {
       err = builder.build(rec.text, &msg);
       if (err.empty() && msg.topic.empty() && o.topic.empty()) err = "envelope: no topic (and no -t)";
+      if (err.empty()) {
+        size_t size = (msg.has_value ? msg.value.size() : 0) + (msg.has_key ? msg.key.size() : 0);
+        size_t framing = kRecordOverhead;
+        for (const auto& h : msg.headers) size += h.name.size() + h.value.size(), framing += kHeaderOverhead;
+        if (size + framing > limit) err = too_large("record of " + std::to_string(size) + " bytes", limit);
+      }
     }
     if (!err.empty()) {
       invalid++;
@@ -119,6 +150,18 @@ int run(int argc, char** argv) {
   auto conf = airstream::make_kafka_conf(o.kafka, producer_defaults(o));
   if (!conf.ok()) return fail(conf.status());
   rd_kafka_conf_set_log_cb(conf.value().get(), &log_line);
+  const size_t max_message = message_max_bytes(conf.value().get());
+  if (!o.envelope && max_message > kRecordOverhead) {
+    size_t fits = max_message - kRecordOverhead;
+    if (o.common.max_line == "16MiB") {
+      o.common.reader.max_line = fits;  // the default: what a message can hold
+    } else if (o.common.reader.max_line > fits) {
+      airstream::diag::note(
+          "lines up to --max-line %zu bytes are read, but a Kafka message holds at most %zu "
+          "(message.max.bytes=%zu): larger records are rejected (raise -X message.max.bytes)",
+          o.common.reader.max_line, fits, max_message);
+    }
+  }
   if (dump) {
     print_stdout(airstream::kafka_conf_dump(conf.value().get()));
     return 0;
@@ -151,13 +194,17 @@ int run(int argc, char** argv) {
   }
   if (Status st = stats.start(o.common.stats_options); !st.ok()) return fail(st);
 
+  // Kafka's limit is said up front: by default a line is read at most as long as a
+  // message may be (longer ones are rejected as they are read, never held whole); a
+  // --max-line above it is noted once, and a larger record is rejected with the limit.
+  const size_t limit = max_message;
   airstream::LineReader reader(o.inputs, o.common.reader);
   reader.set_idle_hook([&] {
     // Input is idle: deliver what is queued so --tee output and rejects are not held back.
     (void)producer.poll(o.tee ? 500 : 0);
     (void)tee_out.flush();
   });
-  Status result = produce_all(o, producer, rej, reader, o.tee ? &tee_out : nullptr, in, invalid);
+  Status result = produce_all(o, producer, rej, reader, o.tee ? &tee_out : nullptr, in, invalid, limit);
 
   // Finish: abort the open transaction on a stop or error, otherwise deliver and commit.
   Status end;

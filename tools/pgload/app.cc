@@ -26,6 +26,7 @@
 #include "common/diag.h"
 #include "common/json/ndjson_reader.h"
 #include "common/signals.h"
+#include "common/transform/record_transform.h"
 #include "encoder.h"
 #include "infer.h"
 #include "kafka_input.h"
@@ -41,16 +42,19 @@ struct Buffered {
   uint64_t line = 0, offset = 0, tag = 0;
   std::string text;  // padded with kJsonPadding bytes
   std::string error;
+  bool filtered = false;
 };
 
 class App {
  public:
-  App(PgloadOptions& o, CommonOptions& common) : o_(o), common_(common), stats_("pgload") {}
+  App(PgloadOptions& o, CommonOptions& common, std::unique_ptr<transform::RecordTransform> xform)
+      : o_(o), common_(common), stats_("pgload"), xform_(std::move(xform)) {}
   int run();
 
  private:
   enum class Next { kRecord, kIdle, kEnd, kError };
   Next read(InputRecord& rec);
+  Next read_raw(InputRecord& rec);
   Status read_status() const { return kafka_ ? kafka_->status() : reader_->status(); }
   Status setup_table();
   Status create_table(const TableName& name);
@@ -74,6 +78,7 @@ class App {
   ParallelLoader loader_;
   std::unique_ptr<LineReader> reader_;
   std::unique_ptr<KafkaInput> kafka_;
+  std::unique_ptr<transform::RecordTransform> xform_;  // --preset, --set, --where, ...
   std::vector<Buffered> sample_;
   std::string row_;
   std::string encode_error_;
@@ -86,9 +91,30 @@ class App {
   std::atomic<uint64_t>* rows_committed_ = nullptr;
   std::atomic<uint64_t>* batches_ = nullptr;
   std::atomic<uint64_t>* rejected_ = nullptr;
+  std::atomic<uint64_t>* filtered_ = nullptr;
 };
 
+// A record read, after the transform: its text is the transformed record; a record
+// the transform rejects keeps its input text, with the reason as its error.
 App::Next App::read(InputRecord& rec) {
+  Next next = read_raw(rec);
+  if (next != Next::kRecord || !xform_ || !rec.error.empty()) return next;
+  switch (xform_->apply(rec.text)) {
+    case transform::RecordTransform::Outcome::kWritten:
+      rec.text = xform_->out();
+      break;
+    case transform::RecordTransform::Outcome::kFiltered:
+      rec.filtered = true;
+      break;
+    case transform::RecordTransform::Outcome::kRejected:
+      rec.error = xform_->reason();
+      break;
+  }
+  return next;
+}
+
+App::Next App::read_raw(InputRecord& rec) {
+  rec.filtered = false;
   if (kafka_) {
     switch (kafka_->next(rec, common_.reader.max_line, common_.reader.validate_utf8)) {
       case KafkaInput::Next::kRecord:
@@ -105,7 +131,7 @@ App::Next App::read(InputRecord& rec) {
   auto next = reader_->next(lr);
   if (next == LineReader::Next::kError) return Next::kError;
   if (next != LineReader::Next::kRecord) return Next::kEnd;
-  rec = InputRecord{lr.line, lr.offset, 0, lr.text, lr.error};
+  rec = InputRecord{lr.line, lr.offset, 0, lr.text, lr.error, false};
   return Next::kRecord;
 }
 
@@ -123,10 +149,10 @@ Status App::create_table(const TableName& name) {
         // Kafka has no end of input: sample what arrived until the topic goes idle.
         if (next == Next::kIdle && sample_.empty()) continue;
         if (next != Next::kRecord) break;
-        Buffered b{rec.line, rec.offset, rec.tag, std::string(rec.text), std::string(rec.error)};
+        Buffered b{rec.line, rec.offset, rec.tag, std::string(rec.text), std::string(rec.error), rec.filtered};
         b.text.append(kJsonPadding, '\0');
         bytes += b.text.size();
-        if (b.error.empty()) inference.observe(std::string_view(b.text).substr(0, rec.text.size()));
+        if (b.error.empty() && !b.filtered) inference.observe(std::string_view(b.text).substr(0, rec.text.size()));
         sample_.push_back(std::move(b));
       }
       cols = inference.columns();
@@ -287,6 +313,14 @@ Status App::reject(const RowMeta& m, std::string_view text, std::string_view rea
 Status App::process(const InputRecord& rec) {
   ++*records_in_;
   RowMeta meta{rec.line, rec.offset, kafka_ ? rec.tag : rec.line};
+  if (rec.filtered) {
+    ++*filtered_;
+    // With Kafka the record is settled with its batch (offsets stay in order).
+    if (!kafka_) return Status::Ok();
+    Status s = loader_.add_skipped(meta);
+    if (!s.ok()) job_failed_ = true;
+    return s;
+  }
   if (rec.error.empty()) {
     row_.clear();
     uint64_t sig = 0;
@@ -317,9 +351,11 @@ Status App::close_kafka() {
 void App::summary(const char* how) {
   double secs = stats_.elapsed_seconds();
   uint64_t rows = loader_.committed_rows();
-  diag::note("%s: %llu rows committed in %llu batches, %llu rejected, %.0f rows/s", how,
+  std::string filtered = xform_ ? ", " + std::to_string(filtered_->load()) + " filtered" : "";
+  diag::note("%s: %llu rows committed in %llu batches, %llu rejected%s, %.0f rows/s", how,
              static_cast<unsigned long long>(rows), static_cast<unsigned long long>(loader_.batches()),
-             static_cast<unsigned long long>(rejected_->load()), secs > 0 ? static_cast<double>(rows) / secs : 0.0);
+             static_cast<unsigned long long>(rejected_->load()), filtered.c_str(),
+             secs > 0 ? static_cast<double>(rows) / secs : 0.0);
 }
 
 int App::fail(const Status& s) {
@@ -371,6 +407,7 @@ int App::run() {
   rows_committed_ = &stats_.counter("rows_committed", "Rows committed to the table");
   batches_ = &stats_.counter("batches", "Batches committed");
   rejected_ = &stats_.counter("rejected", "Records rejected (client-side or by the server)");
+  filtered_ = &stats_.counter("records_filtered", "Records left out by --where");
   stats_.set_progress_counters({"records_in", "rows_committed", "rejected"});
   if (Status s = rej_.open("pgload", common_.reject); !s.ok())
     return diag::error("%s", s.message().c_str()), s.exit_code();
@@ -379,6 +416,8 @@ int App::run() {
   if (!o_.from_kafka.empty()) {
     kafka_ = std::make_unique<KafkaInput>();
     if (Status s = kafka_->open(o_); !s.ok()) return diag::error("%s", s.message().c_str()), s.exit_code();
+    // A revocation waits for the revoked partitions' rows: hand the open chunks to the jobs.
+    kafka_->set_flush_hook([this] { loader_.push_partial(); });
   } else {
     reader_ = std::make_unique<LineReader>(o_.inputs, common_.reader);
   }
@@ -397,7 +436,8 @@ int App::run() {
 
   Status stop;  // why the loop ended early
   for (auto& b : sample_) {
-    InputRecord r{b.line, b.offset, b.tag, std::string_view(b.text).substr(0, b.text.size() - kJsonPadding), b.error};
+    InputRecord r{b.line,  b.offset,  b.tag, std::string_view(b.text).substr(0, b.text.size() - kJsonPadding),
+                  b.error, b.filtered};
     stop = process(r);
     if (!stop.ok()) break;
   }
@@ -451,7 +491,13 @@ int run_pgload(PgloadOptions& options, CommonOptions& common) {
     return kExitOk;
   }
   if (wants_conf_dump(options.kafka)) return dump_kafka_conf(options);
-  App app(options, common);
+  // A bad transform is a usage error, before any connection.
+  auto xform = transform::RecordTransform::make_if_requested(options.transform);
+  if (!xform.ok()) {
+    diag::error("%s", xform.status().message().c_str());
+    return xform.status().exit_code();
+  }
+  App app(options, common, std::move(*xform));
   return app.run();
 }
 

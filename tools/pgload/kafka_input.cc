@@ -5,7 +5,6 @@
 #include "kafka_input.h"
 
 #include <cstdio>
-#include <thread>
 
 #include "common/diag.h"
 #include "common/json/json.h"
@@ -44,26 +43,16 @@ const std::string& KafkaInput::topic_name(uint32_t id) {
 }
 
 KafkaInput::Next KafkaInput::next(InputRecord& rec, size_t max_line, bool validate_utf8) {
+  // Commits run in the background and never stop reading; failures are only reported.
   auto next = src_.next(kr_, std::chrono::milliseconds(100));
-  if (next != KafkaSource::Next::kError) commit_failing_since_.reset();
+  if (std::string w = src_.take_warning(); !w.empty()) diag::warn("%s", w.c_str());
   switch (next) {
     case KafkaSource::Next::kIdle:
       return Next::kIdle;
     case KafkaSource::Next::kEnd:
       return Next::kEnd;
-    case KafkaSource::Next::kError: {
-      // A failed commit (e.g. the group coordinator is down) is retried by every
-      // next() for a while: loading goes on, offsets are committed later.
-      if (src_.status().exit_code() != kExitTempFail) return Next::kError;
-      auto now = std::chrono::steady_clock::now();
-      if (!commit_failing_since_) {
-        diag::warn("%s; retrying", src_.status().message().c_str());
-        commit_failing_since_ = now;
-      }
-      if (now - *commit_failing_since_ >= std::chrono::seconds(120)) return Next::kError;
-      std::this_thread::sleep_for(std::chrono::milliseconds(100));
-      return Next::kIdle;
-    }
+    case KafkaSource::Next::kError:
+      return Next::kError;
     case KafkaSource::Next::kRecord:
       break;
   }

@@ -8,8 +8,8 @@
 
 #include <chrono>
 #include <cstdint>
-#include <optional>
 #include <deque>
+#include <functional>
 #include <mutex>
 #include <string>
 #include <string_view>
@@ -26,6 +26,7 @@ struct InputRecord {
   uint64_t line = 0, offset = 0, tag = 0;
   std::string_view text;  // followed by kJsonPadding readable bytes
   std::string_view error;
+  bool filtered = false;  // left out by --where: done, nothing to load
 };
 
 class KafkaInput {
@@ -42,6 +43,8 @@ class KafkaInput {
   std::string reject_context(uint64_t tag);
   // The rows of a settled batch: every one is stored or rejected and reported.
   void ack(const std::vector<RowMeta>& rows);
+  // Called when partitions are revoked, before waiting for their rows in flight.
+  void set_flush_hook(std::function<void()> flush) { src_.set_flush_hook(std::move(flush)); }
   // Final commit and leave the group.
   Status close() { return src_.close(); }
   uint64_t committed_records() const { return src_.committed_records(); }
@@ -54,7 +57,6 @@ class KafkaInput {
   KafkaRecord kr_;
   std::mutex mu_;
   std::deque<std::string> topics_;  // never moves its elements on push_back
-  std::optional<std::chrono::steady_clock::time_point> commit_failing_since_;
 };
 
 // -X dump: prints the consumer configuration --from-kafka would use.

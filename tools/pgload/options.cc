@@ -7,6 +7,7 @@
 #include <charconv>
 #include <thread>
 
+#include "common/transform/options.h"
 #include "common/units.h"
 
 namespace airstream::pgload {
@@ -18,7 +19,9 @@ void add_pgload_options(CLI::App& app, PgloadOptions& o) {
   app.add_option("-t,--table", o.table, "Target table, [schema.]table (unquoted parts fold to lower case)")
       ->type_name("TABLE")
       ->required();
-  app.add_option("--map", o.maps, "Column COL takes field FIELD (a dotted path reaches into objects); repeatable")
+  transform::add_transform_options(app, o.transform, 0);
+  app.add_option("--map", o.maps,
+                 "Column COL takes field FIELD (a dotted path reaches into objects; after the transform); repeatable")
       ->type_name("COL=FIELD")
       ->expected(1)
       ->allow_extra_args(false)

@@ -9,6 +9,7 @@
 
 #include "common/kafka/source.h"
 #include "common/status.h"
+#include "common/transform/mapping.h"
 
 namespace airstream::pgload {
 
@@ -31,6 +32,7 @@ struct PgloadOptions : KafkaSinkOptions {
   std::string jobs = "auto";    // connections loading in parallel
   std::string format = "auto";  // COPY format: auto, text or binary
   std::vector<std::string> inputs;
+  transform::MappingOptions transform;  // --preset, --set, --where, ...: applied before --map
 
   // Derived by validate().
   std::vector<std::pair<std::string, std::string>> map_pairs;  // (column, field path)

@@ -18,11 +18,13 @@
 #include "common/signals.h"
 #include "common/stats.h"
 #include "common/transform/mapping.h"
+#include "common/transform/options.h"
 #include "common/transform/transform.h"
 
 namespace airstream::uxform {
 namespace {
 
+using transform::add_transform_options;
 using transform::compile_mapping;
 using transform::Format;
 using transform::Mapping;
@@ -47,36 +49,11 @@ int run(int argc, char** argv) {
   cli.add_common(common, kAllOptions);
   CLI::App& app = cli.app();
   MappingOptions mo;
-  std::vector<std::string> inputs, require;
+  std::vector<std::string> inputs;
   std::string to = "ndjson", output;
   bool explain = false;
   app.add_option("files", inputs, "Input NDJSON files (default or '-': standard input)")->type_name("FILE");
-  app.add_option("-p,--preset", mo.preset, "Built-in mapping: created_users (randomuser.me result -> flat user row)")
-      ->type_name("NAME")
-      ->check(CLI::IsMember({"created_users"}));
-  app.add_option("-m,--map", mo.maps, "Output field NAME from expression EXPR (repeatable; replaces a same-named one)")
-      ->type_name("NAME=EXPR")
-      ->allow_extra_args(false);
-  app.add_option("-f,--map-file", mo.map_files, "Read NAME=EXPR lines from FILE ('#' comments; repeatable)")
-      ->type_name("FILE")
-      ->allow_extra_args(false);
-  app.add_option("-w,--where", mo.wheres, "Keep only records for which EXPR is true (repeatable: all must hold)")
-      ->type_name("EXPR")
-      ->allow_extra_args(false);
-  auto* req = app.add_option("--require", require,
-                             "Reject records where these output fields (or input paths) are missing or null;\n"
-                             "comma-separated, repeatable; replaces the preset's list ('' for none)")
-                  ->type_name("FIELDS")
-                  ->allow_extra_args(false);
-  app.add_option("--keep", mo.keep, "Also pass these top-level input fields through unchanged ('*': all others)")
-      ->type_name("FIELDS")
-      ->allow_extra_args(false);
-  app.add_option("--drop", mo.drop, "Leave these fields out of the output")
-      ->type_name("FIELDS")
-      ->allow_extra_args(false);
-  app.add_option("--nulls", mo.nulls, "Null results: keep (write null) or omit (leave the field out; preset default)")
-      ->type_name("MODE")
-      ->check(CLI::IsMember({"keep", "omit"}));
+  add_transform_options(app, mo, transform::kPresetShort | transform::kUxformSpellings);
   app.add_option("--to", to, "Output format: ndjson, csv (RFC 4180) or tsv (PostgreSQL COPY text)")
       ->type_name("FORMAT")
       ->check(CLI::IsMember({"ndjson", "csv", "tsv"}));
@@ -86,7 +63,6 @@ int run(int argc, char** argv) {
   app.add_option("-o,--output", output, "Write output to FILE instead of standard output")->type_name("FILE");
   if (auto code = cli.parse(argc, argv)) return *code;
 
-  if (req->count() > 0) mo.require = require;
   mo.format = to == "csv" ? Format::kCsv : to == "tsv" ? Format::kTsv : Format::kNdjson;
   auto compiled = compile_mapping(mo);
   if (!compiled.ok()) return fail(compiled.status());
