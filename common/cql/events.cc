@@ -114,13 +114,22 @@ void Session::Impl::on_event(Frame& f) {
 // Reconnection thread: reads the peers table (every page) and hands the result to
 // the event loop.
 void Session::Impl::refresh_topology() {
+  // Pinned to a node that is up, so that this thread (which also reconnects
+  // nodes) never waits for a node to come back.
+  int pin = -1;
+  {
+    std::lock_guard<std::mutex> lk(mu);
+    for (size_t i = 0; i < hosts.size() && pin < 0; i++)
+      if (hosts[i].info.up && !hosts[i].info.ignored) pin = static_cast<int>(i);
+  }
+  if (pin < 0) return;  // read again when the control connection registers
   bool v2 = false;
   Result<ResultMessage> peers = Status(kExitUnavailable, "");
   if (version >= 5) {
-    peers = self->query("SELECT * FROM system.peers_v2", kOne);
+    peers = self->query("SELECT * FROM system.peers_v2", kOne, pin);
     v2 = peers.ok();
   }
-  if (!v2) peers = self->query("SELECT * FROM system.peers", kOne);
+  if (!v2) peers = self->query("SELECT * FROM system.peers", kOne, pin);
   if (!peers.ok()) return;
   uint16_t port;
   {

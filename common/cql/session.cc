@@ -420,7 +420,10 @@ void Session::Impl::handle_event(Event& e) {
       self->counters_.reconnects++;
       node_back(e.host);
       add_conn(e.host, std::move(e.conn));
-      if (!h.conns.empty() && !control && opt.events) register_events(h.conns.back());
+      if (!h.conns.empty() && !control && opt.events) {
+        register_events(h.conns.back());
+        queue_refresh();  // events may have been missed while no connection was registered
+      }
       if (!h.conns.empty()) drain_waiting(e.host, h.conns.back());
       std::deque<Pending*> again;
       again.swap(no_host);
