@@ -3,9 +3,10 @@
 # kconsume is busy writing) exits 143 after committing exactly what was written: a
 # restart with the same group writes the rest, and both runs together hold every
 # record once (no gap, no duplicate). SIGINT exits 130. A reader that goes away
-# (| head) ends kconsume quietly with status 0, and only what was written is
+# (| head) before the end asked for ends kconsume with status 74 and one line on
+# stderr (so that `set -o pipefail` shows it), and only what was written is
 # committed: the group's committed offsets stay far behind the end and a restart
-# reads everything after them.
+# reads everything after them; with -c N and a reader that reads N, the status is 0.
 set -euo pipefail
 source "$AIRSTREAM_SRC/tests/lib/kafka.sh"
 kafka_require_kcat
@@ -96,15 +97,15 @@ set -e
 [[ $rc == 130 ]] || fail "SIGINT: exit $rc, expected 130"
 [[ ! -s "$work/out3" ]] || fail "nothing was left to read"
 
-# 3. | head: a closed pipe is a quiet end (status 0), and what never reached the pipe
-#    is not committed.
+# 3. | head: a closed pipe before the end is a failure (status 74, said on stderr),
+#    and what never reached the pipe is not committed.
 g2=${g}_head
 set +e
 kconsume -t "$t" -g "$g2" "${gx[@]}" 2>"$work/err4" | head -n 100 >"$work/head"
 rc=${PIPESTATUS[0]}
 set -e
-[[ $rc == 0 ]] || fail "| head: kconsume exit $rc ($(cat "$work/err4"))"
-[[ ! -s "$work/err4" ]] || fail "| head: unexpected stderr: $(cat "$work/err4")"
+[[ $rc == 74 ]] || fail "| head: kconsume exit $rc, expected 74 ($(cat "$work/err4"))"
+grep -q 'kconsume: error: standard output closed early' "$work/err4" || fail "| head: stderr: $(cat "$work/err4")"
 [[ $(wc -l <"$work/head") == 100 ]] || fail "head got $(wc -l <"$work/head") lines"
 committed=$(kconsume -t "$t" -g "$g2" --lag | jq -s 'map(.committed // 0) | add')
 # Only records whose output buffer was written completely count: at most the lines
@@ -113,4 +114,10 @@ committed=$(kconsume -t "$t" -g "$g2" --lag | jq -s 'map(.committed // 0) | add'
 ((committed < 5000)) || fail "| head: $committed offsets committed, expected < 5000"
 kconsume -t "$t" -g "$g2" "${gx[@]}" -e >"$work/rest" || fail "restart after head: exit $?"
 [[ $(wc -l <"$work/rest") == $((N - committed)) ]] || fail "restart after head read $(wc -l <"$work/rest"), expected $((N - committed))"
+# The end asked for (-c 100) reached before the reader left: status 0.
+set +e
+kconsume -t "$t" -g "${g}_count" "${gx[@]}" -c 100 2>"$work/err5" | head -n 100 >/dev/null
+rc=${PIPESTATUS[0]}
+set -e
+[[ $rc == 0 ]] || fail "-c 100 | head -n 100: kconsume exit $rc ($(cat "$work/err5"))"
 echo ok

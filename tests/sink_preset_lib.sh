@@ -96,3 +96,17 @@ exit_and_filter_checks() {
   expect_eq "offsets committed by the filtering group" "$((n + 2))" "$(committed g2)"
   echo "ok: exits at once committed nothing; the good run stored $n; the filter kept $kept, lag 0"
 }
+
+# drain_member GROUP PID ERR: waits (90 s at most) until the group has no lag, with the
+# member PID still running, then stops it with SIGTERM (exit 143 expected).
+drain_member() {
+  local deadline=$((SECONDS + 90))
+  until [[ $(lag "$1") == 0 ]]; do
+    ((SECONDS < deadline)) || fail "member $2 did not finish the group's partitions: lag $(lag "$1"): $(tail -n 5 "$3")"
+    kill -0 "$2" 2>/dev/null || fail "member $2 ended: $(tail -n 5 "$3")"
+    sleep 1
+  done
+  kill -TERM "$2"
+  wait_exit "$2" 60
+  [[ $RC == 143 ]] || fail "member $2: exit $RC after SIGTERM: $(tail -n 5 "$3")"
+}

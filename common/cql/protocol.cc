@@ -247,6 +247,10 @@ Result<ResultMessage> decode_result(std::string_view body, int version) {
       int32_t n = r.i32();
       if (n < 0) return bad("row count");
       size_t cols = static_cast<size_t>(m.rows.meta.columns_count);
+      // Every cell takes at least its 4-byte length: a count the body cannot hold is
+      // refused before any row is made (found by fuzz_cql_frame: 0 columns and 2^31
+      // rows kept the client busy allocating empty rows).
+      if (cols == 0 ? n > 0 : static_cast<size_t>(n) > r.remaining() / (4 * cols)) return bad("row count");
       for (int32_t i = 0; i < n && r.ok(); i++) {
         std::vector<std::optional<std::string>> row;
         row.reserve(cols);

@@ -168,7 +168,10 @@ bool lz4_compress_body(std::string_view in, std::string& out) {
 bool lz4_decompress_body(std::string_view in, std::string& out) {
   if (in.size() < 4) return false;
   uint32_t n = load_u32(in.data());
-  if (n > kMaxFrameBody) return false;
+  // An LZ4 block expands at most 255 times (plus a few bytes): a length beyond what
+  // the block can hold is refused before anything is allocated for it (found by
+  // fuzz_cql_frame: 13 bytes made the client zero 256 MiB).
+  if (n > kMaxFrameBody || n > (in.size() - 4) * 255 + 16) return false;
   out.resize(n);
   if (n == 0) return true;
   int got = LZ4_decompress_safe(in.data() + 4, out.data(), static_cast<int>(in.size() - 4), static_cast<int>(n));

@@ -112,6 +112,16 @@ TEST(CqlWire, Lz4Body) {
   c[c.size() / 2] ^= 0x55;
   c.resize(c.size() - 3);
   EXPECT_FALSE(lz4_decompress_body(c, d) && d == text);
+  // The most compressible body still decompresses; a length no LZ4 block of that size
+  // can hold is refused (before 200 MB are allocated for it).
+  std::string zeros(1 << 20, '\0');
+  ASSERT_TRUE(lz4_compress_body(zeros, c));
+  ASSERT_TRUE(lz4_decompress_body(c, d));
+  EXPECT_EQ(d, zeros);
+  std::string claim;
+  put_u32(claim, 200u << 20);
+  claim += std::string("\x10") + "abcdefgh";
+  EXPECT_FALSE(lz4_decompress_body(claim, d));
 }
 
 TEST(CqlWire, ChecksumKnownValues) {

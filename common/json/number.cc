@@ -21,7 +21,7 @@ bool is_digit(char c) {
 struct Parts {
   bool neg = false;
   std::string_view int_digits, frac_digits;
-  int64_t exp = 0;  // clamped to +-4e18 (any larger exponent decides the same way)
+  int64_t exp = 0;  // clamped near +-1e18 (any larger exponent decides the same way)
 };
 
 bool split(std::string_view s, Parts& p) {
@@ -43,7 +43,7 @@ bool split(std::string_view s, Parts& p) {
     if (i == n) return false;
     int64_t e = 0;
     for (; i < n && is_digit(s[i]); i++)
-      if (e < 4000000000000000000) e = e * 10 + (s[i] - '0');
+      if (e < 100000000000000000) e = e * 10 + (s[i] - '0');
     p.exp = eneg ? -e : e;
   }
   return i == n;

@@ -54,6 +54,9 @@ TEST(ExactNumber, IntegerRejects) {
   EXPECT_EQ(int64_fit("1e400"), NumberFit::kOverflow);
   EXPECT_EQ(int64_fit("1e99999999999999999999999"), NumberFit::kOverflow);
   EXPECT_EQ(int64_fit("1e-99999999999999999999999"), NumberFit::kFraction);
+  // Found by fuzz_cql_values: the exponent's digits once overflowed an int64.
+  EXPECT_EQ(int64_fit("1e36853333333333333339"), NumberFit::kOverflow);
+  EXPECT_EQ(int64_fit("0.0e-36853333333333333339"), NumberFit::kOk);
   for (const char* bad : {"", "-", "e5", "1e", "1e+", "0x10", "abc", "1.2.3", "1 ", "nan", "inf"})
     EXPECT_EQ(int64_fit(bad), NumberFit::kNotANumber) << bad;
   int64_t v;

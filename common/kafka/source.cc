@@ -169,6 +169,7 @@ void KafkaSource::on_rebalance(rd_kafka_resp_err_t err, rd_kafka_topic_partition
     } else {
       rd_kafka_assign(rk_, parts);
     }
+    if (paused_) (void)rd_kafka_pause_partitions(rk_, parts);
     return;
   }
   // Revocation (or lost partitions): finish and commit what is done, then forget them.
@@ -191,6 +192,18 @@ void KafkaSource::on_rebalance(rd_kafka_resp_err_t err, rd_kafka_topic_partition
     assigned_ = 0;
     rd_kafka_assign(rk_, nullptr);
   }
+}
+
+void KafkaSource::set_paused(bool pause) {
+  rd_kafka_topic_partition_list_t* assignment = nullptr;
+  if (rd_kafka_assignment(rk_, &assignment) != RD_KAFKA_RESP_ERR_NO_ERROR || assignment == nullptr) return;
+  if (pause) {
+    (void)rd_kafka_pause_partitions(rk_, assignment);
+  } else {
+    (void)rd_kafka_resume_partitions(rk_, assignment);
+  }
+  rd_kafka_topic_partition_list_destroy(assignment);
+  paused_ = pause;
 }
 
 void KafkaSource::ack(const std::string& topic, int32_t partition, int64_t offset) {
@@ -252,11 +265,10 @@ KafkaSource::Next KafkaSource::next(KafkaRecord& out, std::chrono::milliseconds 
     next_store_ = now + std::chrono::milliseconds(50);
   }
   if (opt_.exit_at_end && all_at_end()) return tracker_.pending() == 0 ? Next::kEnd : Next::kIdle;
-  if (tracker_.pending() >= opt_.max_pending) {
-    // Backpressure: serve callbacks only, fetch nothing until the sink catches up.
-    rd_kafka_poll(rk_, 0);
-    return Next::kIdle;
-  }
+  // Backpressure: no fetching while the sink is this far behind (callbacks are still
+  // served by the poll below). Paused partitions resume at the next record to hand out.
+  bool over = tracker_.pending() >= opt_.max_pending;
+  if (over != paused_) set_paused(over);
   rd_kafka_message_t* msg = rd_kafka_consumer_poll(rk_, static_cast<int>(timeout.count()));
   if (msg == nullptr) {
     on_idle();

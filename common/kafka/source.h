@@ -123,6 +123,7 @@ class KafkaSource {
   // Waits (bounded by revoke_wait) for the acknowledgements of `parts`' records in flight.
   void finish_revoked(const rd_kafka_topic_partition_list_t* parts);
   void apply_acks();
+  void set_paused(bool pause);  // pauses or resumes fetching of every assigned partition
   bool all_at_end() const;
   bool group_caught_up();
 
@@ -132,6 +133,7 @@ class KafkaSource {
   GroupCommits commits_{tracker_};
   std::function<void()> flush_hook_;
   bool commit_failing_ = false;
+  bool paused_ = false;  // fetching paused: too many records unacknowledged
   std::string warning_;
   std::chrono::steady_clock::time_point next_store_, next_group_check_;
   std::mutex ack_mu_;

@@ -57,3 +57,5 @@ complete -c cqlwrite -l kafka-start -d 'Where a group without committed offsets 
 complete -c cqlwrite -s e -l exit-at-end -d 'With --from-kafka: stop once every partition assigned to this member is read to its end and stored (per member: other members\' partitions are not waited for)'
 complete -c cqlwrite -l exit-at-group-end -d 'With --from-kafka: stop only once the whole group has caught up (its committed offsets are at the end of every partition of the topics), for batch runs of several members'
 complete -c cqlwrite -l commit-interval -d 'With --from-kafka: how often stored offsets are committed (default 1s)' -x
+complete -c cqlwrite -l envelope -d 'Input lines are kconsume envelopes: store each one\'s value; position-only markers are skipped'
+complete -c cqlwrite -l acks -d 'Acknowledge stored or rejected records to kconsume --acks FIFO on named pipe FIFO (implies --envelope)' -x

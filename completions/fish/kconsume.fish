@@ -25,4 +25,5 @@ complete -c kconsume -l connect-timeout -d 'Give up (exit 69) when the cluster c
 complete -c kconsume -l commit-interval -d 'Commit written offsets every DURATION (group only) (default: 5s)' -x
 complete -c kconsume -l envelope -d 'Write one JSON object per message: topic, partition, offset, timestamp, key, headers, value'
 complete -c kconsume -l binary -d 'Non-UTF-8 keys/values in --envelope: reject, or base64 (key_base64...) (default: reject)' -x -a 'reject base64'
+complete -c kconsume -l acks -d 'Commit only offsets the last stage acknowledged on named pipe FIFO (implies --envelope; the stage runs with --envelope --acks FIFO)' -x
 complete -c kconsume -l lag -d 'Print committed offset, end offset and lag per partition of the group as NDJSON'

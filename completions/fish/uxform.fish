@@ -22,5 +22,6 @@ complete -c uxform -l nulls -d 'Null results: keep (write null) or omit (leave t
 complete -c uxform -l to -d 'Output format: ndjson, csv (RFC 4180) or tsv (PostgreSQL COPY text) (default: ndjson)' -x -a 'ndjson csv tsv'
 complete -c uxform -l header -d 'With --to csv/tsv: write a header line of column names first'
 complete -c uxform -l strict -d 'Accepted for compatibility: every record is checked to be entirely valid JSON'
+complete -c uxform -l envelope -d 'Input is kconsume --envelope: transform each value, keep topic/partition/offset; records'
 complete -c uxform -l explain -d 'Print the compiled mapping (fields, filters, paths read) and exit'
 complete -c uxform -s o -l output -d 'Write output to FILE instead of standard output' -r -F

@@ -23,7 +23,6 @@ std::vector<EncoderColumn> columns() {
       {"d", ColKind::kTimestamp, BinType::kDate, ""},
       {"j", ColKind::kJsonb, BinType::kJsonb, ""},
       {"js", ColKind::kJson, BinType::kJson, ""},
-      {"by", ColKind::kBytea, BinType::kBytea, ""},
   };
   std::vector<EncoderColumn> cols;
   for (auto& [name, kind, bin, field] : defs) {

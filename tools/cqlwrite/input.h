@@ -11,6 +11,7 @@
 #include <string_view>
 
 #include "common/cli.h"
+#include "common/kafka/envelope_input.h"
 #include "common/reject.h"
 #include "common/stats.h"
 #include "common/transform/record_transform.h"
@@ -30,6 +31,7 @@ struct RunState {
   transform::RecordTransform* xform = nullptr;  // --preset, --set, --where, ...: null without
   std::atomic<int> abort_code{0};               // --max-errors exceeded (65) or reject file I/O error (74)
   std::atomic<bool> temp_failure{false};        // a write ran out of retries
+  EnvelopeInput* envelope = nullptr;            // --envelope: lines are kconsume envelopes
 
   bool stopping() const { return abort_code.load() != 0 || temp_failure.load(); }
   // Reports a record that was not written (reject file or stderr). False when the

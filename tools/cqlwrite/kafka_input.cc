@@ -7,6 +7,7 @@
 // restart with the same group re-reads it and everything after it. The same happens
 // for records in flight when the process is killed. Rows are upserts by primary key,
 // so re-written records leave the table as if written once.
+#include <algorithm>
 #include <cstdio>
 #include <deque>
 #include <mutex>
@@ -83,6 +84,9 @@ int read_kafka(const Options& o, const CommonOptions& common, CqlSink& sink, Run
     diag::error("%s", ko.status().message().c_str());
     return ko.status().exit_code();
   }
+  // Read ahead a few rounds of requests in flight: little to abandon (and write twice)
+  // when partitions are revoked.
+  ko->max_pending = static_cast<size_t>(std::clamp(4 * o.concurrency * std::max(1, o.batch_rows), 1000, 200000));
   KafkaSource src;
   if (Status s = src.open(*ko); !s.ok()) {
     diag::error("%s", s.message().c_str());

@@ -104,6 +104,7 @@ void add_options(CLI::App& app, Options& o) {
       app.add_option("inputs", o.inputs, "NDJSON input files (default: standard input, also '-')")->type_name("FILE");
 
   add_kafka_sink_options(app, o, "cqlwrite", inputs);
+  add_envelope_options(app, o);
 }
 
 Result<Cqlshrc> read_cqlshrc(const std::string& path) {

@@ -11,14 +11,16 @@
 #include <vector>
 
 #include "common/cql/session.h"
+#include "common/kafka/envelope_input.h"
 #include "common/kafka/source.h"
 #include "common/status.h"
 #include "common/transform/mapping.h"
 
 namespace airstream::cqlwrite {
 
-// Direct Kafka input (--from-kafka ...): see KafkaSinkOptions.
-struct Options : KafkaSinkOptions {
+// Direct Kafka input (--from-kafka ...): see KafkaSinkOptions; envelopes from a pipe
+// (--envelope, --acks FIFO): see EnvelopeOptions.
+struct Options : KafkaSinkOptions, EnvelopeOptions {
   std::string hosts;  // empty: cqlshrc's [connection] hostname and port, else 127.0.0.1:9042
   std::string keyspace, table;
   bool create = false;

@@ -63,7 +63,17 @@ RunState::Step RunState::transform(std::string_view text, uint64_t line, uint64_
 }
 
 int read_files(const Options& o, const CommonOptions& common, CqlSink& sink, RunState& st, std::string& where) {
-  AckFn on_ack = [&st](Record& r, const Ack& a) { (void)st.on_ack(r, a); };
+  EnvelopeInput* env = st.envelope;
+  AckFn on_ack = [&st, env](Record& r, const Ack& a) {
+    if (env == nullptr) {
+      (void)st.on_ack(r, a);
+      return;
+    }
+    // A record is done for kconsume once stored, or rejected and reported.
+    bool done = a.kind == Ack::kStored ? st.on_ack(r, a) : st.on_ack(r, a, env->context(r.tag));
+    if (done) env->done(r.tag, static_cast<int64_t>(r.offset));
+  };
+  EnvelopeInput::Item item;
   int exit_code = kExitOk;
   uint64_t last_line = 0;
   LineReader reader(o.inputs, common.reader);
@@ -86,9 +96,34 @@ int read_files(const Options& o, const CommonOptions& common, CqlSink& sink, Run
       continue;
     }
     last_line = rec.line;
-    std::string_view text;
-    if (st.transform(rec.text, rec.line, rec.offset, {}, text) != RunState::Step::kWrite) continue;
-    sink.submit(make_record(text, rec.line, rec.offset), on_ack);
+    if (env == nullptr) {
+      std::string_view text;
+      if (st.transform(rec.text, rec.line, rec.offset, {}, text) != RunState::Step::kWrite) continue;
+      sink.submit(make_record(text, rec.line, rec.offset), on_ack);
+      continue;
+    }
+    auto kind = env->parse(rec.text, item);
+    if (kind == EnvelopeInput::Kind::kRecord) {
+      std::string_view text;
+      auto step =
+          st.transform(item.payload, rec.line, static_cast<uint64_t>(item.offset), env->context(item.tag), text);
+      if (step == RunState::Step::kDone) env->done(item.tag, item.offset);  // filtered, or rejected and reported
+      if (step != RunState::Step::kWrite) continue;
+      Record r = make_record(text, rec.line, static_cast<uint64_t>(item.offset));
+      r.tag = item.tag;
+      sink.submit(std::move(r), on_ack);
+    } else if (kind != EnvelopeInput::Kind::kDone) {
+      // Not an envelope (no position: never acknowledged), or nothing to store.
+      st.rejected.fetch_add(1, std::memory_order_relaxed);
+      bool bad = kind == EnvelopeInput::Kind::kBad;
+      if (st.report({rec.line,
+                     bad ? rec.offset : static_cast<uint64_t>(item.offset),
+                     item.reason,
+                     rec.text,
+                     bad ? std::string() : env->context(item.tag),
+                     {}}))
+        env->done(item.tag, item.offset);
+    }
   }
   sink.flush();
   if (stop_requested() || reader.stopped())
@@ -99,7 +134,11 @@ int read_files(const Options& o, const CommonOptions& common, CqlSink& sink, Run
   return exit_code;
 }
 
-int run(const Options& o, const CommonOptions& common) {
+int run(Options& o, const CommonOptions& common) {
+  if (Status s = check_envelope_options(o, !o.from_kafka.empty()); !s.ok()) {
+    diag::error("%s", s.message().c_str());
+    return s.exit_code();
+  }
   if (wants_property_list(o.kafka)) {
     std::string text = kafka_properties_text();
     fwrite(text.data(), 1, text.size(), stdout);
@@ -127,6 +166,11 @@ int run(const Options& o, const CommonOptions& common) {
   if (!consistency || !agreement.ok()) {
     diag::error("bad --consistency or --schema-timeout");
     return kExitUsage;
+  }
+  EnvelopeInput envelope;
+  if (Status s = envelope.open(o, "cqlwrite"); !s.ok()) {
+    diag::error("%s", s.message().c_str());
+    return s.exit_code();
   }
   sopt->on_notice = [](const std::string& text) { diag::warn("%s", text.c_str()); };
   auto session = cql::Session::connect(*sopt);
@@ -177,6 +221,7 @@ int run(const Options& o, const CommonOptions& common) {
   if (Status st = stats.start(so); !st.ok()) diag::warn("%s", st.message().c_str());
 
   RunState st{rej, records_in, written, rejected, failed, latency, filtered, xform.get()};
+  if (o.envelope) st.envelope = &envelope;
   SinkOptions sk;
   sk.consistency = *consistency;
   sk.concurrency = o.concurrency;
@@ -196,6 +241,8 @@ int run(const Options& o, const CommonOptions& common) {
         o.from_kafka.empty() ? read_files(o, common, sink, st, where) : read_kafka(o, common, sink, st, stats, where);
   }
   (void)rej.flush();
+  // Every record is settled: the last acknowledgements, then "end".
+  if (Status s = envelope.finish(); !s.ok()) diag::warn("%s", s.message().c_str());
   (void)stats.finish();
   double secs = stats.elapsed_seconds();
   uint64_t w = written.load();

@@ -7,6 +7,6 @@
 
 namespace airstream::cqlwrite {
 
-int run(const Options& options, const CommonOptions& common);
+int run(Options& options, const CommonOptions& common);
 
 }  // namespace airstream::cqlwrite

@@ -1,9 +1,10 @@
 // kconsume's top level: parse the command line, set up stdout, rejects and stats, run
 // the consumer (or --lag) and turn the outcome into an exit status: 0 done, 1 some
 // messages rejected, 65 too many rejected, 66 topic or partition missing, 69 cluster
-// unreachable, 74 write error, 75 final commit failed (also after a signal; a commit refused because the group moved on
-// is not a failure), 78 bad configuration, 130/143 after SIGINT/SIGTERM (after flushing and committing). A closed
-// stdout is a quiet end.
+// unreachable, 74 write error, standard output closed before the end (EPIPE) or the
+// --acks channel broken, 75 final commit failed (also after a signal; a commit refused
+// because the group moved on is not a failure), 78 bad configuration, 130/143 after
+// SIGINT/SIGTERM (after flushing and committing).
 #include "app.h"
 
 #include <unistd.h>
@@ -64,7 +65,15 @@ int run(int argc, char** argv) {
       "Messages between the consumer position and the end of its assigned partitions");
   if (Status st = stats.start(o.common.stats_options); !st.ok()) diag::warn("%s", st.message().c_str());
 
+  AckReader acks;
+  if (!o.acks.empty()) {
+    if (Status st = acks.open(o.acks); !st.ok()) {
+      diag::error("%s", st.message().c_str());
+      return st.exit_code();
+    }
+  }
   Consumer consumer(o, out, rej, counters);
+  if (!o.acks.empty()) consumer.set_ack_reader(&acks);
   Status st = consumer.open();
   if (st.ok()) st = consumer.run();
   Status closed = consumer.close();
@@ -81,6 +90,13 @@ int run(int argc, char** argv) {
     return closed.exit_code();
   }
   if (int code = stop_exit_code()) return code;
+  if (consumer.broken_pipe()) {
+    // The reader of the pipe went away before the end asked for (-c, -e, --timeout):
+    // a failure for `set -o pipefail`, not a quiet end.
+    diag::error("standard output closed early (broken pipe): stopped; offsets are committed only for what %s",
+                o.acks.empty() ? "was written" : "the last stage acknowledged");
+    return kExitIoErr;
+  }
   return rej.finish_code();
 }
 

@@ -236,6 +236,10 @@ void Consumer::on_rebalance(rd_kafka_resp_err_t err, rd_kafka_topic_partition_li
   // Revocation (or an error): write out and commit what was consumed from the
   // partitions before giving them up, unless they are already lost.
   Status st = flush_output();
+  if (acks_ != nullptr) {
+    Status a = apply_acks();
+    if (!a.ok() && error_.ok()) error_ = a;
+  }
   if (!rd_kafka_assignment_lost(rk)) {
     Status c = commit_now(parts);
     if (!c.ok()) diag::warn("commit before revocation failed: %s", c.message().c_str());
@@ -276,7 +280,7 @@ Status Consumer::flush_output() {
   if (out_.broken_pipe()) return Status::Ok();
   Status st = out_.flush();
   if (!st.ok()) return st;
-  if (!out_.broken_pipe()) tracker_.ack_all();
+  if (!out_.broken_pipe() && acks_ == nullptr) tracker_.ack_all();
   return Status::Ok();
 }
 
@@ -386,13 +390,15 @@ Status Consumer::handle_message(rd_kafka_message_t* msg) {
     uint64_t written = out_.bytes_written();
     Status st = out_.end_record();
     if (!st.ok()) return st;
-    if (out_.bytes_written() != written && !out_.broken_pipe()) tracker_.ack_all();
+    if (out_.bytes_written() != written && !out_.broken_pipe() && acks_ == nullptr) tracker_.ack_all();
     return Status::Ok();
   }
   ctr_.rejected->fetch_add(1, std::memory_order_relaxed);
   std::string extra = "\"topic\":" + json_string(view.topic) + ",\"partition\":" + std::to_string(view.partition);
   std::string_view raw = view.value != nullptr ? std::string_view(view.value, view.value_len) : std::string_view();
-  return rej_.reject({consumed_, static_cast<uint64_t>(msg->offset), error, raw, extra, ""});
+  Status st = rej_.reject({consumed_, static_cast<uint64_t>(msg->offset), error, raw, extra, ""});
+  if (acks_ != nullptr && st.ok()) last_offsets_->ack(msg->offset);  // done here: never in the pipe
+  return st;
 }
 
 Status Consumer::run() {
@@ -401,6 +407,7 @@ Status Consumer::run() {
   auto next_group_check = Clock::now() + std::chrono::seconds(1);
   auto next_lag = Clock::now();
   last_activity_ = Clock::now();
+  started_ = last_activity_;
   bool idle = true;
   bool active = false;  // a message arrived since last_activity_ was set
   uint64_t since_check = 0;
@@ -448,6 +455,10 @@ Status Consumer::run() {
       if (active) last_activity_ = now;
       active = false;
     }
+    if (acks_ != nullptr) {
+      if (Status st = apply_acks(); !st.ok()) return st;
+      if (Status st = throttle_unacked(); !st.ok()) return st;
+    }
     if (now >= next_commit) {
       // Written out at least once per interval, so that librdkafka's next commit has it.
       if (Status st = flush_output(); !st.ok()) return st;
@@ -468,8 +479,13 @@ Status Consumer::run() {
 Status Consumer::close() {
   if (closed_ || !rk_) return Status::Ok();
   closed_ = true;
-  // Commit whatever was written, even after a write error or a closed pipe.
+  // Commit whatever was written (--acks: acknowledged), even after a write error or a
+  // closed pipe.
   Status result = flush_output();
+  if (acks_ != nullptr) {
+    Status w = wait_for_acks();
+    if (result.ok()) result = w;
+  }
   Status committed = commit_now(nullptr);
   if (result.ok()) result = committed;
   update_lag();

@@ -16,6 +16,7 @@
 #include <string>
 #include <utility>
 
+#include "common/kafka/ack_channel.h"
 #include "common/kafka/fetch_watch.h"
 #include "common/kafka/group_commit.h"
 #include "common/kafka/offsets.h"
@@ -51,6 +52,9 @@ class Consumer {
   Status close();
 
   bool broken_pipe() const { return out_.broken_pipe(); }
+  // --acks: records are done only once the last stage of the pipe acknowledged them on
+  // this channel (consumer_acks.cc); without it, once written to stdout.
+  void set_ack_reader(AckReader* acks) { acks_ = acks; }
   const OffsetTracker& tracker() const { return tracker_; }
 
  private:
@@ -77,6 +81,12 @@ class Consumer {
   // every partition of the topics.
   bool group_caught_up();
   void update_lag();
+  // --acks (consumer_acks.cc): applies the acknowledgements that arrived; an error once
+  // the channel broke. wait_for_acks: after the output is closed, until the last stage
+  // finished (or went away), then the final commit is of what it acknowledged.
+  Status apply_acks();
+  Status throttle_unacked();
+  Status wait_for_acks();
   bool all_at_end() const;
   // Called while the local queue is empty: -e ends and fetcher wake-ups (FetchWatch).
   void probe_positions(std::chrono::steady_clock::time_point now);
@@ -99,6 +109,10 @@ class Consumer {
   uint64_t consumed_ = 0;
   std::chrono::steady_clock::time_point last_activity_;  // last message or rebalance
   FetchWatch watch_;
+  AckReader* acks_ = nullptr;
+  bool acks_warned_ = false;
+  Status acks_error_;  // the channel broke, or the stage ended before the input
+  std::chrono::steady_clock::time_point started_;
   std::string reason_;
   // Cache of the partition of the previous message.
   rd_kafka_topic_t* last_rkt_ = nullptr;

@@ -48,7 +48,8 @@ Result<OffsetSpec> parse_offset_spec(std::string_view t) {
 std::optional<int> parse_command_line(int argc, char** argv, Options& o) {
   Cli cli("kconsume",
           "kconsume (airstream): read Kafka topics and write their JSON messages to stdout as NDJSON.\n"
-          "Offsets are committed only for records already written and flushed (at-least-once).");
+          "Offsets are committed for records written and flushed to stdout; with --acks FIFO only for records\n"
+          "the last stage of the pipe acknowledged as stored.");
   cli.add_common(o.common, kOutputOptions | kRejectOptions | kStatsOptions);
   CLI::App& app = cli.app();
   add_kafka_options(app, o.kafka);
@@ -83,6 +84,10 @@ std::optional<int> parse_command_line(int argc, char** argv, Options& o) {
   app.add_option("--binary", o.binary, "Non-UTF-8 keys/values in --envelope: reject, or base64 (key_base64...)")
       ->type_name("MODE")
       ->check(CLI::IsMember({"reject", "base64"}));
+  app.add_option("--acks", o.acks,
+                 "Commit only offsets the last stage acknowledged on named pipe FIFO (implies --envelope; "
+                 "the stage runs with --envelope --acks FIFO)")
+      ->type_name("FIFO");
   app.add_flag("--lag", o.lag, "Print committed offset, end offset and lag per partition of the group as NDJSON");
   if (auto code = cli.parse(argc, argv)) return code;
 
@@ -97,6 +102,9 @@ std::optional<int> parse_command_line(int argc, char** argv, Options& o) {
   };
   if (o.topics.empty() && !wants_conf_dump(o.kafka)) return usage("no topic given (-t TOPIC)");
   if (o.lag && o.group.empty()) return usage("--lag needs a consumer group (-g GROUP)");
+  if (!o.acks.empty() && o.group.empty())
+    return usage("--acks needs a consumer group (-g GROUP): without one no offset is committed");
+  if (!o.acks.empty()) o.envelope = true;
   if (o.exit_at_group_end && !o.group_mode())
     return usage("--exit-at-group-end needs a consumer group (-g GROUP) and no -p");
   if (!o.offset_text.empty()) {

@@ -40,6 +40,7 @@ struct Options {
   bool envelope = false;
   std::string binary = "reject";
   bool lag = false;
+  std::string acks;  // --acks FIFO: commit only what the last stage acknowledged
 
   // Derived by parse_command_line().
   std::optional<OffsetSpec> offset;  // nullopt: the mode's default

@@ -78,6 +78,8 @@ class App {
   ParallelLoader loader_;
   std::unique_ptr<LineReader> reader_;
   std::unique_ptr<KafkaInput> kafka_;
+  std::unique_ptr<EnvelopeInput> env_;  // --envelope: lines are kconsume envelopes
+  EnvelopeInput::Item env_item_;
   std::unique_ptr<transform::RecordTransform> xform_;  // --preset, --set, --where, ...
   std::vector<Buffered> sample_;
   std::string row_;
@@ -128,11 +130,28 @@ App::Next App::read_raw(InputRecord& rec) {
     }
   }
   LineRecord lr;
-  auto next = reader_->next(lr);
-  if (next == LineReader::Next::kError) return Next::kError;
-  if (next != LineReader::Next::kRecord) return Next::kEnd;
-  rec = InputRecord{lr.line, lr.offset, 0, lr.text, lr.error, false};
-  return Next::kRecord;
+  for (;;) {
+    auto next = reader_->next(lr);
+    if (next == LineReader::Next::kError) return Next::kError;
+    if (next != LineReader::Next::kRecord) return Next::kEnd;
+    rec = InputRecord{lr.line, lr.offset, 0, lr.text, lr.error, false};
+    if (!env_ || !lr.error.empty()) {
+      if (env_) rec.tag = EnvelopeInput::kNoPosition;
+      return Next::kRecord;
+    }
+    // The envelope's value is the record; its position travels in tag and offset.
+    auto kind = env_->parse(lr.text, env_item_);
+    if (kind == EnvelopeInput::Kind::kDone) continue;  // a marker: acknowledged already
+    rec.tag = env_item_.tag;
+    if (kind == EnvelopeInput::Kind::kRecord) {
+      rec.offset = static_cast<uint64_t>(env_item_.offset);
+      rec.text = env_item_.payload;
+    } else {
+      if (kind == EnvelopeInput::Kind::kReject) rec.offset = static_cast<uint64_t>(env_item_.offset);
+      rec.error = env_item_.reason;
+    }
+    return Next::kRecord;
+  }
 }
 
 Status App::create_table(const TableName& name) {
@@ -254,6 +273,8 @@ Status App::build_encoder() {
   cb.on_batch_done = [this](const std::vector<RowMeta>& rows, uint64_t committed) {
     // Every row is committed, or rejected and reported: its offset may be committed.
     if (kafka_) kafka_->ack(rows);
+    if (env_)
+      for (const auto& m : rows) env_->done(m.tag, static_cast<int64_t>(m.offset));
     *rows_committed_ += committed;
     if (committed > 0) ++*batches_;
   };
@@ -306,17 +327,19 @@ Status App::reject(const RowMeta& m, std::string_view text, std::string_view rea
   info.record = text;
   std::string extra;
   if (kafka_) extra = kafka_->reject_context(m.tag);
+  if (env_) extra = env_->context(m.tag);
   info.extra_json = extra;
   return rej_.reject(info);
 }
 
 Status App::process(const InputRecord& rec) {
   ++*records_in_;
-  RowMeta meta{rec.line, rec.offset, kafka_ ? rec.tag : rec.line};
+  RowMeta meta{rec.line, rec.offset, kafka_ || env_ ? rec.tag : rec.line};
+  const bool positioned = kafka_ || (env_ && rec.tag != EnvelopeInput::kNoPosition);
   if (rec.filtered) {
     ++*filtered_;
-    // With Kafka the record is settled with its batch (offsets stay in order).
-    if (!kafka_) return Status::Ok();
+    // With Kafka (or envelopes) the record is settled with its batch (offsets stay in order).
+    if (!positioned) return Status::Ok();
     Status s = loader_.add_skipped(meta);
     if (!s.ok()) job_failed_ = true;
     return s;
@@ -332,8 +355,9 @@ Status App::process(const InputRecord& rec) {
     }
   }
   Status s = reject(meta, rec.text, rec.error.empty() ? std::string_view(encode_error_) : rec.error);
-  // With Kafka the reported record is settled with its batch (offsets stay in order).
-  if (s.ok() && kafka_) {
+  // With Kafka the reported record is settled with its batch (offsets stay in order);
+  // an envelope's too, unless it has no position (never acknowledged).
+  if (s.ok() && positioned) {
     s = loader_.add_skipped(meta);
     if (!s.ok()) job_failed_ = true;
   }
@@ -341,6 +365,11 @@ Status App::process(const InputRecord& rec) {
 }
 
 Status App::close_kafka() {
+  if (env_) {
+    // Every batch is settled (or lost, and never acknowledged): the last acknowledgements.
+    if (Status s = env_->finish(); !s.ok()) diag::warn("%s", s.message().c_str());
+    env_.reset();
+  }
   if (!kafka_) return Status::Ok();
   Status s = kafka_->close();
   kafka_.reset();
@@ -411,6 +440,10 @@ int App::run() {
   stats_.set_progress_counters({"records_in", "rows_committed", "rejected"});
   if (Status s = rej_.open("pgload", common_.reject); !s.ok())
     return diag::error("%s", s.message().c_str()), s.exit_code();
+  if (o_.envelope) {  // first: kconsume --acks hears from us early
+    env_ = std::make_unique<EnvelopeInput>();
+    if (Status s = env_->open(o_, "pgload"); !s.ok()) return diag::error("%s", s.message().c_str()), s.exit_code();
+  }
   if (Status s = conn_.connect(o_.conninfo); !s.ok()) return diag::error("%s", s.message().c_str()), s.exit_code();
   diag::info(1, "connected to PostgreSQL %s", conn_.server_version().c_str());
   if (!o_.from_kafka.empty()) {
@@ -422,11 +455,13 @@ int App::run() {
     reader_ = std::make_unique<LineReader>(o_.inputs, common_.reader);
   }
   if (Status s = setup_table(); !s.ok()) {
+    env_.reset();  // nothing stored: the channel closes without "end"
     (void)close_kafka();
     if (s.exit_code() == kExitOk) return diag::warn("%s", s.message().c_str()), kExitOk;
     return diag::error("%s", s.message().c_str()), s.exit_code();
   }
   if (Status s = build_encoder(); !s.ok()) {
+    env_.reset();
     (void)close_kafka();
     return diag::error("%s", s.message().c_str()), s.exit_code();
   }

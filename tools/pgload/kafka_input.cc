@@ -4,6 +4,7 @@
 // than --max-line or not valid UTF-8 is refused here, like LineReader does for files.
 #include "kafka_input.h"
 
+#include <algorithm>
 #include <cstdio>
 
 #include "common/diag.h"
@@ -26,6 +27,9 @@ std::vector<std::pair<std::string, std::string>> consumer_defaults(const PgloadO
 Status KafkaInput::open(const PgloadOptions& o) {
   auto ko = kafka_sink_source_options(o, "pgload");
   if (!ko.ok()) return ko.status();
+  // Read ahead about two batches per job: enough to keep the jobs busy, little to
+  // abandon (and load twice) when partitions are revoked.
+  ko->max_pending = static_cast<size_t>(std::clamp<int64_t>(2 * o.batch_rows * o.jobs_value, 256, 200000));
   return src_.open(*ko);
 }
 

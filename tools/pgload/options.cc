@@ -65,6 +65,7 @@ void add_pgload_options(CLI::App& app, PgloadOptions& o) {
       app.add_option("inputs", o.inputs, "NDJSON input files ('-' or none: standard input)")->type_name("FILE");
 
   add_kafka_sink_options(app, o, "pgload", inputs);
+  add_envelope_options(app, o);
 }
 
 Status validate_options(PgloadOptions& o) {
@@ -75,6 +76,7 @@ Status validate_options(PgloadOptions& o) {
     o.map_pairs.emplace_back(m.substr(0, eq), m.substr(eq + 1));
   }
   if (auto ko = kafka_sink_source_options(o, "pgload"); !ko.ok()) return ko.status();
+  if (Status s = check_envelope_options(o, !o.from_kafka.empty()); !s.ok()) return s;
   if (o.mode == "upsert" && o.keys.empty()) return Status(kExitUsage, "--mode upsert needs --key");
   if (o.mode != "upsert" && !o.keys.empty() && !o.create)
     return Status(kExitUsage, "--key is for --mode upsert (or --create, to declare the primary key)");

@@ -7,14 +7,16 @@
 #include <utility>
 #include <vector>
 
+#include "common/kafka/envelope_input.h"
 #include "common/kafka/source.h"
 #include "common/status.h"
 #include "common/transform/mapping.h"
 
 namespace airstream::pgload {
 
-// Direct Kafka input (--from-kafka ...): see KafkaSinkOptions.
-struct PgloadOptions : KafkaSinkOptions {
+// Direct Kafka input (--from-kafka ...): see KafkaSinkOptions; envelopes from a pipe
+// (--envelope, --acks FIFO): see EnvelopeOptions.
+struct PgloadOptions : KafkaSinkOptions, EnvelopeOptions {
   std::string conninfo;           // -d: libpq connection string or URI ("" = PG* environment)
   std::string table;              // -t [schema.]table
   std::vector<std::string> maps;  // col=field

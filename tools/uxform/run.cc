@@ -14,6 +14,7 @@
 #include "common/diag.h"
 #include "common/json/ndjson_reader.h"
 #include "common/json/ndjson_writer.h"
+#include "common/kafka/envelope.h"
 #include "common/reject.h"
 #include "common/signals.h"
 #include "common/stats.h"
@@ -51,7 +52,7 @@ int run(int argc, char** argv) {
   MappingOptions mo;
   std::vector<std::string> inputs;
   std::string to = "ndjson", output;
-  bool explain = false;
+  bool explain = false, envelope = false;
   app.add_option("files", inputs, "Input NDJSON files (default or '-': standard input)")->type_name("FILE");
   add_transform_options(app, mo, transform::kPresetShort | transform::kUxformSpellings);
   app.add_option("--to", to, "Output format: ndjson, csv (RFC 4180) or tsv (PostgreSQL COPY text)")
@@ -59,10 +60,15 @@ int run(int argc, char** argv) {
       ->check(CLI::IsMember({"ndjson", "csv", "tsv"}));
   app.add_flag("--header", mo.header, "With --to csv/tsv: write a header line of column names first");
   app.add_flag("--strict", mo.strict, "Accepted for compatibility: every record is checked to be entirely valid JSON");
+  app.add_flag("--envelope", envelope,
+               "Input is kconsume --envelope: transform each value, keep topic/partition/offset; records\n"
+               "filtered out or rejected pass on as position-only markers (for --acks pipes)");
   app.add_flag("--explain", explain, "Print the compiled mapping (fields, filters, paths read) and exit");
   app.add_option("-o,--output", output, "Write output to FILE instead of standard output")->type_name("FILE");
   if (auto code = cli.parse(argc, argv)) return *code;
 
+  if (envelope && (to != "ndjson" || mo.header))
+    return fail(Status(kExitUsage, "--envelope writes NDJSON envelopes: no --to csv/tsv or --header"));
   mo.format = to == "csv" ? Format::kCsv : to == "tsv" ? Format::kTsv : Format::kNdjson;
   auto compiled = compile_mapping(mo);
   if (!compiled.ok()) return fail(compiled.status());
@@ -101,14 +107,50 @@ int run(int argc, char** argv) {
   std::string reason;
   int code = kExitOk;
   const bool several = inputs.size() > 1;
+  EnvelopeParser env_parser;
+  EnvelopeView env;
+  std::string context;
   while (code == kExitOk && reader.next(rec) == LineReader::Next::kRecord) {
     n_in.fetch_add(1, std::memory_order_relaxed);
     Transformer::Outcome outcome;
+    std::string& buf = out.buffer();
+    const size_t mark = buf.size();
+    std::string_view record = rec.text;
+    uint64_t offset = rec.offset;
+    bool positioned = false;  // --envelope: the record's position is known
     if (!rec.error.empty()) {
       reason.assign(rec.error);
       outcome = Transformer::Outcome::kRejected;
+    } else if (!envelope) {
+      outcome = tx.process(rec.text, buf, reason);
+    } else if (reason = env_parser.parse(rec.text, env); !reason.empty()) {
+      outcome = Transformer::Outcome::kRejected;  // not an envelope: no position to pass on
+    } else if (env.kind == EnvelopeView::kSkip) {
+      buf.append(rec.text);  // an earlier stage's marker goes on as it is
+      buf.push_back('\n');
+      outcome = Transformer::Outcome::kWritten;
     } else {
-      outcome = tx.process(rec.text, out.buffer(), reason);
+      positioned = true;
+      offset = static_cast<uint64_t>(env.offset);
+      append_envelope_position(buf, env.topic, env.partition, env.offset);
+      buf.append(",\"value\":");
+      if (env.kind == EnvelopeView::kNoJson) {
+        reason.assign(env.reason);
+        outcome = Transformer::Outcome::kRejected;
+      } else {
+        record = env.value;
+        outcome = tx.process(env.value, buf, reason);
+      }
+      if (outcome == Transformer::Outcome::kWritten) {
+        buf.back() = '}';  // in place of the transformed record's '\n'
+        buf.push_back('\n');
+      } else {
+        // Dropped or rejected: a marker, so that the offset is acknowledged too.
+        buf.resize(mark);
+        append_envelope_marker(buf, env.topic, env.partition, env.offset,
+                               outcome == Transformer::Outcome::kFiltered ? "filtered" : "rejected");
+        context = "\"topic\":" + json_string(env.topic) + ",\"partition\":" + std::to_string(env.partition);
+      }
     }
     switch (outcome) {
       case Transformer::Outcome::kWritten:
@@ -121,10 +163,20 @@ int run(int argc, char** argv) {
         break;
       case Transformer::Outcome::kRejected: {
         n_rejected.fetch_add(1, std::memory_order_relaxed);
-        RejectInfo info{rec.line, rec.offset, reason, rec.text, {}, several ? *rec.source : std::string_view()};
+        RejectInfo info{rec.line,
+                        offset,
+                        reason,
+                        record,
+                        positioned ? std::string_view(context) : std::string_view(),
+                        several ? *rec.source : std::string_view()};
         if (Status s = rej.reject(info); !s.ok()) code = fail(s);
         break;
       }
+    }
+    // The marker goes out after the reject was reported.
+    if (positioned && outcome != Transformer::Outcome::kWritten && code == kExitOk) {
+      if (Status s = out.end_record(); !s.ok()) code = fail(s);
+      if (out.broken_pipe()) goto done;
     }
   }
 done:

@@ -1,0 +1,31 @@
+#!/usr/bin/env bash
+# Scale-out of `pgload --from-kafka` (issue 19): the scenario of scaleout_lib.sh with
+# four pgload members in one group loading a throw-away PostgreSQL in upsert mode,
+# slowed down (a statement trigger sleeps 150 ms per batch of 25 rows) so that the
+# membership changes land mid-stream. Rows are counted by key (upserts), so the
+# thresholds count distinct records. 6000 records (the others use 9000) to stay under
+# a minute.
+SCALEOUT_RECORDS=${SCALEOUT_RECORDS:-6000}
+source "$(dirname "$0")/scaleout_lib.sh"
+source "$AIRSTREAM_SRC/tests/lib/pg.sh"
+pg_start
+scaleout_setup
+pg_psql -c "create table created_users (id uuid primary key, first_name text, last_name text, gender text,
+  address text, post_code text, email text, username text, dob timestamptz, registered_date timestamptz,
+  phone text, picture text)" \
+  -c 'create function slow_batch() returns trigger language plpgsql as $$ begin perform pg_sleep(0.15); return null; end $$' \
+  -c 'create trigger slow_batch after insert on created_users for each statement execute function slow_batch()'
+COUNT_FIELD=rows_committed
+member() {
+  pgload -t created_users --mode upsert --key id --jobs 1 --batch-rows 25 --batch-timeout 200ms \
+    -b "$KAFKA_BROKERS" "${KX[@]}" --from-kafka "$TOPIC" -g "$GROUP" --exit-at-group-end --stats 1s -v \
+    2>"$T/m$1.err" &
+  MEMBER_PID=$!
+  BG_PIDS+=("$MEMBER_PID")
+}
+stored() { pg_psql -c 'select count(*) from created_users' 2>/dev/null || echo 0; }
+check_store() {
+  pg_psql -c 'select id from created_users' | sort >"$T/got.ids"
+  diff -q "$T/users.ndjson.ids" "$T/got.ids" >/dev/null
+}
+scaleout_run
