@@ -118,6 +118,10 @@ Cli::Cli(std::string tool, std::string description) : tool_(std::move(tool)), ap
   app_.option_defaults()->always_capture_default();
 }
 
+void Cli::set_help_names(const std::string& names) {
+  app_.set_help_flag(names, "Print this help and exit");
+}
+
 void Cli::add_common(CommonOptions& o, unsigned flags) {
   common_ = &o;
   app_.add_flag("-v,--verbose", o.verbose, "More diagnostics on stderr (repeat for more)");

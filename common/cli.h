@@ -54,6 +54,10 @@ class Cli {
   Cli(std::string tool, std::string description);
   CLI::App& app() { return app_; }
 
+  // Replaces the help flag's names ("-h,--help"), for a tool whose -h means
+  // something else (pgload's -h HOST, as psql's).
+  void set_help_names(const std::string& names);
+
   // Adds -q/-v/--config plus the groups in flags, storing into opts.
   void add_common(CommonOptions& opts, unsigned flags);
 

@@ -59,6 +59,8 @@ class PlainFormatter : public CLI::Formatter {
     std::string left = "  " + make_option_name(opt, is_positional) + make_option_opts(opt);
     std::string desc = make_option_desc(opt);
     size_t width = get_column_width();
+    for (size_t nl = desc.find('\n'); nl != std::string::npos; nl = desc.find('\n', nl + 1))
+      desc.insert(nl + 1, std::string(width, ' '));  // continuation lines stay in the column
     if (left.size() + 2 > width) return left + "\n" + std::string(width, ' ') + desc + "\n";
     return left + std::string(width - left.size(), ' ') + desc + "\n";
   }

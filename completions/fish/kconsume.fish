@@ -23,7 +23,8 @@ complete -c kconsume -l exit-at-group-end -d 'With -g: exit only once the whole 
 complete -c kconsume -l timeout -d 'Exit when no message arrives for DURATION (e.g. 10s)' -x
 complete -c kconsume -l connect-timeout -d 'Give up (exit 69) when the cluster cannot be reached within DURATION (default: 30s)' -x
 complete -c kconsume -l commit-interval -d 'Commit written offsets every DURATION (group only) (default: 5s)' -x
-complete -c kconsume -l envelope -d 'Write one JSON object per message: topic, partition, offset, timestamp, key, headers, value'
+complete -c kconsume -s J -l envelope -d 'Write one JSON object per message: topic, partition, offset, timestamp, key, headers, value'
+complete -c kconsume -s f -l format -d 'Write each message as FORMAT, with kcat\'s tokens: %s value, %k key, %t topic, %p partition, %o offset, %T timestamp, %h headers, %S/%K value/key length, \\n \\t (no JSON check)' -x
 complete -c kconsume -l binary -d 'Non-UTF-8 keys/values in --envelope: reject, or base64 (key_base64...) (default: reject)' -x -a 'reject base64'
 complete -c kconsume -l acks -d 'Commit only offsets the last stage acknowledged on named pipe FIFO (implies --envelope; the stage runs with --envelope --acks FIFO)' -x
 complete -c kconsume -l lag -d 'Print committed offset, end offset and lag per partition of the group as NDJSON'

@@ -380,7 +380,7 @@ Status Consumer::handle_message(rd_kafka_message_t* msg) {
   consumed_++;
   ctr_.messages->fetch_add(1, std::memory_order_relaxed);
 
-  MessageView view = view_of(msg, opt_.format.envelope);
+  MessageView view = view_of(msg, opt_.format.wants_headers());
   std::string error;
   std::string& buf = out_.buffer();
   size_t before = buf.size();

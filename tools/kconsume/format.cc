@@ -11,6 +11,7 @@
 #include <charconv>
 #include <cstring>
 
+#include "common/big_endian.h"
 #include "common/json/json.h"
 #include "common/json/record.h"
 
@@ -59,9 +60,101 @@ MessageView view_of(rd_kafka_message_t* msg, bool want_headers) {
 
 bool Formatter::append(const MessageView& m, std::string& out, std::string& error) {
   size_t mark = out.size();
+  if (!opt_.format.empty()) {
+    append_format(m, out);
+    return true;
+  }
   bool ok = opt_.envelope ? append_envelope(m, out, error) : append_value_only(m, out, error);
   if (!ok) out.resize(mark);
   return ok;
+}
+
+std::string decode_format_escapes(std::string_view t) {
+  std::string out;
+  for (size_t i = 0; i < t.size(); i++) {
+    if (t[i] != '\\' || i + 1 == t.size()) {
+      out += t[i];
+      continue;
+    }
+    char c = t[++i];
+    if (c == 'n') {
+      out += '\n';
+    } else if (c == 'r') {
+      out += '\r';
+    } else if (c == 't') {
+      out += '\t';
+    } else if (c == '\\') {
+      out += '\\';
+    } else if (c == 'x' && i + 2 < t.size() && isxdigit(static_cast<unsigned char>(t[i + 1])) &&
+               isxdigit(static_cast<unsigned char>(t[i + 2]))) {
+      out += static_cast<char>(std::stoi(std::string(t.substr(i + 1, 2)), nullptr, 16));
+      i += 2;
+    } else {
+      out += '\\';
+      out += c;
+    }
+  }
+  return out;
+}
+
+void Formatter::append_format(const MessageView& m, std::string& out) {
+  const std::string& f = opt_.format;
+  for (size_t i = 0; i < f.size(); i++) {
+    if (f[i] != '%' || i + 1 == f.size()) {
+      out += f[i];
+      continue;
+    }
+    switch (f[++i]) {
+      case 's':
+        if (m.value != nullptr) out.append(m.value, m.value_len);
+        break;
+      case 'S':
+        out += m.value != nullptr ? std::to_string(m.value_len) : "-1";
+        break;
+      case 'R': {
+        put_i32(out, m.value != nullptr ? static_cast<int32_t>(m.value_len) : -1);
+        break;
+      }
+      case 'k':
+        if (m.key != nullptr) out.append(m.key, m.key_len);
+        break;
+      case 'K':
+        out += m.key != nullptr ? std::to_string(m.key_len) : "-1";
+        break;
+      case 'T':
+        out += std::to_string(m.timestamp);
+        break;
+      case 't':
+        out.append(m.topic);
+        break;
+      case 'p':
+        out += std::to_string(m.partition);
+        break;
+      case 'o':
+        out += std::to_string(m.offset);
+        break;
+      case 'h': {
+        const char* name;
+        const void* val;
+        size_t size;
+        for (size_t h = 0; m.headers != nullptr &&
+                           rd_kafka_header_get_all(m.headers, h, &name, &val, &size) == RD_KAFKA_RESP_ERR_NO_ERROR;
+             h++) {
+          if (h > 0) out += ',';
+          out += name;
+          out += '=';
+          if (val != nullptr) out.append(static_cast<const char*>(val), size);
+        }
+        break;
+      }
+      case '%':
+        out += '%';
+        break;
+      default:
+        out += '%';
+        out += f[i];
+    }
+  }
 }
 
 bool Formatter::parse_padded(const char* data, size_t len, std::string& error) {

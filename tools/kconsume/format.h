@@ -20,7 +20,13 @@ enum class BinaryMode { kReject, kBase64 };
 struct FormatOptions {
   bool envelope = false;
   BinaryMode binary = BinaryMode::kReject;
+  std::string format;  // -f: kcat's format string (escapes already decoded); "" = JSON
+  bool wants_headers() const { return envelope || format.find("%h") != std::string::npos; }
 };
+
+// Decodes kcat's escapes in a -f string: \n \r \t \\ and \xXX (hex); other
+// backslashes stay as they are.
+std::string decode_format_escapes(std::string_view text);
 
 // What the formatter needs of a message (a view on an rd_kafka_message_t).
 struct MessageView {
@@ -50,6 +56,9 @@ class Formatter {
  private:
   bool append_value_only(const MessageView& m, std::string& out, std::string& error);
   bool append_envelope(const MessageView& m, std::string& out, std::string& error);
+  // -f: the format string with kcat's tokens (%s %S %R %k %K %T %h %t %p %o %%),
+  // the message bytes as they are (no JSON check, as kcat).
+  void append_format(const MessageView& m, std::string& out);
   // True if [data, len) is one valid JSON value; error gets the reason otherwise.
   // data must be followed by simdjson::SIMDJSON_PADDING readable bytes.
   bool parse_padded(const char* data, size_t len, std::string& error);

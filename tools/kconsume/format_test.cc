@@ -64,7 +64,7 @@ TEST(Format, NonJsonValuesAreRejectedWithReason) {
 }
 
 TEST(Format, EnvelopeWithKeyHeadersAndJsonValue) {
-  Formatter f({true, BinaryMode::kReject});
+  Formatter f({true, BinaryMode::kReject, {}});
   MessageView m = msg(R"({"id":7})");
   m.key = "abc";
   m.key_len = 3;
@@ -81,7 +81,7 @@ TEST(Format, EnvelopeWithKeyHeadersAndJsonValue) {
 }
 
 TEST(Format, EnvelopeValueEncodings) {
-  Formatter f({true, BinaryMode::kReject});
+  Formatter f({true, BinaryMode::kReject, {}});
   MessageView m = msg("plain \"text\"");
   m.timestamp_type = RD_KAFKA_TIMESTAMP_LOG_APPEND_TIME;
   EXPECT_EQ(format(f, m),
@@ -101,7 +101,7 @@ TEST(Format, EnvelopeValueEncodings) {
 TEST(Format, BinaryKeysAndValuesNeedBase64) {
   std::string err;
   MessageView m = msg(std::string_view("\x80\x81", 2));
-  Formatter strict({true, BinaryMode::kReject});
+  Formatter strict({true, BinaryMode::kReject, {}});
   EXPECT_EQ(format(strict, m, &err), "REJECTED");
   EXPECT_NE(err.find("--binary base64"), std::string::npos) << err;
   MessageView k = msg("{}");
@@ -110,9 +110,30 @@ TEST(Format, BinaryKeysAndValuesNeedBase64) {
   EXPECT_EQ(format(strict, k, &err), "REJECTED");
   EXPECT_NE(err.find("key:"), std::string::npos) << err;
 
-  Formatter b64({true, BinaryMode::kBase64});
+  Formatter b64({true, BinaryMode::kBase64, {}});
   EXPECT_NE(format(b64, m).find(R"("key":null,"headers":[],"value_base64":"gIE="})"), std::string::npos);
   EXPECT_NE(format(b64, k).find(R"("key_base64":"wyg=","headers":[],"value":{}})"), std::string::npos);
+}
+
+TEST(Format, KcatFormatTokens) {
+  FormatOptions o;
+  o.format = decode_format_escapes("%t [%p] @%o %T key=%k(%K) %S:%s|%%|%x\\t\\x41\\n");
+  EXPECT_EQ(o.format, "%t [%p] @%o %T key=%k(%K) %S:%s|%%|%x\tA\n");
+  Formatter f(o);
+  MessageView m = msg("not json at all");
+  m.key = "k1";
+  m.key_len = 2;
+  EXPECT_EQ(format(f, m), "users [3] @42 1732170000000 key=k1(2) 15:not json at all|%|%x\tA\n");
+  MessageView tomb = msg("");
+  tomb.value = nullptr;  // null key and value: empty text, length -1 (as kcat without -Z)
+  EXPECT_EQ(format(f, tomb), "users [3] @42 1732170000000 key=(-1) -1:|%|%x\tA\n");
+  o.format = "%R";
+  Formatter r(o);
+  EXPECT_EQ(format(r, msg("abc")), std::string("\0\0\0\3", 4));
+  EXPECT_FALSE(o.wants_headers());
+  o.format = "%h";
+  EXPECT_TRUE(o.wants_headers());
+  EXPECT_EQ(decode_format_escapes("a\\qb\\"), "a\\qb\\");  // unknown escapes stay
 }
 
 }  // namespace

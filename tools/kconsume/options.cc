@@ -3,9 +3,11 @@
 #include "options.h"
 
 #include <charconv>
+#include <cstring>
 #include <iostream>
 
 #include "common/diag.h"
+#include "common/transform/functions.h"
 #include "common/units.h"
 
 namespace airstream::kconsume {
@@ -15,6 +17,41 @@ bool parse_int64(std::string_view s, int64_t& v) {
   if (s.empty()) return false;
   auto r = std::from_chars(s.data(), s.data() + s.size(), v);
   return r.ec == std::errc() && r.ptr == s.data() + s.size();
+}
+
+// kcat's options that kconsume does not take, and what to use instead.
+const std::pair<const char*, const char*> kKcatOnly[] = {
+    {"-P", "kcat's producer mode: use kproduce"},
+    {"-G", "kcat's -G GROUP TOPIC...: use -g GROUP -t TOPIC"},
+    {"-D", "kcat's message delimiter: use -f '%s<delimiter>'"},
+    {"-K", "kcat's key delimiter: use -f '%k<delimiter>%s\\n' (or -J for the key in JSON)"},
+    {"-O", "kcat's offset prefix: use -f '%o<delimiter>%s\\n'"},
+    {"-Z", "kcat's NULL printing: -J writes null keys and values as null"},
+    {"-u", "kcat's unbuffered output: use --line-buffered"},
+    {"-E", "kcat's do-not-exit-on-error: kconsume ends on errors with a sysexits status"},
+    {"-d", "kcat's debug contexts: use -X debug=CONTEXTS"},
+    {"-m", "kcat's metadata timeout: use --connect-timeout DURATION"},
+    {"-s", "kcat's deserializers: kconsume reads JSON messages (use -f '%s\\n' for raw bytes)"},
+    {"-r", "kcat's schema registry: kconsume reads JSON messages"},
+    {"-k", "kcat's producer key: use kproduce -K"},
+    {"-l", "kcat's file producer: use kproduce"},
+    {"-T", "kcat's producer tee: use kproduce --tee"},
+    {"-z", "kcat's producer compression: use kproduce -X compression.codec=..."},
+    {"-Q", "kcat's offset query: use -o s@TIMESTAMP (or an ISO-8601 time) to start there"},
+};
+
+// The first argument that is one of kcat's options kconsume does not take, with
+// the hint, or nullptr. Values of options are skipped as far as they can be told.
+const std::pair<const char*, const char*>* kcat_only_option(int argc, char** argv) {
+  for (int i = 1; i < argc; i++) {
+    std::string_view a = argv[i];
+    if (a == "--") break;
+    for (const auto& k : kKcatOnly)
+      if (a == k.first || (a.size() > 2 && a.substr(0, 2) == k.first && std::strchr("DKsdmrkz", a[1]))) return &k;
+    // An option that takes a value: skip it (-t TOPIC, -o -5, -f FORMAT, ...).
+    if (a.size() == 2 && a[0] == '-' && std::strchr("btgpocXFf", a[1])) i++;
+  }
+  return nullptr;
 }
 
 }  // namespace
@@ -27,11 +64,19 @@ Result<OffsetSpec> parse_offset_spec(std::string_view t) {
     spec.kind = OffsetSpec::kEnd;
   } else if (t == "stored") {
     spec.kind = OffsetSpec::kStored;
-  } else if (!t.empty() && t[0] == '@') {
+  } else if (t.rfind("e@", 0) == 0) {
+    return Status(kExitUsage,
+                  "-o e@TIMESTAMP (kcat's stop at a timestamp) is not supported: use -c N, -e or --timeout");
+  } else if (!t.empty() && (t[0] == '@' || t.rfind("s@", 0) == 0)) {
     spec.kind = OffsetSpec::kTimestamp;
-    if (!parse_int64(t.substr(1), spec.value) || spec.value < 0)
-      return Status(kExitUsage,
-                    "-o @TIMESTAMP_MS: expected milliseconds since the epoch, got '" + std::string(t) + "'");
+    std::string_view ts = t.substr(t[0] == '@' ? 1 : 2);
+    if (!(parse_int64(ts, spec.value) || transform::parse_iso8601(ts, spec.value)) || spec.value < 0)
+      return Status(kExitUsage, "-o @TIMESTAMP: expected milliseconds since the epoch or an ISO-8601 time, got '" +
+                                    std::string(t) + "'");
+  } else if (t.size() >= 10 && t[4] == '-' && t[7] == '-') {
+    spec.kind = OffsetSpec::kTimestamp;
+    if (!transform::parse_iso8601(t, spec.value) || spec.value < 0)
+      return Status(kExitUsage, "-o: not an ISO-8601 time: '" + std::string(t) + "'");
   } else if (!t.empty() && t[0] == '-') {
     spec.kind = OffsetSpec::kTail;
     if (!parse_int64(t.substr(1), spec.value) || spec.value <= 0)
@@ -39,8 +84,10 @@ Result<OffsetSpec> parse_offset_spec(std::string_view t) {
   } else {
     spec.kind = OffsetSpec::kAbsolute;
     if (!parse_int64(t, spec.value) || spec.value < 0)
-      return Status(kExitUsage,
-                    "-o: expected beginning, end, stored, N, -N or @TIMESTAMP_MS, got '" + std::string(t) + "'");
+      return Status(
+          kExitUsage,
+          "-o: expected beginning, end, stored, N, -N, @TIMESTAMP_MS, s@TIMESTAMP_MS or an ISO-8601 time, got '" +
+              std::string(t) + "'");
   }
   return spec;
 }
@@ -79,8 +126,13 @@ std::optional<int> parse_command_line(int argc, char** argv, Options& o) {
       ->type_name("DURATION");
   app.add_option("--commit-interval", o.commit_interval_text, "Commit written offsets every DURATION (group only)")
       ->type_name("DURATION");
-  app.add_flag("--envelope", o.envelope,
+  app.add_flag("-J,--envelope", o.envelope,
                "Write one JSON object per message: topic, partition, offset, timestamp, key, headers, value");
+  app.add_option("-f,--format", o.format_text,
+                 "Write each message as FORMAT, with kcat's tokens: %s value, %k key, %t topic, %p partition, "
+                 "%o offset, %T timestamp, %h headers, %S/%K value/key length, \\n \\t (no JSON check)")
+      ->type_name("FORMAT");
+  app.add_flag("-C", o.kcat_consume_mode, "kcat's consume mode, the only one (accepted and ignored)")->group("");
   app.add_option("--binary", o.binary, "Non-UTF-8 keys/values in --envelope: reject, or base64 (key_base64...)")
       ->type_name("MODE")
       ->check(CLI::IsMember({"reject", "base64"}));
@@ -89,6 +141,12 @@ std::optional<int> parse_command_line(int argc, char** argv, Options& o) {
                  "the stage runs with --envelope --acks FIFO)")
       ->type_name("FIFO");
   app.add_flag("--lag", o.lag, "Print committed offset, end offset and lag per partition of the group as NDJSON");
+  if (const auto* k = kcat_only_option(argc, argv)) {
+    diag::init("kconsume", 0, false);
+    diag::error("%s is %s", k->first, k->second);
+    std::cerr << "Try 'kconsume --help' for more information.\n";
+    return kExitUsage;
+  }
   if (auto code = cli.parse(argc, argv)) return code;
 
   if (wants_property_list(o.kafka)) {
@@ -132,6 +190,8 @@ std::optional<int> parse_command_line(int argc, char** argv, Options& o) {
   }
   if (auto code = duration(o.connect_timeout_text, "--connect-timeout", o.connect_timeout)) return code;
   if (auto code = duration(o.commit_interval_text, "--commit-interval", o.commit_interval)) return code;
+  if (!o.format_text.empty() && o.envelope) return usage("-f and -J (--envelope) are two output forms: pick one");
+  o.format.format = decode_format_escapes(o.format_text);
   o.format.envelope = o.envelope;
   o.format.binary = o.binary == "base64" ? BinaryMode::kBase64 : BinaryMode::kReject;
   return std::nullopt;

@@ -16,7 +16,8 @@
 
 namespace airstream::kconsume {
 
-// -o: beginning | end | stored | N (absolute) | -N (N before the end) | @TIMESTAMP_MS
+// -o: beginning | end | stored | N (absolute) | -N (N before the end) | @TIMESTAMP_MS,
+// s@TIMESTAMP_MS (kcat's spelling) or an ISO-8601 time (2026-12-04T09:00:00Z)
 struct OffsetSpec {
   enum Kind { kBeginning, kEnd, kStored, kAbsolute, kTail, kTimestamp };
   Kind kind = kBeginning;
@@ -38,6 +39,8 @@ struct Options {
   std::string connect_timeout_text = "30s";
   std::string commit_interval_text = "5s";
   bool envelope = false;
+  std::string format_text;         // -f, as given
+  bool kcat_consume_mode = false;  // -C: accepted for kcat's habit
   std::string binary = "reject";
   bool lag = false;
   std::string acks;  // --acks FIFO: commit only what the last stage acknowledged

@@ -28,6 +28,20 @@ TEST(OffsetSpec, AllForms) {
   EXPECT_EQ(ts->value, 1732170000000);
 }
 
+TEST(OffsetSpec, KcatAndIsoTimes) {
+  for (const char* t : {"s@1700000020000", "@1700000020000", "2023-11-14T22:13:40Z", "2023-11-14 23:13:40+01:00",
+                        "s@2023-11-14T22:13:40.000Z"}) {
+    auto r = parse_offset_spec(t);
+    ASSERT_TRUE(r.ok()) << t << ": " << r.status().message();
+    EXPECT_EQ(r->kind, OffsetSpec::kTimestamp) << t;
+    EXPECT_EQ(r->value, 1700000020000) << t;
+  }
+  EXPECT_EQ(parse_offset_spec("2023-11-14")->value, 1699920000000);
+  EXPECT_EQ(parse_offset_spec("e@1700000020000").status().exit_code(), kExitUsage);
+  EXPECT_EQ(parse_offset_spec("2023-13-45T00:00:00Z").status().exit_code(), kExitUsage);
+  EXPECT_EQ(parse_offset_spec("s@soon").status().exit_code(), kExitUsage);
+}
+
 TEST(OffsetSpec, BadFormsAreUsageErrors) {
   for (const char* bad : {"", "start", "-0", "-", "@", "@x", "12x", "--5", "@-1"}) {
     auto r = parse_offset_spec(bad);

@@ -11,6 +11,7 @@ int main(int argc, char** argv) {
   mallopt(M_ARENA_MAX, 2);
   airstream::install_signal_handlers();
   airstream::Cli cli("pgload", "Load NDJSON records into a PostgreSQL table with COPY (append or upsert, in batches)");
+  cli.set_help_names("-?,--help");  // -h is the host, as in psql
   airstream::CommonOptions common;
   cli.add_common(common, airstream::kInputOptions | airstream::kRejectOptions | airstream::kStatsOptions);
   airstream::pgload::PgloadOptions options;

@@ -7,6 +7,8 @@
 #include <charconv>
 #include <thread>
 
+#include <libpq-fe.h>
+
 #include "common/transform/options.h"
 #include "common/units.h"
 
@@ -16,6 +18,10 @@ void add_pgload_options(CLI::App& app, PgloadOptions& o) {
   app.add_option("-d,--dbname", o.conninfo,
                  "libpq connection string or URI (default: PGHOST, PGPORT, PGUSER, PGDATABASE, ... and ~/.pgpass)")
       ->type_name("CONNINFO");
+  app.add_option("-h,--host", o.host, "Server host name or socket directory (as psql's -h; default: PGHOST)")
+      ->type_name("HOST");
+  app.add_option("-p,--port", o.port, "Server port (as psql's -p; default: PGPORT, else 5432)")->type_name("PORT");
+  app.add_option("-U,--username", o.user, "User name to connect as (as psql's -U; default: PGUSER)")->type_name("USER");
   app.add_option("-t,--table", o.table, "Target table, [schema.]table (unquoted parts fold to lower case)")
       ->type_name("TABLE")
       ->required();
@@ -68,7 +74,54 @@ void add_pgload_options(CLI::App& app, PgloadOptions& o) {
   add_envelope_options(app, o);
 }
 
+namespace {
+
+// Folds -h, -p and -U into the connection string, over what it says itself: the
+// string (key=value or URI) is parsed by libpq and written back as key=value pairs.
+Status fold_connection_options(PgloadOptions& o) {
+  if (o.host.empty() && o.port.empty() && o.user.empty()) return Status::Ok();
+  // A bare word is a database name (as libpq and psql read -d).
+  bool uri = o.conninfo.rfind("postgresql://", 0) == 0 || o.conninfo.rfind("postgres://", 0) == 0;
+  std::string conninfo = o.conninfo;
+  if (!conninfo.empty() && !uri && conninfo.find('=') == std::string::npos) conninfo = "dbname=''";
+  char* err = nullptr;
+  PQconninfoOption* opts = PQconninfoParse(conninfo.c_str(), &err);
+  if (opts == nullptr) {
+    std::string msg = err != nullptr ? err : "out of memory";
+    PQfreemem(err);
+    while (!msg.empty() && (msg.back() == '\n' || msg.back() == ' ')) msg.pop_back();
+    return Status(kExitUsage, "-d: " + msg);
+  }
+  auto quoted = [](const std::string& v) {
+    std::string q = "'";
+    for (char c : v) q += c == '\'' || c == '\\' ? std::string("\\") + c : std::string(1, c);
+    return q + "'";
+  };
+  std::string out;
+  auto add = [&](const char* key, const std::string& value) {
+    out += (out.empty() ? "" : " ") + std::string(key) + "=" + quoted(value);
+  };
+  for (PQconninfoOption* p = opts; p->keyword != nullptr; ++p) {
+    std::string k = p->keyword;
+    if ((k == "host" && !o.host.empty()) || (k == "port" && !o.port.empty()) || (k == "user" && !o.user.empty()))
+      continue;
+    if (k == "dbname" && conninfo != o.conninfo)
+      add("dbname", o.conninfo);
+    else if (p->val != nullptr)
+      add(p->keyword, p->val);
+  }
+  PQconninfoFree(opts);
+  if (!o.host.empty()) add("host", o.host);
+  if (!o.port.empty()) add("port", o.port);
+  if (!o.user.empty()) add("user", o.user);
+  o.conninfo = out;
+  return Status::Ok();
+}
+
+}  // namespace
+
 Status validate_options(PgloadOptions& o) {
+  if (Status s = fold_connection_options(o); !s.ok()) return s;
   for (const auto& m : o.maps) {
     size_t eq = m.find('=');
     if (eq == std::string::npos || eq == 0 || eq + 1 == m.size())

@@ -18,6 +18,7 @@ namespace airstream::pgload {
 // (--envelope, --acks FIFO): see EnvelopeOptions.
 struct PgloadOptions : KafkaSinkOptions, EnvelopeOptions {
   std::string conninfo;           // -d: libpq connection string or URI ("" = PG* environment)
+  std::string host, port, user;   // -h, -p, -U as psql's; folded into conninfo by validate_options
   std::string table;              // -t [schema.]table
   std::vector<std::string> maps;  // col=field
   bool strict = false;

@@ -42,6 +42,7 @@ int run(int argc, char** argv) {
     return kExitUsage;
   }
   for (const auto& w : o.warnings) diag::warn("%s", w.c_str());
+  if (std::string notice = rate_notice(o); !notice.empty() && !isatty(2)) diag::note("%s", notice.c_str());
 
   std::unique_ptr<Source> source;
   if (o.synthetic) {

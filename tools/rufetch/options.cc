@@ -243,6 +243,27 @@ Status finish_options(Options& o) {
   return Status::Ok();
 }
 
+std::string rate_notice(const Options& o) {
+  if (o.synthetic || o.rate || !o.count || o.users_per_s <= 0) return "";
+  // The first page goes at once, the others when the rate allows.
+  double seconds = static_cast<double>(*o.count - std::min<int64_t>(*o.count, o.page_size)) / o.users_per_s;
+  if (seconds < 2) return "";
+  auto s = static_cast<int64_t>(std::ceil(seconds));
+  char when[48];
+  if (s < 60)
+    snprintf(when, sizeof when, "%llds", static_cast<long long>(s));
+  else if (s < 3600)
+    snprintf(when, sizeof when, "%lldm%02llds", static_cast<long long>(s / 60), static_cast<long long>(s % 60));
+  else
+    snprintf(when, sizeof when, "%lldh%02lldm", static_cast<long long>(s / 3600), static_cast<long long>(s / 60 % 60));
+  char msg[256];
+  snprintf(msg, sizeof msg,
+           "%lld users at the default fair-use rate of %g users/s take about %s; --rate N changes it "
+           "(0: unlimited; the API answers 429 above about 66 users/s)",
+           static_cast<long long>(*o.count), o.users_per_s, when);
+  return msg;
+}
+
 std::string build_url(const Options& o, uint64_t page) {
   std::string url = o.url;
   if (!o.api_version.empty()) {

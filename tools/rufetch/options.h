@@ -76,6 +76,11 @@ void add_options(CLI::App& app, Options& o);
 // code 64 (usage) and a message without the "rufetch: error:" prefix.
 Status finish_options(Options& o);
 
+// With the default fair-use rate and a --count that takes a while (2 s or more):
+// how long it will take and how to change the rate, said once at start when stderr
+// is not a terminal (no progress line shows it). Empty otherwise.
+std::string rate_notice(const Options& o);
+
 // The request URL for one page: <url>[<version>/]?results=N&page=P[&seed=..&nat=..].
 std::string build_url(const Options& o, uint64_t page);
 

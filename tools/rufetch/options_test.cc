@@ -81,5 +81,20 @@ TEST(RufetchOptions, SyntheticSeed) {
   EXPECT_NE(synthetic_seed_from("abc"), synthetic_seed_from("abd"));
 }
 
+TEST(RufetchOptions, RateNoticeOnlyForTheDefaultRateAndALongCount) {
+  auto o = parse({"--count", "5000"});
+  ASSERT_TRUE(o.ok());
+  // 5000 at 50/s in pages of 50: the first page at once, 99 s for the rest.
+  EXPECT_EQ(rate_notice(*o),
+            "5000 users at the default fair-use rate of 50 users/s take about 1m39s; --rate N changes it "
+            "(0: unlimited; the API answers 429 above about 66 users/s)");
+  o = parse({"--count", "500000"});
+  EXPECT_NE(rate_notice(*o).find("take about 2h46m"), std::string::npos) << rate_notice(*o);
+  EXPECT_EQ(rate_notice(*parse({"--count", "60"})), "");                    // under 2 s
+  EXPECT_EQ(rate_notice(*parse({"--count", "5000", "--rate", "50"})), "");  // chosen rate
+  EXPECT_EQ(rate_notice(*parse({"--count", "5000", "--synthetic"})), "");
+  EXPECT_EQ(rate_notice(*parse({"--follow"})), "");
+}
+
 }  // namespace
 }  // namespace airstream::rufetch
