@@ -140,6 +140,7 @@ Result<std::unique_ptr<Session>> Session::connect(const SessionOptions& options)
     h.wanted_conns = wanted;
     if (static_cast<int>(i) == control_host) {
       im.add_conn(static_cast<int>(i), std::move(control));
+      if (options.events) im.register_events(h.conns.back());
       any = true;
     }
     while (static_cast<int>(h.conns.size()) < wanted) {
@@ -419,12 +420,19 @@ void Session::Impl::handle_event(Event& e) {
       self->counters_.reconnects++;
       node_back(e.host);
       add_conn(e.host, std::move(e.conn));
+      if (!h.conns.empty() && !control && opt.events) {
+        register_events(h.conns.back());
+        queue_refresh();  // events may have been missed while no connection was registered
+      }
       if (!h.conns.empty()) drain_waiting(e.host, h.conns.back());
       std::deque<Pending*> again;
       again.swap(no_host);
       for (Pending* p : again) dispatch(p);
       break;
     }
+    case Event::kTopology:
+      merge_topology(e.peers);
+      break;
     case Event::kConnFailed: {
       Host& h = hosts[static_cast<size_t>(e.host)];
       h.connecting = false;
@@ -552,7 +560,11 @@ void Session::Impl::drain_waiting(int host, Conn* c) {
 
 void Session::Impl::on_frame(Conn* c, Frame& f) {
   int16_t id = f.header.stream;
-  if (id < 0 || static_cast<size_t>(id) >= c->streams.size()) return;  // events
+  if (id == -1 && f.header.opcode == kOpEvent) {
+    on_event(f);
+    return;
+  }
+  if (id < 0 || static_cast<size_t>(id) >= c->streams.size()) return;
   Pending* p = c->streams[static_cast<size_t>(id)];
   if (!p) return;
   c->streams[static_cast<size_t>(id)] = nullptr;
@@ -662,6 +674,7 @@ void Session::Impl::conn_failed(Conn* c, const std::string& why) {
   h.conns.erase(std::remove(h.conns.begin(), h.conns.end(), c), h.conns.end());
   graveyard.push_back(c);
   if (h.conns.empty()) mark_down(c->host);
+  if (c == control && !stopping) control_lost();
   for (auto& slot : c->streams) {
     Pending* p = slot;
     slot = nullptr;

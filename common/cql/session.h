@@ -48,6 +48,8 @@ struct SessionOptions {
   // failure; each distinct reason once), when it is used again, and of cluster
   // events acted on. Called from any of the session's threads; must be quick.
   std::function<void(const std::string&)> on_notice;
+  // Register for TOPOLOGY_CHANGE and STATUS_CHANGE events and act on them.
+  bool events = true;
 };
 
 // A statement prepared on the cluster. The id may change after a re-prepare (only the

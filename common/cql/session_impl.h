@@ -1,5 +1,6 @@
-// Internals of cql::Session shared by cql_session.cc (event loop, dispatch, retries)
-// and cql_topology.cc (discovery, token ring, replica choice, reconnection thread).
+// Internals of cql::Session shared by session.cc (event loop, dispatch, retries),
+// topology.cc (discovery, token ring, replica choice, reconnection thread) and
+// events.cc (REGISTER, cluster events, topology refresh).
 #pragma once
 
 #include <condition_variable>
@@ -34,6 +35,7 @@ struct Conn {
   bool dead = false;
   bool epollout = false;
   bool dirty = false;
+  bool control = false;  // registered for cluster events
 };
 
 struct Host {
@@ -49,12 +51,18 @@ struct Host {
 };
 
 struct Event {
-  enum Type { kSubmit, kNewConn, kConnFailed, kStop } type = kSubmit;
+  enum Type { kSubmit, kNewConn, kConnFailed, kStop, kTopology } type = kSubmit;
   Pending* p = nullptr;
   int host = -1;
   std::unique_ptr<Connection> conn;
   std::string error;
+  std::vector<Host> peers;  // kTopology: the nodes system.peers lists now
 };
+
+// A job of the reconnection thread that is not a host: read system.peers again.
+inline constexpr int kRefreshTopology = -1;
+
+Host peer_host(const Rows& rows, size_t i, bool v2, uint16_t default_port);
 
 struct Session::Impl {
   Session* self = nullptr;
@@ -118,8 +126,18 @@ struct Session::Impl {
   void node_back(int host);
   void notice(const std::string& text) const;
 
+  // cluster events (events.cc)
+  Conn* control = nullptr;  // the connection registered for events, if any
+  void register_events(Conn* c);
+  void on_event(Frame& f);
+  void control_lost();
+  void merge_topology(std::vector<Host>& peers);
+  void refresh_topology();  // reconnection thread
+  void queue_refresh();
+  int find_host(const std::string& address, int port) const;
+
   // topology (cql_topology.cc)
-  Status discover(Connection& control, int control_host);
+  Status discover(Connection& control, int& control_host);  // control_host: its index after
   void build_ring();
   std::vector<int> replicas(int64_t token) const;
   void reconnect_loop();

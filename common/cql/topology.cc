@@ -46,7 +46,30 @@ std::vector<int64_t> tokens_of(const Rows& rows, size_t row) {
 
 }  // namespace
 
-Status Session::Impl::discover(Connection& control, int control_host) {
+// One row of system.peers (or peers_v2, which has each node's native port; peers
+// has none, so the contact point's port is assumed). An rpc_address of 0.0.0.0 or
+// :: (a node listening on every interface) means: use its peer address.
+Host peer_host(const Rows& rows, size_t i, bool v2, uint16_t default_port) {
+  Host h;
+  h.info.port = default_port;
+  if (v2) {
+    h.info.address = rows.text(i, "native_address");
+    std::string port = rows.text(i, "native_port");
+    int p = 0;
+    std::from_chars(port.data(), port.data() + port.size(), p);
+    if (p > 0 && p < 65536) h.info.port = static_cast<uint16_t>(p);
+  } else {
+    h.info.address = rows.text(i, "rpc_address");
+  }
+  if (h.info.address.empty() || h.info.address == "0.0.0.0" || h.info.address == "::")
+    h.info.address = rows.text(i, "peer");
+  h.info.dc = rows.text(i, "data_center");
+  h.info.rack = rows.text(i, "rack");
+  h.tokens = tokens_of(rows, i);
+  return h;
+}
+
+Status Session::Impl::discover(Connection& control, int& control_host) {
   Host& ch = hosts[static_cast<size_t>(control_host)];
   auto local = control_query(control, "SELECT * FROM system.local WHERE key='local'");
   if (!local.ok() || local->rows.rows.empty()) {
@@ -72,23 +95,8 @@ Status Session::Impl::discover(Connection& control, int control_host) {
       found.push_back(std::move(ch));
       const Rows& rows = peers->rows;
       for (size_t i = 0; i < rows.rows.size(); i++) {
-        Host h;
-        h.info.port = found[0].info.port;
-        if (v2) {
-          h.info.address = rows.text(i, "native_address");
-          std::string port = rows.text(i, "native_port");
-          int p = 0;
-          std::from_chars(port.data(), port.data() + port.size(), p);
-          if (p > 0 && p < 65536) h.info.port = static_cast<uint16_t>(p);
-        } else {
-          h.info.address = rows.text(i, "rpc_address");
-        }
-        if (h.info.address.empty() || h.info.address == "0.0.0.0" || h.info.address == "::")
-          h.info.address = rows.text(i, "peer");
+        Host h = peer_host(rows, i, v2, found[0].info.port);
         if (h.info.address.empty()) continue;
-        h.info.dc = rows.text(i, "data_center");
-        h.info.rack = rows.text(i, "rack");
-        h.tokens = tokens_of(rows, i);
         bool dup = false;
         for (auto& f : found) dup = dup || (f.info.address == h.info.address && f.info.port == h.info.port);
         if (!dup) found.push_back(std::move(h));
@@ -177,6 +185,10 @@ void Session::Impl::reconnect_loop() {
       if (rstop) return;
       h = reconnect_queue.front();
       reconnect_queue.pop_front();
+    }
+    if (h == kRefreshTopology) {
+      refresh_topology();
+      continue;
     }
     auto c = Connection::open(conn_options(h));
     Event e;

@@ -11,8 +11,13 @@
 // handled in order; responses are written in batches, one write per read.
 #include "connection.h"
 
+#include <arpa/inet.h>
+#include <poll.h>
+#include <sys/eventfd.h>
 #include <sys/socket.h>
 #include <unistd.h>
+
+#include <algorithm>
 
 #include <cerrno>
 #include <cstring>
@@ -38,10 +43,44 @@ uint64_t get_le(const char* p, int n) {
 }  // namespace
 
 Connection::Connection(Server& server, int node, int fd)
-    : server_(server), store_(server.store()), node_(node), fd_(fd) {}
+    : server_(server), store_(server.store()), node_(node), fd_(fd) {
+  wake_fd_ = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+}
 
 Connection::~Connection() {
   if (ssl_) SSL_free(ssl_);
+  if (wake_fd_ >= 0) close(wake_fd_);
+}
+
+void Connection::push_event(const std::string& type, const std::string& change, const std::string& addr, int port) {
+  {
+    std::lock_guard<std::mutex> lock(push_mu_);
+    if (std::find(registered_.begin(), registered_.end(), type) == registered_.end()) return;
+    Writer w;  // [string] type, [string] change, [inet] address and port
+    w.string(type);
+    w.string(change);
+    unsigned char a[4] = {127, 0, 0, 1};
+    inet_pton(AF_INET, addr.c_str(), a);
+    w.u8(4);
+    w.raw(std::string_view(reinterpret_cast<char*>(a), 4));
+    w.i32(port);
+    pushed_.push_back(std::move(w.buf()));
+  }
+  uint64_t one = 1;
+  ssize_t r = write(wake_fd_, &one, sizeof one);
+  (void)r;
+}
+
+void Connection::send_pushed() {
+  uint64_t v;
+  ssize_t r = read(wake_fd_, &v, sizeof v);
+  (void)r;
+  std::vector<std::string> bodies;
+  {
+    std::lock_guard<std::mutex> lock(push_mu_);
+    bodies.swap(pushed_);
+  }
+  for (auto& b : bodies) emit(0x0C, -1, std::move(b));
 }
 
 bool Connection::handshake_tls() {
@@ -77,8 +116,18 @@ bool Connection::write_all(std::string_view data) {
 
 void Connection::run() {
   if (server_.ssl_ctx() && !handshake_tls()) return;
+  server_.attach(node_, fd_, this);
   std::vector<char> buf(256 * 1024);
   for (;;) {
+    if (!(ssl_ && SSL_pending(ssl_) > 0)) {  // wait for a request or an event to push
+      pollfd p[2] = {{fd_, POLLIN, 0}, {wake_fd_, POLLIN, 0}};
+      if (poll(p, 2, -1) < 0 && errno != EINTR) return;
+      if (p[1].revents & POLLIN) {
+        send_pushed();
+        if (!flush()) return;
+      }
+      if (!(p[0].revents & (POLLIN | POLLHUP | POLLERR))) continue;
+    }
     long n = read_some(buf.data(), buf.size());
     if (n <= 0) return;
     arrival_ = std::chrono::steady_clock::now();
@@ -142,6 +191,7 @@ bool Connection::process_envelopes(std::string& buf, size_t& pos) {
     auto opcode = static_cast<uint8_t>(p[4]);
     std::string_view body(p + 9, len);
     pos += 9 + len;
+    if (server_.stopped(node_)) continue;  // a hung node: requests go unanswered
     int delay = server_.faults().delay_ms.load(std::memory_order_relaxed);
     if (delay > 0) std::this_thread::sleep_until(arrival_ + std::chrono::milliseconds(delay));
     handle(static_cast<uint8_t>(v), flags, stream, opcode, body);

@@ -5,6 +5,7 @@
 #include <openssl/ssl.h>
 
 #include <chrono>
+#include <mutex>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -30,6 +31,9 @@ class Connection {
   Connection(Server& server, int node, int fd);
   ~Connection();
   void run();
+  // From any thread: queues an EVENT (stream -1) if this connection registered for
+  // `type`; the connection's thread sends it.
+  void push_event(const std::string& type, const std::string& change, const std::string& addr, int port);
 
  private:
   // I/O (connection.cc)
@@ -80,6 +84,13 @@ class Connection {
   std::string out_;   // envelopes waiting to be written
   std::string wire_;  // scratch for segment wrapping
   std::chrono::steady_clock::time_point arrival_;
+
+  // Events (REGISTER): types asked for, and bodies queued by other threads.
+  int wake_fd_ = -1;
+  std::mutex push_mu_;
+  std::vector<std::string> registered_;
+  std::vector<std::string> pushed_;
+  void send_pushed();
 };
 
 }  // namespace cqlsrv

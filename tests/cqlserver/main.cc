@@ -15,7 +15,7 @@ namespace {
 
 const char* kUsage =
     "usage: cql_test_server [--listen ADDR] [--port N] [--nodes N] [--auth USER:PASS]\n"
-    "                       [--tls CERT KEY] [--version-max 4|5]\n"
+    "                       [--tls CERT KEY] [--version-max 4|5] [--vnodes K] [--joining J]\n"
     "\n"
     "  --listen ADDR      IPv4 address of node 1 (default 127.0.0.1); node I listens on ADDR+I-1\n"
     "  --port N           port of every node (default 9042; 0 picks a free one)\n"
@@ -23,6 +23,8 @@ const char* kUsage =
     "  --auth USER:PASS   require PasswordAuthenticator (SASL PLAIN) credentials\n"
     "  --tls CERT KEY     serve TLS with this PEM certificate (chain) and key\n"
     "  --version-max V    highest protocol version spoken (4 or 5, default 5)\n"
+    "  --vnodes K         tokens per node (default 1), evenly spaced over the ring\n"
+    "  --joining J        J more nodes (addresses after the others) that join the ring on `add`\n"
     "\n"
     "Once listening it prints one line on stdout:\n"
     "  cql_test_server listening on 127.0.0.1:9042 (nodes=3)\n"
@@ -32,6 +34,10 @@ const char* kUsage =
     "  delay MS           answer every request MS milliseconds after it arrived (0: off)\n"
     "  drop               close every client connection\n"
     "  down I | up I      node I stops (closes its port and connections) / starts again\n"
+    "  stop I | start I   node I hangs (port closed, connections kept open, nothing answered) / resumes\n"
+    "  add                the next --joining node starts and joins the ring\n"
+    "                     (down/up/stop/start/add push STATUS_CHANGE / TOPOLOGY_CHANGE events to\n"
+    "                     the clients of the other nodes that sent REGISTER)\n"
     "  token HEX          the Murmur3 token of a serialized partition key, and its owner node\n"
     "  forget_prepared    forget every prepared statement (next EXECUTE gets Unprepared)\n"
     "  stats              one JSON line per node: {\"node\":I,...,\"requests\":..,\"rows_written\":..,\n"
@@ -77,6 +83,10 @@ int main(int argc, char** argv) {
         if (o.cert.empty() || o.key.empty()) return usage_error("--tls expects CERT KEY");
       } else if (a == "--version-max") {
         o.version_max = std::stoi(next());
+      } else if (a == "--vnodes") {
+        o.vnodes = std::stoi(next());
+      } else if (a == "--joining") {
+        o.joining = std::stoi(next());
       } else {
         return usage_error("unknown argument " + a);
       }
@@ -85,6 +95,8 @@ int main(int argc, char** argv) {
     }
   }
   if (o.nodes < 1 || o.nodes > 200) return usage_error("--nodes must be 1..200");
+  if (o.vnodes < 1 || o.vnodes > 256) return usage_error("--vnodes must be 1..256");
+  if (o.joining < 0 || o.nodes + o.joining > 200) return usage_error("--joining must be 0..200 - N");
   if (o.port < 0 || o.port > 65535) return usage_error("--port must be 0..65535");
   if (o.version_max != 4 && o.version_max != 5) return usage_error("--version-max must be 4 or 5");
 

@@ -121,9 +121,22 @@ void Connection::dispatch(int16_t stream, uint8_t opcode, Reader& r) {
     throw_protocol(awaiting_auth_ ? "Unexpected message, expecting SASL_RESPONSE"
                                   : "Unexpected message " + std::to_string(opcode) + ", expecting STARTUP or OPTIONS");
   switch (opcode) {
-    case kRegister:
+    case kRegister: {  // [string list] of event types: TOPOLOGY_CHANGE, STATUS_CHANGE, SCHEMA_CHANGE
+      uint16_t n = r.u16();
+      std::vector<std::string> types;
+      for (uint16_t i = 0; i < n; i++) {
+        std::string t(r.string());
+        if (t != "TOPOLOGY_CHANGE" && t != "STATUS_CHANGE" && t != "SCHEMA_CHANGE")
+          throw_protocol("Invalid value '" + t + "' for Event.Type");
+        types.push_back(std::move(t));
+      }
+      {
+        std::lock_guard<std::mutex> lock(push_mu_);
+        registered_ = std::move(types);
+      }
       emit(kReady, stream, {});
       return;
+    }
     case kQuery:
       return on_query(stream, r);
     case kPrepare:

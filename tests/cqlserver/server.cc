@@ -15,6 +15,7 @@
 
 #include <sstream>
 
+#include "connection.h"
 #include "murmur3.h"
 
 namespace cqlsrv {
@@ -36,7 +37,7 @@ static std::string nth_address(const std::string& base, int i) {
 }
 
 Server::Server(Options opts) : opts_(std::move(opts)) {
-  for (int i = 0; i < opts_.nodes; i++) {
+  for (int i = 0; i < opts_.nodes + opts_.joining; i++) {
     auto n = std::make_unique<Node>();
     n->index = i;
     n->addr = nth_address(opts_.listen, i);
@@ -100,8 +101,8 @@ std::string Server::start() {
   for (int attempt = 0; attempt < 20; attempt++) {
     if (pick) opts_.port = 0;
     err.clear();
-    for (auto& n : nodes_) {
-      err = listen_node(*n);
+    for (int i = 0; i < opts_.nodes; i++) {
+      err = listen_node(*nodes_[static_cast<size_t>(i)]);
       if (!err.empty()) break;
     }
     if (err.empty()) break;
@@ -111,7 +112,7 @@ std::string Server::start() {
   if (!err.empty()) return err;
   std::vector<std::string> addrs;
   for (auto& n : nodes_) addrs.push_back(n->addr);
-  store_ = std::make_unique<Store>(opts_.nodes, addrs, opts_.port);
+  store_ = std::make_unique<Store>(opts_.nodes, opts_.vnodes, addrs, opts_.port);
   return "";
 }
 
@@ -140,8 +141,26 @@ bool Server::add_conn(int node, int fd) {
   Node& n = *nodes_[static_cast<size_t>(node)];
   std::lock_guard<std::mutex> lock(n.mu);
   if (!n.up) return false;
-  n.conns.insert(fd);
+  n.conns[fd] = nullptr;
   return true;
+}
+
+void Server::attach(int node, int fd, Connection* c) {
+  Node& n = *nodes_[static_cast<size_t>(node)];
+  std::lock_guard<std::mutex> lock(n.mu);
+  auto it = n.conns.find(fd);
+  if (it != n.conns.end()) it->second = c;
+}
+
+void Server::push_event(int about, const std::string& type, const std::string& change) {
+  const std::string& addr = nodes_[static_cast<size_t>(about)]->addr;
+  for (auto& n : nodes_) {
+    if (n->index == about || n->stopped) continue;
+    std::lock_guard<std::mutex> lock(n->mu);
+    if (!n->up) continue;
+    for (auto& [fd, c] : n->conns)
+      if (c) c->push_event(type, change, addr, opts_.port);
+  }
 }
 
 void Server::remove_conn(int node, int fd) {
@@ -153,7 +172,7 @@ void Server::remove_conn(int node, int fd) {
 
 void Server::drop_conns(Node& n) {
   std::lock_guard<std::mutex> lock(n.mu);
-  for (int fd : n.conns) shutdown(fd, SHUT_RDWR);
+  for (auto& [fd, c] : n.conns) shutdown(fd, SHUT_RDWR);
 }
 
 void Server::stop() {
@@ -184,22 +203,42 @@ std::string Server::command(const std::string& line, bool& quit) {
     for (auto& n : nodes_) {
       std::lock_guard<std::mutex> lock(n->mu);
       count += n->conns.size();
-      for (int fd : n->conns) shutdown(fd, SHUT_RDWR);
+      for (auto& [fd, c] : n->conns) shutdown(fd, SHUT_RDWR);
     }
     return "ok drop " + std::to_string(count);
   }
-  if (cmd == "down" || cmd == "up") {
-    if (!has_arg || arg < 1 || arg > opts_.nodes)
-      return "error: " + cmd + " needs a node number 1.." + std::to_string(opts_.nodes);
-    Node& n = *nodes_[static_cast<size_t>(arg - 1)];
-    if (cmd == "down") {
+  if (cmd == "down" || cmd == "up" || cmd == "stop" || cmd == "start") {
+    const int known = static_cast<int>(nodes_.size());
+    if (!has_arg || arg < 1 || arg > known || !store_->joined(static_cast<int>(arg - 1)))
+      return "error: " + cmd + " needs the number of a node of the ring (1.." + std::to_string(known) + ")";
+    const int i = static_cast<int>(arg - 1);
+    Node& n = *nodes_[static_cast<size_t>(i)];
+    if (cmd == "down" || cmd == "stop") {  // down: process gone (connections closed); stop: hung
+      n.stopped = cmd == "stop";
       close_node(n);
-      drop_conns(n);
-    } else if (n.listen_fd < 0) {
-      std::string err = listen_node(n);
-      if (!err.empty()) return "error: up " + std::to_string(arg) + ": " + err;
+      if (cmd == "down") drop_conns(n);
+      push_event(i, "STATUS_CHANGE", "DOWN");
+    } else {
+      n.stopped = false;
+      if (n.listen_fd < 0) {
+        std::string err = listen_node(n);
+        if (!err.empty()) return "error: " + cmd + " " + std::to_string(arg) + ": " + err;
+      }
+      push_event(i, "STATUS_CHANGE", "UP");
     }
     return "ok " + cmd + " " + std::to_string(arg);
+  }
+  if (cmd == "add") {  // the next --joining node joins the ring
+    for (auto& n : nodes_) {
+      if (store_->joined(n->index)) continue;
+      std::string err = listen_node(*n);
+      if (!err.empty()) return "error: add: " + err;
+      store_->join(n->index);
+      push_event(n->index, "TOPOLOGY_CHANGE", "NEW_NODE");
+      push_event(n->index, "STATUS_CHANGE", "UP");
+      return "ok add " + std::to_string(n->index + 1);
+    }
+    return "error: add: no node left to join (start with --joining N)";
   }
   if (cmd == "token") {  // token HEX: the Murmur3 token of a serialized partition key
     std::string hex, key;
@@ -217,7 +256,7 @@ std::string Server::command(const std::string& line, bool& quit) {
   }
   if (cmd == "stats") {
     std::string out;
-    for (int i = 0; i < opts_.nodes; i++) {
+    for (int i = 0; i < static_cast<int>(nodes_.size()); i++) {
       NodeStats& s = store_->stats(i);
       Node& n = *nodes_[static_cast<size_t>(i)];
       size_t conns = 0;

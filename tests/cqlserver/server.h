@@ -7,7 +7,7 @@
 #include <atomic>
 #include <memory>
 #include <mutex>
-#include <set>
+#include <map>
 #include <string>
 #include <thread>
 #include <vector>
@@ -24,7 +24,11 @@ struct Options {
   std::string user, password;
   std::string cert, key;
   int version_max = 5;
+  int vnodes = 1;   // tokens per node
+  int joining = 0;  // extra nodes, not in the ring until `add` makes one join
 };
+
+class Connection;
 
 // Pending injected failures, shared by every node.
 struct Faults {
@@ -51,9 +55,13 @@ class Server {
   SSL_CTX* ssl_ctx() { return ssl_ctx_; }
   int port() const { return opts_.port; }
 
-  // Connection registry (so drop/down can close client connections).
+  // Connection registry (so drop/down can close client connections, and events
+  // reach the connections registered for them).
   bool add_conn(int node, int fd);
   void remove_conn(int node, int fd);
+  void attach(int node, int fd, Connection* c);
+  // A stopped node keeps its connections open but answers nothing (a hung node).
+  bool stopped(int node) const { return nodes_[static_cast<size_t>(node)]->stopped.load(); }
 
  private:
   struct Node {
@@ -62,9 +70,13 @@ class Server {
     int listen_fd = -1;
     std::thread acceptor;
     std::mutex mu;
-    std::set<int> conns;
+    std::map<int, Connection*> conns;  // fd -> connection (null until it runs)
     bool up = false;
+    std::atomic<bool> stopped{false};
   };
+  // Pushes an EVENT about node `about` to the registered connections of every
+  // other node that is up, as each Cassandra node tells its clients of the others.
+  void push_event(int about, const std::string& type, const std::string& change);
   std::string listen_node(Node& n);
   void close_node(Node& n);
   void drop_conns(Node& n);

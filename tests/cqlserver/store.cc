@@ -1,6 +1,6 @@
 // The in-memory store of the test server: keyspaces and tables (one copy shared
-// by all nodes; ownership follows a SimpleStrategy RF 1 ring with one evenly
-// spaced Murmur3 token per node), CREATE/DROP/TRUNCATE/USE, and the token
+// by all nodes; ownership follows a Murmur3 ring of evenly spaced tokens, --vnodes
+// per node, and nodes that join later take the middle of existing ranges), CREATE/DROP/TRUNCATE/USE, and the token
 // accounting of writes (rows_not_replica counts rows whose token the receiving
 // node does not own). Error messages follow Cassandra's (Invalid 0x2200,
 // AlreadyExists 0x2400, ConfigError 0x2300). INSERT and SELECT live in
@@ -8,6 +8,7 @@
 #include "store.h"
 
 #include <algorithm>
+#include <climits>
 
 #include "murmur3.h"
 #include "wire.h"
@@ -36,21 +37,53 @@ int Table::index(std::string_view col) const {
   return -1;
 }
 
-Store::Store(int nodes, std::vector<std::string> addresses, int port)
-    : nodes_(nodes), addresses_(std::move(addresses)), port_(port) {
-  const uint64_t step = nodes > 1 ? UINT64_MAX / static_cast<uint64_t>(nodes) + 1 : 0;
-  for (int i = 0; i < nodes; i++) {
-    uint64_t u = (uint64_t(1) << 63) + static_cast<uint64_t>(i) * step;  // INT64_MIN + i * step
-    tokens_.push_back(static_cast<int64_t>(u));
-    stats_.push_back(std::make_unique<NodeStats>());
-  }
+Store::Store(int nodes, int vnodes, std::vector<std::string> addresses, int port)
+    : addresses_(std::move(addresses)), port_(port), vnodes_(vnodes) {
+  // Tokens evenly spaced, dealt round-robin: node i has tokens i, i + N, i + 2N, ...
+  const uint64_t total = static_cast<uint64_t>(nodes) * static_cast<uint64_t>(vnodes);
+  const uint64_t step = total > 1 ? UINT64_MAX / total + 1 : 0;
+  for (uint64_t k = 0; k < total; k++)
+    ring_.emplace_back(static_cast<int64_t>((uint64_t(1) << 63) + k * step), static_cast<int>(k % nodes));
+  std::sort(ring_.begin(), ring_.end());
+  joined_.assign(addresses_.size(), 0);
+  for (int i = 0; i < nodes; i++) joined_[static_cast<size_t>(i)] = 1;
+  for (size_t i = 0; i < addresses_.size(); i++) stats_.push_back(std::make_unique<NodeStats>());
   bump_schema();
 }
 
+bool Store::joined(int node) const {
+  std::lock_guard<std::mutex> lock(ring_mu_);
+  return joined_[static_cast<size_t>(node)] != 0;
+}
+
+void Store::join(int node) {
+  std::lock_guard<std::mutex> lock(ring_mu_);
+  if (joined_[static_cast<size_t>(node)]) return;
+  joined_[static_cast<size_t>(node)] = 1;
+  std::vector<std::pair<int64_t, int>> added;
+  const size_t n = ring_.size();
+  for (int k = 0; k < vnodes_; k++) {
+    size_t i = static_cast<size_t>(k) * n / static_cast<size_t>(vnodes_);
+    uint64_t lo = static_cast<uint64_t>(ring_[i].first);
+    uint64_t width = static_cast<uint64_t>(ring_[(i + 1) % n].first) - lo;  // wraps modulo 2^64
+    added.emplace_back(static_cast<int64_t>(lo + width / 2), node);
+  }
+  ring_.insert(ring_.end(), added.begin(), added.end());
+  std::sort(ring_.begin(), ring_.end());
+}
+
+std::vector<int64_t> Store::tokens_of(int node) const {
+  std::lock_guard<std::mutex> lock(ring_mu_);
+  std::vector<int64_t> out;
+  for (auto& [t, n] : ring_)
+    if (n == node) out.push_back(t);
+  return out;
+}
+
 int Store::owner(int64_t token) const {
-  for (int i = 0; i < nodes_; i++)
-    if (tokens_[static_cast<size_t>(i)] >= token) return i;
-  return 0;
+  std::lock_guard<std::mutex> lock(ring_mu_);
+  auto it = std::lower_bound(ring_.begin(), ring_.end(), std::make_pair(token, INT_MIN));
+  return it == ring_.end() ? ring_.front().second : it->second;
 }
 
 void Store::bump_schema() {

@@ -115,7 +115,9 @@ struct ExecContext {
 
 class Store {
  public:
-  Store(int nodes, std::vector<std::string> addresses, int port);
+  // `nodes` nodes in the ring, each with `vnodes` tokens; addresses may list more
+  // (nodes that join later with join()).
+  Store(int nodes, int vnodes, std::vector<std::string> addresses, int port);
 
   Result execute(const Parsed& p, ExecContext& ctx);
   std::shared_ptr<Prepared> prepare(const std::string& query, const std::string& keyspace);
@@ -130,8 +132,12 @@ class Store {
   Result apply(Mutation& m, int node);
 
   NodeStats& stats(int node) { return *stats_[static_cast<size_t>(node)]; }
-  int nodes() const { return nodes_; }
-  int64_t token_of(int node) const { return tokens_[static_cast<size_t>(node)]; }
+  int nodes() const { return static_cast<int>(addresses_.size()); }  // joined or not
+  bool joined(int node) const;
+  // Adds a node to the ring: it takes `vnodes` tokens, each in the middle of a range.
+  void join(int node);
+  std::vector<int64_t> tokens_of(int node) const;
+  // The node owning a token: the first node whose token is >= it (wrapping).
   int owner(int64_t token) const;
   const std::string& address(int node) const { return addresses_[static_cast<size_t>(node)]; }
 
@@ -146,10 +152,12 @@ class Store {
   std::vector<ColumnSpec> table_specs(const SelectStatement& s, const std::string& conn_ks, bool& is_system);
   void bump_schema();
 
-  int nodes_;
   std::vector<std::string> addresses_;
   int port_;
-  std::vector<int64_t> tokens_;
+  int vnodes_;
+  mutable std::mutex ring_mu_;
+  std::vector<std::pair<int64_t, int>> ring_;  // sorted (token, node)
+  std::vector<char> joined_;
   std::vector<std::unique_ptr<NodeStats>> stats_;
 
   std::mutex mu_;  // schema and prepared statements

@@ -182,7 +182,12 @@ std::vector<Row> SystemTables::rows(Store& st, const std::string& ks, const std:
   const Layout& l = layouts().at(key);
   std::vector<Row> out;
   std::lock_guard<std::mutex> lock(st.mu_);
-  auto tokens = [&](int n) { return collection({std::to_string(st.token_of(n))}, 1); };
+  auto tokens = [&](int n) {
+    std::vector<std::string> list;
+    for (int64_t t : st.tokens_of(n)) list.push_back(std::to_string(t));
+    std::sort(list.begin(), list.end());  // a set<text>: sorted as text
+    return collection(list, static_cast<int32_t>(list.size()));
+  };
   const std::string port = be32(st.port_);
   if (key == "system.local") {
     out.push_back(arrange(l, {{"key", "local"},
@@ -205,7 +210,7 @@ std::vector<Row> SystemTables::rows(Store& st, const std::string& ks, const std:
                               {"tokens", tokens(node)}}));
   } else if (key == "system.peers" || key == "system.peers_v2") {
     for (int n = 0; n < st.nodes(); n++) {
-      if (n == node) continue;
+      if (n == node || !st.joined(n)) continue;
       std::string addr = inet_bytes(st.address(n));
       out.push_back(arrange(l, {{"peer", addr},
                                 {"peer_port", be32(7000)},

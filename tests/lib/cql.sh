@@ -2,6 +2,7 @@
 # and benchmarks. Source it, then:
 #
 #   cql_start [--nodes N] [--auth user:pass] [--tls | --tls-files CERT KEY] [--version-max 4|5]
+#             [--vnodes K] [--joining J]
 #       Starts cql_test_server on a free port (node I on 127.0.0.I), waits for its
 #       ready line (deadline CQL_START_TIMEOUT seconds, default 30), exports
 #       CQL_HOSTS (127.0.0.1:PORT,127.0.0.2:PORT,...), CQL_PORT, CQL_SERVER_PID and
@@ -40,13 +41,13 @@ cql_stop() {
     kill "$CQL_SERVER_PID" 2>/dev/null || true
     wait "$CQL_SERVER_PID" 2>/dev/null || true
   fi
-  exec 7>&- 2>/dev/null || true
+  { exec 7>&-; } 2>/dev/null || true  # (exec 2>/dev/null would silence the caller for good)
   [[ -n "${CQL_SERVER_DIR:-}" ]] && rm -rf "$CQL_SERVER_DIR"
   CQL_SERVER_PID=
 }
 
 cql_start() {
-  local nodes=1 auth="" tls=0 vmax=5
+  local nodes=1 auth="" tls=0 vmax=5 vnodes=1 joining=0
   while [[ $# -gt 0 ]]; do
     case "$1" in
       --nodes) nodes="$2"; shift 2 ;;
@@ -54,6 +55,8 @@ cql_start() {
       --tls) tls=1; shift ;;
       --tls-files) tls=2; CQL_TLS_CERT="$2"; CQL_TLS_KEY="$3"; shift 3 ;;
       --version-max) vmax="$2"; shift 2 ;;
+      --vnodes) vnodes="$2"; shift 2 ;;
+      --joining) joining="$2"; shift 2 ;;
       *) echo "cql_start: unknown option $1" >&2; return 64 ;;
     esac
   done
@@ -65,7 +68,7 @@ cql_start() {
   fi
   CQL_SERVER_DIR="$(mktemp -d "${TMPDIR:-/tmp}/cqlserver.XXXXXX")"
   export CQL_SERVER_DIR
-  local args=(--port 0 --nodes "$nodes" --version-max "$vmax")
+  local args=(--port 0 --nodes "$nodes" --version-max "$vmax" --vnodes "$vnodes" --joining "$joining")
   [[ -n "$auth" ]] && args+=(--auth "$auth")
   if [[ "$tls" == 1 ]]; then
     if ! openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj "/CN=127.0.0.1" \
@@ -107,7 +110,7 @@ cql_start() {
   for ((i = 1; i <= nodes; i++)); do
     hosts+="${hosts:+,}127.0.0.$i:$CQL_PORT"
   done
-  export CQL_PORT CQL_HOSTS="$hosts" CQL_NODES="$nodes"
+  export CQL_PORT CQL_HOSTS="$hosts" CQL_NODES=$((nodes + joining))  # stats: one line per node
 }
 
 cql_cmd() {
