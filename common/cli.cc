@@ -196,6 +196,7 @@ std::optional<int> Cli::parse(int argc, char** argv) {
   if (!max_line) return usage("--max-line: " + max_line.status().message());
   if (*max_line == 0) return usage("--max-line must be positive");
   o.reader.max_line = *max_line;
+  if (CLI::Option* opt = app_.get_option_no_throw("--max-line")) o.max_line_given = opt->count() > 0;
 
   o.reject.file = o.reject_file;
   o.reject.max_errors = o.max_errors < 0 ? -1 : o.max_errors;

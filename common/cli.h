@@ -25,6 +25,7 @@ struct CommonOptions {
   std::string config;
   // input side
   std::string max_line = "16MiB";
+  bool max_line_given = false;  // set by parse(): --max-line on the command line or in --config
   // output side
   bool line_buffered = false;
   // rejects

@@ -16,7 +16,11 @@
 #                     $MEMBER_PID, stderr (with --stats 1s lines) in $T/m$I.err
 #   stored            rows stored so far
 #   check_store       exit 0 when the store holds exactly the ids of $T/users.ndjson.ids
-# and sets COUNT_FIELD, the stats counter that counts a member's records.
+# and sets COUNT_FIELD, the stats counter that counts a member's records. It may define
+#   gate ROWS         the sink stalls (bounded) once ROWS rows are stored, so that the
+#                     members cannot finish the topic before the test's next membership
+#                     change, however slow the machine; GATE_SLACK: how far below ROWS
+#                     the stored count may stay while every member stalls.
 source "$(dirname "${BASH_SOURCE[0]}")/pipeline_lib.sh"
 N=${SCALEOUT_RECORDS:-9000}
 # Short sessions: the development cluster's join round lasts session.timeout.ms - 1 s,
@@ -83,25 +87,31 @@ progress() {
 
 scaleout_run() {
   pids=()
-  local i
+  local i slack=${GATE_SLACK:-0}
+  declare -F gate >/dev/null || gate() { :; }
+  gate $((N / 3))
   for i in 1 2 3; do
     member "$i"
     pids[i]=$MEMBER_PID
   done
-  wait_stored $((N / 3))
+  wait_stored $((N / 3 - slack))
   member 4
   pids[4]=$MEMBER_PID
   echo "member 4 joined at $(stored) rows"
+  gate $((2 * N / 3))
   progress "join" 1 2 3 4
-  wait_stored $((2 * N / 3))
+  wait_stored $((2 * N / 3 - slack))
   kill -0 "${pids[1]}" 2>/dev/null || fail "member 1 ended before the kill"
   kill -9 "${pids[1]}"
   echo "member 1 killed (-9) at $(stored) rows"
+  gate $((5 * N / 6))
   progress "kill" 2 3 4
-  wait_stored $((5 * N / 6))
+  wait_stored $((5 * N / 6 - slack))
   [[ -n ${SCALEOUT_KEEP:-} ]] && cp "$T"/m*.err "$SCALEOUT_KEEP"/
+  kill -0 "${pids[2]}" 2>/dev/null || fail "member 2 ended before the stop"
   kill -TERM "${pids[2]}"
   echo "member 2 stopped (SIGTERM) at $(stored) rows"
+  gate $((N + 1))
   wait_exit "${pids[2]}" 60
   [[ $RC == 143 ]] || fail "member 2 exit $RC after SIGTERM, expected 143: $(tail -n 3 "$T/m2.err")"
   progress "stop" 3 4

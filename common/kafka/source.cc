@@ -174,7 +174,10 @@ void KafkaSource::on_rebalance(rd_kafka_resp_err_t err, rd_kafka_topic_partition
   }
   // Revocation (or lost partitions): finish and commit what is done, then forget them.
   apply_acks();
-  if (err == RD_KAFKA_RESP_ERR__REVOKE_PARTITIONS && !rd_kafka_assignment_lost(rk_)) {
+  // Not while closing: close() committed everything settled just before, and a
+  // synchronous commit from the revocation that rd_kafka_consumer_close() runs can wait
+  // forever (seen on the development cluster while the group rebalanced).
+  if (err == RD_KAFKA_RESP_ERR__REVOKE_PARTITIONS && !closing_ && !rd_kafka_assignment_lost(rk_)) {
     finish_revoked(parts);
     std::string why;
     on_commit(commits_.commit_now(rk_, parts, why), why);
@@ -323,6 +326,7 @@ Status KafkaSource::close() {
   if (commits_.commit_now(rk_, nullptr, why) == CommitError::kFailed)
     st = Status(kExitTempFail, "cannot commit offsets: " + why);
   if (metrics_ != nullptr) metrics_->update(rk_, tracker_, std::chrono::steady_clock::now(), true);
+  closing_ = true;
   rd_kafka_consumer_close(rk_);
   rd_kafka_destroy(rk_);
   rk_ = nullptr;

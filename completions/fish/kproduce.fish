@@ -23,7 +23,7 @@ complete -c kproduce -s V -l version -d 'Display program version information and
 complete -c kproduce -s v -l verbose -d 'More diagnostics on stderr (repeat for more)'
 complete -c kproduce -s q -l quiet -d 'Only errors on stderr'
 complete -c kproduce -l config -d 'Read option defaults from FILE (key = value lines; [airstream] and [kproduce] sections)' -r -F
-complete -c kproduce -l max-line -d 'Longest input record accepted (e.g. 16MiB); longer ones are rejected (default: 16MiB)' -x
+complete -c kproduce -l max-line -d 'Longest input record accepted (e.g. 16MiB); longer ones are rejected (default: what message.max.bytes allows)' -x
 complete -c kproduce -l line-buffered -d 'Flush output after every record'
 complete -c kproduce -l reject-file -d 'Write rejected records to FILE as NDJSON (default: stderr)' -r -F
 complete -c kproduce -l max-errors -d 'Stop with exit 65 after more than N rejected records (-1: unlimited)' -x

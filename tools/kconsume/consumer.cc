@@ -240,7 +240,10 @@ void Consumer::on_rebalance(rd_kafka_resp_err_t err, rd_kafka_topic_partition_li
     Status a = apply_acks();
     if (!a.ok() && error_.ok()) error_ = a;
   }
-  if (!rd_kafka_assignment_lost(rk)) {
+  // Not from close(): it committed just before, and a synchronous commit from the
+  // revocation that rd_kafka_consumer_close() runs can wait forever (seen on the
+  // development cluster while the group rebalanced).
+  if (!closed_ && !rd_kafka_assignment_lost(rk)) {
     Status c = commit_now(parts);
     if (!c.ok()) diag::warn("commit before revocation failed: %s", c.message().c_str());
   }
@@ -475,7 +478,7 @@ Status Consumer::close() {
   Status committed = commit_now(nullptr);
   if (result.ok()) result = committed;
   update_lag();
-  // Leaves the group; the revocation callback commits again (nothing left by now).
+  // Leaves the group; the revocation callback commits nothing (see on_rebalance).
   rd_kafka_consumer_close(rk_.get());
   rk_.reset();
   return result;

@@ -11,6 +11,9 @@ namespace kproduce {
 void add_options(airstream::Cli& cli, ProduceOptions& o) {
   CLI::App& app = cli.app();
   cli.add_common(o.common, airstream::kAllOptions);
+  // kproduce's default is what a Kafka message can hold (see run.cc), not 16MiB.
+  if (CLI::Option* max_line = app.get_option_no_throw("--max-line"))
+    max_line->default_str("what message.max.bytes allows");
   airstream::add_kafka_options(app, o.kafka);
   app.add_option("-t,--topic", o.topic, "Topic to produce to (with --envelope: overrides the envelope's)")
       ->type_name("TOPIC");

@@ -153,7 +153,7 @@ int run(int argc, char** argv) {
   const size_t max_message = message_max_bytes(conf.value().get());
   if (!o.envelope && max_message > kRecordOverhead) {
     size_t fits = max_message - kRecordOverhead;
-    if (o.common.max_line == "16MiB") {
+    if (!o.common.max_line_given) {
       o.common.reader.max_line = fits;  // the default: what a message can hold
     } else if (o.common.reader.max_line > fits) {
       airstream::diag::note(
