@@ -23,8 +23,6 @@ M=500
 rufetch --synthetic --seed 7 --count $N | kproduce -q -b "$KAFKA_BROKERS" -t users -k login.uuid
 printf 'not json\n' | kcat -b "$KAFKA_BROKERS" -t users -p 1 -P
 
-json_field() { grep "^{" "$2" | jq -r ".$1" | tail -1; }
-prom_value() { awk -v n="$1" '$1 == n { print $2 }' "$2"; }
 rows() { pg_psql -c 'SELECT count(*) FROM created_users'; }
 group_lag() { kconsume -b "$KAFKA_BROKERS" -t users -g "$1" --lag | jq -s 'map(.lag) | add'; }
 sink=(pgload --from-kafka users -b "$KAFKA_BROKERS" --preset created_users -t created_users --create
@@ -44,7 +42,7 @@ for p in 0 1; do
 done
 expect_eq "total lag" 0 "$(prom_value airstream_pgload_lag pg.prom)"
 expect_eq "oldest unacked age" 0 "$(prom_value airstream_pgload_oldest_unacked_age_seconds pg.prom)"
-promtool check metrics <pg.prom >lint 2>&1 && ! grep -q . lint && pass || fail "promtool check metrics: $(cat lint)"
+check "promtool check metrics: $(cat pg.prom.lint 2>/dev/null)" promtool_ok pg.prom
 
 # A running member: live /metrics follow what is stored.
 rufetch --synthetic --seed 8 --count $M | kproduce -q -b "$KAFKA_BROKERS" -t users -k login.uuid
