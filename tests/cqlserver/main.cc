@@ -32,6 +32,7 @@ const char* kUsage =
     "  overloaded N | write_timeout N | unavailable N | bootstrapping N\n"
     "                     the next N write requests (INSERT, UPDATE, DELETE, BATCH) fail so\n"
     "  delay MS           answer every request MS milliseconds after it arrived (0: off)\n"
+    "  gate ROWS          once the nodes wrote ROWS rows (or more), answer each write 1 s late (0: off)\n"
     "  drop               close every client connection\n"
     "  down I | up I      node I stops (closes its port and connections) / starts again\n"
     "  stop I | start I   node I hangs (port closed, connections kept open, nothing answered) / resumes\n"

@@ -198,6 +198,7 @@ std::string Server::command(const std::string& line, bool& quit) {
   if (cmd == "unavailable") return counter(faults_.unavailable);
   if (cmd == "bootstrapping") return counter(faults_.bootstrapping);
   if (cmd == "delay") return counter(faults_.delay_ms);
+  if (cmd == "gate") return counter(faults_.gate_rows);
   if (cmd == "drop") {
     size_t count = 0;
     for (auto& n : nodes_) {
