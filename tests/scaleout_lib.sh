@@ -134,5 +134,6 @@ scaleout_run() {
   local total=0
   for i in 1 2 3 4; do total=$((total + $(count "$i"))); done
   [[ -n ${SCALEOUT_KEEP:-} ]] && cp "$T"/[mw]*.err "$SCALEOUT_KEEP"/ 2>/dev/null
-  echo "ok: $N records, $total handled by the members ($(((total - N) * 1000 / N))‰ re-writes), lag 0, survivors exit 0"
+  echo "ok: $N records, $total handled by the members ($(((total - N) * 1000 / N))‰ more), $(stored) in the" \
+    "store's count, lag 0, survivors exit 0"
 }

@@ -5,7 +5,9 @@
 # of the partitions it takes over (bounded wait: 60 s). Before kconsume wrote stdout
 # from a background thread, A sat in write(2) and never served the rebalance: B got
 # nothing until A's max.poll.interval.ms (300 s) ran out. A's revocation waits at most
-# 5 s for its output; A stays alive (its output is still owed to its reader).
+# 5 s for its output; A stays alive (its output is still owed to its reader). Then -e
+# is shown to be per member: a third member with -e ends at the end of the partitions
+# it got while the group as a whole still has lag.
 set -euo pipefail
 source "$AIRSTREAM_SRC/tests/lib/kafka.sh"
 work=$(mktemp -d)
@@ -58,4 +60,21 @@ b_writes() { [[ -s $work/b.out ]]; }
 wait_until 60 "record written by member B (the rebalance did not complete)" b_writes
 grep -q 'revoked' "$work/a.err" || fail "member A revoked nothing"
 kill -0 "$a" 2>/dev/null || fail "member A ended"
-echo "ok: member B wrote $(wc -l <"$work/b.out") records while member A's reader did not read"
+
+# -e is per member: member C joins with -e, takes partitions over, reads them to their
+# end (nothing left when it got one of B's) and exits 0, while the group as a whole
+# has not caught up (A's records are not written, so not committed).
+kconsume "${gx[@]}" -e >"$work/c.out" 2>"$work/c.err" &
+c=$!
+pids+=($c)
+c_done() { ! kill -0 "$c" 2>/dev/null; }
+wait_until 90 "end of member C (-e)" c_done
+rc=0
+wait "$c" || rc=$?
+((rc == 0)) || fail "member C exit $rc with -e"
+grep -q 'assigned' "$work/c.err" || fail "member C was assigned nothing"
+kconsume -b "$KAFKA_BROKERS" -t "$t" -g "$g" --lag >"$work/lag"
+lag=$(jq -s 'map(.lag) | add' "$work/lag")
+((lag > 0)) || fail "the group has no lag: member C's end says nothing then: $(cat "$work/lag")"
+echo "ok: member B wrote $(wc -l <"$work/b.out") records while member A's reader did not read;" \
+  "member C (-e) ended after $(wc -l <"$work/c.out") records with the group's lag at $lag"
