@@ -110,6 +110,22 @@ class ToolConfig : public CLI::Config {
   std::string tool_;
 };
 
+// "-X list" or "-X dump" (also "-Xlist") on the command line.
+bool asks_kafka_config(int argc, char** argv) {
+  for (int i = 1; i < argc; i++) {
+    std::string_view a = argv[i];
+    if (a == "--") break;
+    if (a == "-X" && i + 1 < argc)
+      a = argv[++i];
+    else if (a.substr(0, 2) == "-X")
+      a.remove_prefix(2);
+    else
+      continue;
+    if (a == "list" || a == "dump") return true;
+  }
+  return false;
+}
+
 }  // namespace
 
 Cli::Cli(std::string tool, std::string description) : tool_(std::move(tool)), app_(std::move(description), tool_) {
@@ -161,6 +177,11 @@ void Cli::add_common(CommonOptions& o, unsigned flags) {
 }
 
 std::optional<int> Cli::parse(int argc, char** argv) {
+  // -X list and -X dump (librdkafka's properties, the configuration in effect) print
+  // and exit, as kcat's do: the options a run needs (cqlwrite's --keyspace, pgload's
+  // --table) are not required for them.
+  if (app_.get_option_no_throw("-X") != nullptr && asks_kafka_config(argc, argv))
+    for (CLI::Option* opt : app_.get_options()) opt->required(false);
   try {
     app_.parse(argc, argv);
   } catch (const CLI::CallForHelp&) {

@@ -100,13 +100,31 @@ class PlainFormatter : public CLI::Formatter {
     return opt->get_type_name().empty() || opt->get_expected_max() == 0;
   }
 
+  // The type name the tool gave (ADDR:PORT stays whole): CLI11's full type name with
+  // the ":description" of each validator taken off its end.
+  static std::string own_type_name(const CLI::Option* opt) {
+    std::string full = opt->get_type_name();
+    std::string suffix;
+    auto* o = const_cast<CLI::Option*>(opt);  // CLI11 has no const accessor for validators
+    for (int i = 0;; i++) {
+      try {
+        std::string d = o->get_validator(i)->get_description();
+        if (!d.empty()) suffix += ":" + d;
+      } catch (const CLI::OptionNotFound&) {
+        break;
+      }
+    }
+    if (full.size() >= suffix.size() && full.compare(full.size() - suffix.size(), suffix.size(), suffix) == 0)
+      full.resize(full.size() - suffix.size());
+    return full;
+  }
+
   // The plain argument name: the tool's own type name (FILE, DURATION, N), the
   // choices when there are few, or the option's name in capitals.
   static std::string arg_name(const CLI::Option* opt) {
     auto choices = choices_of(opt);
     if (short_choices(choices)) return joined(choices, "|");
-    std::string full = opt->get_type_name();
-    std::string t = full.substr(0, full.find(':'));
+    std::string t = own_type_name(opt);
     if (t == "INT" || t == "UINT") return "N";
     if (generic_type(t)) return upper_name(opt);
     return t;

@@ -29,4 +29,7 @@ grep -q -- '--batch-rows N .*(default: 50000)' "$TMP/pgload.help" && pass || fai
 grep -q -- '-k,--keyspace KEYSPACE .*(required)' "$TMP/cqlwrite.help" && pass || fail "cqlwrite required option"
 grep -q -- '--hosts .*(env: CQL_HOSTS)' "$TMP/cqlwrite.help" && pass || fail "cqlwrite environment variable"
 grep -q -- 'Usage: cqlwrite \[OPTIONS\] \[FILE...\]' "$TMP/cqlwrite.help" && pass || fail "cqlwrite usage line"
+# An argument name with a colon is shown whole, not cut at it.
+grep -q -- '--metrics-listen ADDR:PORT  ' "$TMP/kconsume.help" && pass || fail "kconsume --metrics-listen ADDR:PORT"
+grep -q -- '--max-errors N  ' "$TMP/kconsume.help" && pass || fail "kconsume --max-errors N"
 finish

@@ -42,7 +42,7 @@ email
 city = .location.city | upper
 id = .login.uuid | uuid
 MAP
-uxform -f "$tmp/map.txt" "$tmp/users.ndjson" | head -1 | jq -e 'keys_unsorted == ["id","email","city"]' > /dev/null \
+uxform -f "$tmp/map.txt" "$tmp/users.ndjson" | sed -n 1p | jq -e 'keys_unsorted == ["id","email","city"]' > /dev/null \
   || fail "-f mapping"
 
 # --where: same selection as jq's select.
@@ -119,12 +119,21 @@ uxform -p created_users -o "$tmp/o.ndjson" "$tmp/users.ndjson" --stats 2> "$tmp/
 cmp <(head -n "$total" "$tmp/o.ndjson") <(head -n "$total" "$tmp/u.ndjson") || fail "-o output"
 grep '^{' "$tmp/stats.err" | tail -1 | jq -e --argjson t "$((total + 1))" '.records_in == $t and .records_out == $t' > /dev/null \
   || fail "--stats: $(cat "$tmp/stats.err")"
-# A closed stdout ends the run quietly with 0 (like head).
+# A closed stdout before the end of the input is a failure, as in kconsume: the reader
+# of the pipe went away while records remained, so uxform stops, says so in one line
+# and exits 74 (`set -o pipefail` shows it). A reader that reads everything: 0, quiet.
 for i in $(seq 1 200); do cat "$tmp/users.ndjson"; done > "$tmp/big.ndjson"
 set +e
 uxform -p created_users "$tmp/big.ndjson" 2> "$tmp/pipe.err" | head -1 > /dev/null
 rc=${PIPESTATUS[0]}
 set -e
-[ "$rc" -eq 0 ] || fail "closed stdout: exit $rc"
-[ ! -s "$tmp/pipe.err" ] || fail "closed stdout: stderr: $(cat "$tmp/pipe.err")"
+[ "$rc" -eq 74 ] || fail "closed stdout: exit $rc, expected 74"
+[ "$(wc -l < "$tmp/pipe.err")" -eq 1 ] && grep -q '^uxform: error: standard output closed early' "$tmp/pipe.err" \
+  || fail "closed stdout: stderr: $(cat "$tmp/pipe.err")"
+rc=0
+jq -c '{topic: "users", partition: 0, offset: input_line_number, value: .}' "$tmp/big.ndjson" > "$tmp/big.env"
+bash -o pipefail -c 'uxform --envelope -p created_users "$1" | true' _ "$tmp/big.env" 2>/dev/null || rc=$?
+[ "$rc" -eq 74 ] || fail "closed stdout (--envelope, under pipefail): exit $rc, expected 74"
+uxform -p created_users "$tmp/big.ndjson" 2> "$tmp/pipe.err" | cat > /dev/null
+[ ! -s "$tmp/pipe.err" ] || fail "full read: stderr: $(cat "$tmp/pipe.err")"
 echo ok

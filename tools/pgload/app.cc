@@ -527,14 +527,14 @@ int App::run() {
 }  // namespace
 
 int run_pgload(PgloadOptions& options, CommonOptions& common) {
-  if (Status s = validate_options(options); !s.ok()) {
-    diag::error("%s", s.message().c_str());
-    return s.exit_code();
-  }
   if (wants_property_list(options.kafka)) {
     std::string text = kafka_properties_text();
     fwrite(text.data(), 1, text.size(), stdout);
     return kExitOk;
+  }
+  if (Status s = validate_options(options); !s.ok()) {
+    diag::error("%s", s.message().c_str());
+    return s.exit_code();
   }
   if (wants_conf_dump(options.kafka)) return dump_kafka_conf(options);
   // A bad transform is a usage error, before any connection.

@@ -1,7 +1,7 @@
 // uxform's command line and main loop: NDJSON records in (files or stdin), one
 // transformed record out per input record that passes --where, rejects through the
 // common Rejecter (line, offset, field and reason), stats, signals (stop reading,
-// flush what was transformed, exit 130/143) and a quiet end on a closed stdout.
+// flush what was transformed, exit 130/143) and exit 74 on a stdout closed early.
 #include "run.h"
 
 #include <fcntl.h>
@@ -185,7 +185,13 @@ done:
   (void)stats.finish();
   if (fd != 1) ::close(fd);
   if (code != kExitOk) return code;
-  if (out.broken_pipe()) return kExitOk;
+  if (out.broken_pipe()) {
+    // The reader went away while records remained (the failed write held some): in a
+    // pipe's middle stage that is lost output, not success, as in kconsume.
+    diag::error("standard output closed early (broken pipe): stopped after %llu records read",
+                static_cast<unsigned long long>(n_in.load()));
+    return kExitIoErr;
+  }
   if (reader.stopped()) return stop_exit_code();
   if (!reader.status().ok()) return fail(reader.status());
   diag::info(1, "%llu records in, %llu out, %llu filtered, %llu rejected in %.3f s",

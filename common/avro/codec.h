@@ -1,0 +1,90 @@
+// JSON <-> Avro binary for one schema, through avro-c's generic values.
+//
+// JSON to Avro (Encoder) is strict: a record missing a field without default, a field
+// the schema does not have, a value of the wrong type, a number the type cannot hold
+// exactly, a string that is not an enum symbol or a valid logical value is refused
+// with the field path and reason ("address.zip: expected int, got string"). Unions
+// take the plain value (the first branch that accepts it) or Avro's tagged JSON form
+// {"long": 5}. bytes and fixed are strings of code points U+0000..U+00FF as in Avro's
+// JSON encoding. Logical types take their text forms (common/avro/logical.h) or the
+// underlying number.
+//
+// Avro to JSON (Decoder) checks the whole payload against the writer's schema before
+// avro-c reads it (lengths within the message, union and enum indexes in range, no
+// trailing bytes, bounded nesting), so hostile bytes are refused with a reason and
+// never reach an allocation of attacker-chosen size. Logical types come out in their
+// text forms, decimals as strings of exact digits, NaN and infinities as the strings
+// "NaN", "Infinity", "-Infinity".
+#pragma once
+
+#include <avro.h>
+#include <simdjson.h>
+
+#include <map>
+#include <memory>
+#include <string>
+#include <string_view>
+
+#include "common/avro/schema.h"
+
+namespace airstream::avro {
+
+// How union values are written to JSON.
+enum class UnionStyle {
+  kPlain,   // the branch's value alone
+  kTagged,  // Avro's JSON encoding (kcat's output): {"string": "x"}, null stays null
+};
+
+class Encoder {
+ public:
+  Encoder();
+  ~Encoder();
+  Encoder(const Encoder&) = delete;
+  Encoder& operator=(const Encoder&) = delete;
+
+  // Appends the Avro binary encoding of json (one JSON value, any text) to out.
+  // Returns "" or the reason it was refused (path first, when inside a record).
+  std::string encode(const Schema& schema, std::string_view json, std::string& out);
+  std::string encode(const Schema& schema, simdjson::dom::element json, std::string& out);
+
+ private:
+  bool put(simdjson::dom::element j, const Node& n, avro_value_t* v);
+  bool put_union(simdjson::dom::element j, const Node& n, avro_value_t* v);
+  bool put_record(simdjson::dom::element j, const Node& n, avro_value_t* v);
+  bool put_logical(simdjson::dom::element j, const Node& n, avro_value_t* v);
+  bool fail(std::string reason);
+  bool wrong_type(simdjson::dom::element j, const Node& n);
+  avro_value_t* value_for(const Schema& schema);
+
+  simdjson::dom::parser parser_;
+  std::map<const Schema*, avro_value_t> values_;
+  avro_writer_t writer_ = nullptr;
+  std::string path_, error_, scratch_;
+  int depth_ = 0;
+  bool in_default_ = false;
+};
+
+class Decoder {
+ public:
+  Decoder();
+  ~Decoder();
+  Decoder(const Decoder&) = delete;
+  Decoder& operator=(const Decoder&) = delete;
+
+  // Appends the JSON text of payload (Avro binary written with schema) to out.
+  // Returns "" or the reason the payload cannot be decoded (out then unchanged).
+  std::string decode(const Schema& schema, std::string_view payload, std::string& out,
+                     UnionStyle style = UnionStyle::kPlain);
+
+ private:
+  bool check(const Node& n, const char*& p, const char* end, int depth);
+  bool emit(const Node& n, avro_value_t* v, std::string& out);
+  avro_value_t* value_for(const Schema& schema);
+
+  std::map<const Schema*, avro_value_t> values_;
+  avro_reader_t reader_ = nullptr;
+  UnionStyle style_ = UnionStyle::kPlain;
+  std::string error_;
+};
+
+}  // namespace airstream::avro
