@@ -245,7 +245,6 @@ void Consumer::on_rebalance(rd_kafka_resp_err_t err, rd_kafka_topic_partition_li
     } else {
       rd_kafka_assign(rk, parts);
     }
-    if (output_paused_) (void)rd_kafka_pause_partitions(rk, parts);  // as the others, until the pump drains
     return;
   }
   // Revocation (or an error): write out and commit what was consumed from the
@@ -268,6 +267,7 @@ void Consumer::on_rebalance(rd_kafka_resp_err_t err, rd_kafka_topic_partition_li
     auto key = key_of(parts->elems[i]);
     tracker_.remove(key.first, key.second);
     assigned_.erase(key);
+    paused_.erase(key);
     at_end_.erase(key);
     stopped_.erase(key);
     diag::info(1, "revoked %s [%d]", key.first.c_str(), key.second);
@@ -357,18 +357,27 @@ void Consumer::collect_pump() {
 }
 
 void Consumer::pause_for_output(bool pause) {
-  if (pause == output_paused_ || !rk_) return;
-  rd_kafka_topic_partition_list_t* assignment = nullptr;
-  if (rd_kafka_assignment(rk_.get(), &assignment) != RD_KAFKA_RESP_ERR_NO_ERROR || assignment == nullptr) return;
-  // Resumed partitions fetch again from the record after the last one handed out.
+  if (!rk_ || (!pause && paused_.empty())) return;
+  // Only partitions that handed out a record since their assignment: a resumed
+  // partition fetches again from the record after the last one handed out, and one
+  // without any starts over from the reset policy (librdkafka 2.0), which would read
+  // it again from its beginning. Others are paused once they handed one out.
+  PartitionListPtr list(rd_kafka_topic_partition_list_new(4));
   if (pause) {
-    (void)rd_kafka_pause_partitions(rk_.get(), assignment);
+    tracker_.for_each([&](const std::string& topic, int32_t partition, const PartitionOffsets& p) {
+      if (p.last_tracked() >= 0 && paused_.insert({topic, partition}).second)
+        rd_kafka_topic_partition_list_add(list.get(), topic.c_str(), partition);
+    });
+    if (list->cnt > 0) (void)rd_kafka_pause_partitions(rk_.get(), list.get());
   } else {
-    (void)rd_kafka_resume_partitions(rk_.get(), assignment);
+    for (const auto& [topic, partition] : paused_)
+      rd_kafka_topic_partition_list_add(list.get(), topic.c_str(), partition);
+    (void)rd_kafka_resume_partitions(rk_.get(), list.get());
+    paused_.clear();
   }
-  rd_kafka_topic_partition_list_destroy(assignment);
-  output_paused_ = pause;
-  diag::info(2, "output %s: fetching %s", pause ? "behind" : "drained", pause ? "paused" : "resumed");
+  if (list->cnt > 0)
+    diag::info(2, "output %s: fetching of %d partition(s) %s", pause ? "behind" : "drained", list->cnt,
+               pause ? "paused" : "resumed");
 }
 
 Status Consumer::commit_now(const rd_kafka_topic_partition_list_t* only) {
@@ -515,7 +524,7 @@ Status Consumer::run() {
     Clock::time_point now;
     if (msg == nullptr) {
       now = Clock::now();
-      if (active || output_paused_) last_activity_ = now;  // waiting for the pipe is not idle input
+      if (active || !paused_.empty()) last_activity_ = now;  // waiting for the pipe is not idle input
       active = false;
       if (pump_) {
         // Input went idle (or fetching waits for the pump): the pipe sees what is buffered now.
@@ -526,7 +535,7 @@ Status Consumer::run() {
         if (Status st = flush_output(); !st.ok()) return st;
         idle = true;
       }
-      if (!output_paused_) probe_positions(now);
+      if (paused_.empty()) probe_positions(now);
       if (opt_.idle_timeout && now - last_activity_ >= *opt_.idle_timeout) {
         diag::info(1, "no message for %lld ms: exiting", static_cast<long long>(opt_.idle_timeout->count()));
         break;

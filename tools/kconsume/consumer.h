@@ -89,8 +89,8 @@ class Consumer {
   // owner from the last commit) but is still written later.
   Status drain_output(std::chrono::steady_clock::time_point deadline);
   void collect_pump();
-  // Pauses fetching of every assigned partition while the output waits for the pump
-  // (a full buffer behind the one being written); resumes when it drained.
+  // Pauses fetching of the assigned partitions while the output waits for the pump
+  // (a full buffer behind the one being written); resumes them when it drained.
   void pause_for_output(bool pause);
   // Commits the done offsets of the partitions in `only` (all if nullptr) now. A
   // refused commit is ok (the partitions moved on); other failures are kExitTempFail.
@@ -150,7 +150,7 @@ class Consumer {
   };
   std::vector<Mark> pump_marks_;
   uint64_t pump_done_ = 0;
-  bool output_paused_ = false;
+  std::set<std::pair<std::string, int32_t>> paused_;  // paused while the output is behind
 };
 
 }  // namespace airstream::kconsume
