@@ -11,7 +11,8 @@
 // pipe. A refused commit (the group moved on) is not retried; the partition's new
 // owner reads from the last commit.
 //
-// In group mode (without --acks) stdout is written by a background thread
+// In group mode (without --acks) stdout other than a regular file (a pipe, a socket,
+// a terminal) is written by a background thread
 // (output_pump.h), so that a slow reader of the pipe never keeps rebalances and
 // commits waiting; fetching pauses while a full buffer waits behind the one being
 // written, and a buffer's records are done once it is written.
@@ -19,6 +20,8 @@
 // While the local queue is empty, a FetchWatch (common/kafka/fetch_watch.h) ends -e
 // at the high watermark and wakes fetchers librdkafka backed off.
 #include "consumer.h"
+
+#include <sys/stat.h>
 
 #include <cstring>
 
@@ -122,7 +125,10 @@ Status Consumer::open() {
   if (err != RD_KAFKA_RESP_ERR_NO_ERROR) {
     return Status(kExitConfig, std::string("cannot subscribe: ") + rd_kafka_err2str(err));
   }
-  if (acks_ == nullptr) pump_ = std::make_unique<OutputPump>(out_.fd());
+  // A regular file never keeps a write waiting for long: written in the foreground.
+  struct stat out_stat {};
+  bool regular = ::fstat(out_.fd(), &out_stat) == 0 && S_ISREG(out_stat.st_mode);
+  if (acks_ == nullptr && !regular) pump_ = std::make_unique<OutputPump>(out_.fd());
   return Status::Ok();
 }
 
