@@ -95,6 +95,8 @@ const char* number_fit_reason(NumberFit fit) {
       return "out of range";
     case NumberFit::kUnderflow:
       return "too small (would be stored as 0)";
+    case NumberFit::kRounded:
+      return "has more digits after the decimal point than the column's scale (would be rounded)";
   }
   return "not a number";
 }
@@ -132,6 +134,31 @@ NumberFit exact_double(std::string_view text, double& out) {
 
 NumberFit exact_float(std::string_view text, float& out) {
   return exact_floating<float>(text, out, std::strtof);
+}
+
+NumberFit exact_decimal(std::string_view text, int precision, int scale) {
+  Parts p;
+  if (!split(text, p)) return NumberFit::kNotANumber;
+  const int64_t ni = static_cast<int64_t>(p.int_digits.size()), nf = static_cast<int64_t>(p.frac_digits.size());
+  const int64_t nd = ni + nf;
+  auto digit = [&](int64_t j) {
+    return j < ni ? p.int_digits[static_cast<size_t>(j)] : p.frac_digits[static_cast<size_t>(j - ni)];
+  };
+  int64_t first = 0, last = nd;  // the significant digits [first, last)
+  while (first < nd && digit(first) == '0') first++;
+  if (precision <= 0) {
+    // PostgreSQL keeps the digits after the point as written (1.50 stays 1.50).
+    if (nf - p.exp > 16383) return NumberFit::kOverflow;
+    if (first < nd && ni - first + p.exp > 131072) return NumberFit::kOverflow;
+    return NumberFit::kOk;
+  }
+  if (first == nd) return NumberFit::kOk;  // zero
+  while (digit(last - 1) == '0') last--;
+  // Powers of ten of the first and the last significant digit.
+  const int64_t pos_first = ni - 1 - first + p.exp, pos_last = ni - last + p.exp;
+  if (pos_last < -static_cast<int64_t>(scale)) return NumberFit::kRounded;
+  if (pos_first + 1 > static_cast<int64_t>(precision) - scale) return NumberFit::kOverflow;
+  return NumberFit::kOk;
 }
 
 }  // namespace airstream

@@ -13,9 +13,10 @@
 
 namespace airstream {
 
-enum class NumberFit { kOk, kNotANumber, kFraction, kOverflow, kUnderflow };
+enum class NumberFit { kOk, kNotANumber, kFraction, kOverflow, kUnderflow, kRounded };
 
-// "not a number", "not an integer", "out of range", "too small (would be stored as 0)".
+// "not a number", "not an integer", "out of range", "too small (would be stored as 0)",
+// "more digits after the decimal point than the scale (would be rounded)".
 const char* number_fit_reason(NumberFit fit);
 
 // text: [+|-] digits [. digits] [(e|E) [+|-] digits], at least one digit before the
@@ -24,5 +25,11 @@ const char* number_fit_reason(NumberFit fit);
 NumberFit exact_integer(std::string_view text, int64_t min, int64_t max, int64_t& out);
 NumberFit exact_double(std::string_view text, double& out);
 NumberFit exact_float(std::string_view text, float& out);
+// A decimal column (PostgreSQL numeric): precision > 0 is numeric(precision, scale),
+// which rounds a value with more fraction digits than scale (kRounded) and refuses
+// more than precision - scale integer digits (kOverflow); precision 0 is plain
+// numeric, which holds any value exactly within its limits (131072 digits before the
+// decimal point, 16383 after it, as written): beyond them kOverflow.
+NumberFit exact_decimal(std::string_view text, int precision, int scale);
 
 }  // namespace airstream

@@ -88,5 +88,25 @@ TEST(ExactNumber, Floats) {
   EXPECT_EQ(d, 1.0);
 }
 
+TEST(ExactNumber, Decimal) {
+  EXPECT_EQ(exact_decimal("1.25", 10, 2), NumberFit::kOk);
+  EXPECT_EQ(exact_decimal("1.2500", 10, 2), NumberFit::kOk);
+  EXPECT_EQ(exact_decimal("-12.5e-1", 10, 2), NumberFit::kOk);
+  EXPECT_EQ(exact_decimal("0.0000", 3, 0), NumberFit::kOk);
+  EXPECT_EQ(exact_decimal("1.255", 10, 2), NumberFit::kRounded);
+  EXPECT_EQ(exact_decimal("1e-3", 10, 2), NumberFit::kRounded);
+  EXPECT_EQ(exact_decimal("99999999.99", 10, 2), NumberFit::kOk);
+  EXPECT_EQ(exact_decimal("100000000", 10, 2), NumberFit::kOverflow);
+  EXPECT_EQ(exact_decimal("1e8", 10, 2), NumberFit::kOverflow);
+  EXPECT_EQ(exact_decimal("12000", 5, -3), NumberFit::kOk);  // PostgreSQL 15: negative scale
+  EXPECT_EQ(exact_decimal("12300", 5, -3), NumberFit::kRounded);
+  EXPECT_EQ(exact_decimal("1e400", 0, 0), NumberFit::kOk);
+  EXPECT_EQ(exact_decimal("1e131071", 0, 0), NumberFit::kOk);
+  EXPECT_EQ(exact_decimal("1e131072", 0, 0), NumberFit::kOverflow);
+  EXPECT_EQ(exact_decimal("1e-16383", 0, 0), NumberFit::kOk);
+  EXPECT_EQ(exact_decimal("1e-16384", 0, 0), NumberFit::kOverflow);
+  EXPECT_EQ(exact_decimal("nan", 0, 0), NumberFit::kNotANumber);
+}
+
 }  // namespace
 }  // namespace airstream

@@ -233,6 +233,7 @@ Status App::build_encoder() {
     e.kind = c.kind;
     e.bin = c.bin;
     e.has_default = c.has_default;
+    if (c.kind == ColKind::kNumeric) numeric_typmod(c.type_sql, e.numeric_precision, e.numeric_scale);
     e.whole_record = c.name == o_.jsonb;
     bool mapped = false;
     for (const auto& [col, field] : o_.map_pairs) {

@@ -101,6 +101,17 @@ bool float_fits(std::string_view tok, bool float4, std::string& error) {
                          (float4 ? "real" : "double precision"));
 }
 
+// A numeric column refuses what PostgreSQL would round (more fraction digits than a
+// numeric(p,s) column's scale) or refuse for a whole COPY batch (too many digits).
+bool numeric_fits(std::string_view tok, const ValueFormat& f, std::string& error) {
+  NumberFit fit = exact_decimal(tok, f.numeric_precision, f.numeric_scale);
+  if (fit == NumberFit::kOk || fit == NumberFit::kNotANumber) return true;  // NaN, Infinity: the server decides
+  std::string type = "numeric";
+  if (f.numeric_precision > 0)
+    type += "(" + std::to_string(f.numeric_precision) + "," + std::to_string(f.numeric_scale) + ")";
+  return fail(error, "value " + std::string(tok.substr(0, 40)) + " " + number_fit_reason(fit) + " for " + type);
+}
+
 // Writes a value converted client-side: as COPY text, or as the binary field of f.bin.
 class Out {
  public:
@@ -237,6 +248,7 @@ Conv convert_value(od::value& v, const ValueFormat& f, std::string& out_str, std
           if (!float_fits(tok, f.float4, error)) return Conv::kRejected;
           return out.number(tok);
         case ColKind::kNumeric:
+          if (!numeric_fits(tok, f, error)) return Conv::kRejected;
           return out.number(tok);
         default:
           out.text(tok, false);
@@ -272,6 +284,7 @@ Conv convert_value(od::value& v, const ValueFormat& f, std::string& out_str, std
         case ColKind::kNumeric:
           if (!is_number_text(s)) return rejected(error, want() + got_string(s));
           if (kind == ColKind::kFloat && !float_fits(s, f.float4, error)) return Conv::kRejected;
+          if (kind == ColKind::kNumeric && !numeric_fits(s, f, error)) return Conv::kRejected;
           return out.number(s);
         case ColKind::kBool: {
           bool b = false;
@@ -437,10 +450,10 @@ bool RecordEncoder::visit_object(od::object object, const Node& node, bool top, 
       size_t c = static_cast<size_t>(child.column);
       slots_[c].clear();
       const auto& col = columns_[c];
-      Conv r =
-          convert_value(field.value(),
-                        {col.kind, binary_pass_ ? col.bin : BinType::kNone, local_is_utc_, col.bin == BinType::kFloat4},
-                        slots_[c], error);
+      Conv r = convert_value(field.value(),
+                             {col.kind, binary_pass_ ? col.bin : BinType::kNone, local_is_utc_,
+                              col.bin == BinType::kFloat4, col.numeric_precision, col.numeric_scale},
+                             slots_[c], error);
       if (r == Conv::kRejected) {
         error = col.name + ": " + error;
         return false;
@@ -570,6 +583,20 @@ std::vector<std::string> RecordEncoder::columns_for(uint64_t signature) const {
     names.push_back(columns_[i].name);
   }
   return names;
+}
+
+void numeric_typmod(std::string_view t, int& precision, int& scale) {
+  precision = scale = 0;
+  if (t.substr(0, 8) != "numeric(" || t.back() != ')') return;
+  t = t.substr(8, t.size() - 9);
+  size_t comma = t.find(',');
+  std::string_view p = t.substr(0, comma), s = comma == std::string_view::npos ? "0" : t.substr(comma + 1);
+  int pv = 0, sv = 0;
+  if (std::from_chars(p.data(), p.data() + p.size(), pv).ec != std::errc() ||
+      std::from_chars(s.data(), s.data() + s.size(), sv).ec != std::errc() || pv <= 0)
+    return;
+  precision = pv;
+  scale = sv;
 }
 
 }  // namespace airstream::pgload

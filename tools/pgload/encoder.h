@@ -33,7 +33,13 @@ struct EncoderColumn {
   bool whole_record = false;     // --jsonb: the column takes the whole record
   bool no_field = false;         // no field feeds it (its name is taken by a --map source)
   BinType bin = BinType::kNone;  // its binary send format (kNone: COPY text only)
+  int numeric_precision = 0;     // numeric(precision, scale); 0: plain numeric or not numeric
+  int numeric_scale = 0;
 };
+
+// The precision and scale of a numeric column from its format_type() text
+// ("numeric(10,2)", "numeric(5)"); 0, 0 for plain "numeric" or any other type.
+void numeric_typmod(std::string_view type_sql, int& precision, int& scale);
 
 // How a column's values are written: COPY text (bin kNone), or the binary field of bin.
 // local_is_utc: the session TimeZone is UTC (timestamptz values without an offset).
@@ -41,7 +47,9 @@ struct ValueFormat {
   ColKind kind = ColKind::kText;
   BinType bin = BinType::kNone;
   bool local_is_utc = false;
-  bool float4 = false;  // a kFloat column is real (else double precision)
+  bool float4 = false;        // a kFloat column is real (else double precision)
+  int numeric_precision = 0;  // a kNumeric column is numeric(precision, scale) (0: plain numeric)
+  int numeric_scale = 0;
 };
 // kText: the value is valid but has no exact binary form here; the row goes as text.
 enum class Conv { kOk, kRejected, kText };

@@ -51,6 +51,48 @@ TEST(Convert, FloatsAndNumeric) {
   EXPECT_FALSE(convert("\"x\"", ColKind::kFloat).ok);
 }
 
+// numeric(p,s) would round a value with more fraction digits than s: a reject, as is
+// a value beyond the precision or plain numeric's limits (one bad value would fail
+// the whole COPY batch).
+TEST(Convert, NumericPrecisionAndScale) {
+  auto conv = [](const std::string& json, int precision, int scale) {
+    JsonParser parser;
+    std::string doc_text = "{\"v\":" + json + "}", out, error;
+    simdjson::ondemand::document doc;
+    EXPECT_FALSE(parser.parse_copy(doc_text).get(doc));
+    simdjson::ondemand::value v;
+    EXPECT_FALSE(doc["v"].get(v));
+    ValueFormat f;
+    f.kind = ColKind::kNumeric;
+    f.numeric_precision = precision;
+    f.numeric_scale = scale;
+    return convert_value(v, f, out, error) == pgload::Conv::kOk ? out : "REJECT: " + error;
+  };
+  EXPECT_EQ(conv("1.25", 10, 2), "1.25");
+  EXPECT_EQ(conv("1.250000", 10, 2), "1.250000");
+  EXPECT_EQ(conv("\"-99999999.99\"", 10, 2), "-99999999.99");
+  EXPECT_EQ(conv("125e-2", 10, 2), "125e-2");
+  EXPECT_EQ(conv("1.235", 10, 2),
+            "REJECT: value 1.235 has more digits after the decimal point than the column's scale (would be "
+            "rounded) for numeric(10,2)");
+  EXPECT_EQ(conv("\"0.001\"", 10, 2).substr(0, 20), "REJECT: value 0.001 ");
+  EXPECT_EQ(conv("1e-400", 10, 2).substr(0, 21), "REJECT: value 1e-400 ");
+  EXPECT_EQ(conv("100000000", 10, 2), "REJECT: value 100000000 out of range for numeric(10,2)");
+  EXPECT_EQ(conv("1.5", 5, 0).substr(0, 18), "REJECT: value 1.5 ");
+  EXPECT_EQ(conv("0", 5, 0), "0");
+  EXPECT_EQ(conv("1e400", 0, 0), "1e400");  // plain numeric holds it exactly
+  EXPECT_EQ(conv("1e-400", 0, 0), "1e-400");
+  EXPECT_EQ(conv("1e200000", 0, 0), "REJECT: value 1e200000 out of range for numeric");
+  EXPECT_EQ(conv("1e-20000", 0, 0), "REJECT: value 1e-20000 out of range for numeric");
+  int p = -1, s = -1;
+  numeric_typmod("numeric(10,2)", p, s);
+  EXPECT_EQ(p * 100 + s, 1002);
+  numeric_typmod("numeric(7)", p, s);
+  EXPECT_EQ(p * 100 + s, 700);
+  numeric_typmod("numeric", p, s);
+  EXPECT_EQ(p * 100 + s, 0);
+}
+
 TEST(Convert, BoolsUuidsTimestamps) {
   EXPECT_EQ(convert("true", ColKind::kBool).out, "t");
   EXPECT_EQ(convert("\"no\"", ColKind::kBool).out, "f");
