@@ -35,7 +35,11 @@ fail() {
   echo "FAIL: $*" >&2
   [[ -n ${SCALEOUT_KEEP:-} ]] && cp "$T"/m*.err "$SCALEOUT_KEEP"/ 2>/dev/null
   for f in "$T"/m*.err; do
-    [[ -f $f ]] && { echo "--- $f" >&2; grep -v '^{' "$f" | grep -v 'librdkafka: FAIL\|_TRANSPORT' | tail -n 8 >&2; }
+    [[ -f $f ]] && {
+      echo "--- $f" >&2
+      grep -v '^{' "$f" | grep -v 'librdkafka: FAIL\|_TRANSPORT' | tail -n 8 >&2
+      grep '^{' "$f" | tail -n 1 | cut -c1-400 >&2
+    }
   done
   exit 1
 }
@@ -64,18 +68,28 @@ wait_stored() {
   done
 }
 
-# progress EVENT I...: every member I makes progress after EVENT, or has ended because
-# the group is done (bounded: 40 s). Members' pids are in pids[].
+# idle_since I LINES: member I wrote a stats line after its first LINES ones that says
+# it has nothing to do (lag 0 on every partition it holds).
+stats_lines() { cat "$T/m$1.err" 2>/dev/null | awk '/^\{/ { n++ } END { print n + 0 }'; }
+idle_since() {
+  tail -n +$(($2 + 1)) "$T/m$1.err" 2>/dev/null | grep '^{' | grep -q '"lag":0[,}]'
+}
+
+# progress EVENT I...: every member I makes progress after EVENT, or has nothing left
+# to do (a stats line after EVENT with lag 0: its partitions are done and none of the
+# changed member's came to it), or has ended because the group is done (bounded: 40 s).
+# Members' pids are in pids[].
 progress() {
   local event=$1 i start=$SECONDS
   shift
-  declare -A base
-  for i in "$@"; do base[$i]=$(count "$i"); done
+  declare -A base lines
+  for i in "$@"; do base[$i]=$(count "$i") lines[$i]=$(stats_lines "$i"); done
   local left=("$@")
   while ((${#left[@]} > 0)); do
     local still=()
     for i in "${left[@]}"; do
-      (($(count "$i") > ${base[$i]})) || ! kill -0 "${pids[i]}" 2>/dev/null || still+=("$i")
+      (($(count "$i") > ${base[$i]})) || idle_since "$i" "${lines[$i]}" || ! kill -0 "${pids[i]}" 2>/dev/null ||
+        still+=("$i")
     done
     left=("${still[@]}")
     ((${#left[@]} == 0)) && break
