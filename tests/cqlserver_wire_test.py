@@ -106,10 +106,13 @@ class Wire(harness.ServerCase):
         self.assertIn("unsupported protocol version", msg)
         limited = harness.TestServer(version_max=4)
         self.addCleanup(limited.stop)
+        # v4-only is Cassandra 3.11, where v5 was a beta: its refusal comes in a v5
+        # header on stream 0 (tests/cqlserver_emulation_test.py checks the details)
         c = Conn(limited.port)
-        c.sock.sendall(frame(0x05, 0, STARTUP, startup_body()))
-        version, _, opcode, body = c.frame()
-        self.assertEqual((version, opcode, error_of(body)[0]), (0x84, ERROR, 0x000A))
+        c.sock.sendall(frame(0x05, 7, STARTUP, startup_body()))
+        version, stream, opcode, body = c.frame()
+        self.assertEqual((version, stream, opcode, error_of(body)[0]), (0x85, 0, ERROR, 0x000A))
+        self.assertIn("USE_BETA flag is unset", error_of(body)[1])
 
     def test_options_and_startup_rules(self):
         c = Conn(self.server.port)

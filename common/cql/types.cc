@@ -5,10 +5,14 @@
 // as 16 bytes, inet as 4 or 16 bytes, and list/set/map/tuple as an [int] count (not
 // for tuples) followed by [int]-length-prefixed elements. JSON input is converted here:
 // strings, numbers and booleans map to scalars; arrays to lists/sets/tuples; objects to
-// maps (keys parsed as the key type).
+// maps (keys parsed as the key type). A set element or map key that repeats an
+// earlier one (after conversion: "1" and "01" are one int) is an error, since
+// Cassandra keeps one of them and the value would be stored changed.
 #include "common/cql/types.h"
 
 #include <arpa/inet.h>
+
+#include <algorithm>
 
 #include <charconv>
 #include <cmath>
@@ -610,6 +614,24 @@ bool encode_scalar(const Type& t, Scalar s, std::string& out, std::string& err) 
   }
 }
 
+namespace {
+constexpr size_t kNone = static_cast<size_t>(-1);
+
+// The index of the first span (offset, length in out) whose bytes equal an earlier
+// one's, or kNone.
+size_t repeated(const std::string& out, const std::vector<std::pair<size_t, size_t>>& spans) {
+  if (spans.size() < 2) return kNone;
+  std::vector<size_t> order(spans.size());
+  for (size_t i = 0; i < order.size(); i++) order[i] = i;
+  auto bytes = [&](size_t i) { return std::string_view(out).substr(spans[i].first, spans[i].second); };
+  std::stable_sort(order.begin(), order.end(), [&](size_t a, size_t b) { return bytes(a) < bytes(b); });
+  size_t first = kNone;
+  for (size_t k = 1; k < order.size(); k++)
+    if (bytes(order[k]) == bytes(order[k - 1]) && (first == kNone || order[k] < first)) first = order[k];
+  return first;
+}
+}  // namespace
+
 bool encode_json_value(const Type& t, simdjson::ondemand::value v, std::string& out, std::string& err) {
   simdjson::ondemand::json_type jt;
   if (v.type().get(jt)) {
@@ -634,6 +656,7 @@ bool encode_json_value(const Type& t, simdjson::ondemand::value v, std::string& 
       size_t count_at = out.size();
       if (t.kind != TypeKind::kTuple) put_i32(out, 0);
       int32_t n = 0;
+      std::vector<std::pair<size_t, size_t>> spans;  // set: each element's [int][bytes]
       for (auto el : arr) {
         simdjson::ondemand::value ev;
         if (el.get(ev)) {
@@ -656,7 +679,16 @@ bool encode_json_value(const Type& t, simdjson::ondemand::value v, std::string& 
           err = "null element in " + t.name();
           return false;
         }
+        if (t.kind == TypeKind::kSet) spans.emplace_back(el_at, out.size() - el_at);
         n++;
+      }
+      if (t.kind == TypeKind::kSet) {
+        size_t dup = repeated(out, spans);
+        if (dup != kNone) {
+          err = "element " + std::to_string(dup + 1) + " repeats an earlier one; a " + t.name() +
+                " keeps each element once, so the value would be stored changed";
+          return false;
+        }
       }
       if (t.kind == TypeKind::kTuple) {
         if (static_cast<size_t>(n) != t.params.size()) {
@@ -678,6 +710,8 @@ bool encode_json_value(const Type& t, simdjson::ondemand::value v, std::string& 
       size_t count_at = out.size();
       put_i32(out, 0);
       int32_t n = 0;
+      std::vector<std::pair<size_t, size_t>> spans;  // each key's [int][bytes]
+      std::vector<std::string> keys;                 // as written in the JSON object
       for (auto field : obj) {
         std::string_view key;
         simdjson::ondemand::value fv;
@@ -692,6 +726,8 @@ bool encode_json_value(const Type& t, simdjson::ondemand::value v, std::string& 
           return false;
         }
         put_len_prefixed_end(out, kat);
+        spans.emplace_back(kat, out.size() - kat);
+        keys.emplace_back(key);
         size_t vat = out.size();
         if (!encode_json_value(t.params[1], fv, out, err)) return false;
         if (load_u32(&out[vat]) == 0xffffffffu) {
@@ -699,6 +735,13 @@ bool encode_json_value(const Type& t, simdjson::ondemand::value v, std::string& 
           return false;
         }
         n++;
+      }
+      // A repeated key (or two spellings of one key: "1" and "01" for an int key):
+      // Cassandra would keep one entry, so the map would be stored changed.
+      if (size_t dup = repeated(out, spans); dup != kNone) {
+        err = "key \"" + keys[dup] + "\" repeats an earlier key of the JSON object; a " + t.name() +
+              " keeps one value per key, so the value would be stored changed";
+        return false;
       }
       store_u32(&out[count_at], static_cast<uint32_t>(n));
       break;

@@ -11,7 +11,7 @@ function __airstream_topics
         end
     end
     command -sq kcat; or return 0
-    timeout 2 kcat -L -b "$b" -m 2 2>/dev/null | sed -n 's/^  topic "\(.*\)" with .*/\1/p'
+    timeout 2 kconsume -L -q -b "$b" --connect-timeout 2s 2>/dev/null | sed -n 's/^  topic "\(.*\)" with .*/\1/p'
 end
 # librdkafka property names from `kconsume -X list`, completed up to their "=".
 function __airstream_kafka_props
@@ -44,13 +44,14 @@ complete -c cqlwrite -l require -d 'Reject records where these output fields (or
 complete -c cqlwrite -l keep -d 'Also pass these top-level input fields through unchanged (\'*\': all others)' -x
 complete -c cqlwrite -l drop -d 'Leave these fields out of the output' -x
 complete -c cqlwrite -l nulls -d 'Null results: keep (write null) or omit (leave the field out; preset default)' -x -a 'keep omit'
-complete -c cqlwrite -l map -d 'Take column COL from JSON field FIELD (COL=FIELD, repeatable; after the transform)' -x
+complete -c cqlwrite -l map -d 'Take column COL from JSON field FIELD, a dotted path such as login.uuid (COL=FIELD, repeatable; after the transform)' -x
 complete -c cqlwrite -l strict -d 'Reject records with fields that match no column'
 complete -c cqlwrite -l timestamp-field -d 'Take each row\'s write timestamp from FIELD (microseconds since the epoch, or a timestamp text) instead of the client clock' -x
 complete -c cqlwrite -l ttl -d 'Time to live of written rows, e.g. 90s, 1h, 7d; at most 20 years (0: none)' -x
 complete -c cqlwrite -l consistency -d 'Write consistency level (default LOCAL_QUORUM) (one of: ANY, ONE, TWO, THREE, QUORUM, ALL, LOCAL_QUORUM, EACH_QUORUM, LOCAL_ONE)' -x -a 'ANY ONE TWO THREE QUORUM ALL LOCAL_QUORUM EACH_QUORUM LOCAL_ONE'
 complete -c cqlwrite -l concurrency -d 'Requests in flight (default 256)' -x
 complete -c cqlwrite -l batch-rows -d 'Group up to N rows of the same partition in unlogged batches (0: one row per request)' -x
+complete -c cqlwrite -l max-frame-size -d 'Largest request to send, in MiB: the cluster\'s native_transport_max_frame_size (default 16); a bigger row is rejected, not sent' -x
 complete -c cqlwrite -l retries -d 'Retries of a failed write before giving up (default 10)' -x
 complete -c cqlwrite -s u -l username -d 'User name for PasswordAuthenticator (env: CQL_USERNAME)' -x
 complete -c cqlwrite -l password-file -d 'Read the password from the first line of FILE' -r -F

@@ -12,7 +12,7 @@ function __airstream_topics
         end
     end
     command -sq kcat; or return 0
-    timeout 2 kcat -L -b "$b" -m 2 2>/dev/null | sed -n 's/^  topic "\(.*\)" with .*/\1/p'
+    timeout 2 kconsume -L -q -b "$b" --connect-timeout 2s 2>/dev/null | sed -n 's/^  topic "\(.*\)" with .*/\1/p'
 end
 # librdkafka property names from `kconsume -X list`, completed up to their "=".
 function __airstream_kafka_props
@@ -37,14 +37,14 @@ complete -c kconsume -s F -d 'Read librdkafka properties (prop=value lines) from
 complete -c kconsume -s t -l topic -d 'Topic to read (repeatable); a name starting with ^ is a regex (group mode)' -x -a '(__airstream_topics)'
 complete -c kconsume -s g -l group -d 'Consumer group: subscribe, share partitions, commit offsets' -x
 complete -c kconsume -s p -l partition -d 'Read only partition N (repeatable; assign mode, no subscription)' -x
-complete -c kconsume -s o -l offset -d 'Start at beginning, end, stored, N, -N (N before the end) or @TIMESTAMP_MS (default: stored with -g, else beginning)' -x -a 'beginning end stored'
+complete -c kconsume -s o -l offset -d 'Start at beginning, end, stored, N, -N (N before the end), s@TIMESTAMP (milliseconds or ISO-8601; also @TIMESTAMP or the time alone) (default: stored with -g, else beginning); e@TIMESTAMP (repeat -o): end each partition before its first message that late, as kcat\'s' -x -a 'beginning end stored'
 complete -c kconsume -s c -l count -d 'Exit after N messages, written or rejected (default: no limit)' -x
 complete -c kconsume -s e -l exit -d 'Exit once the end of every partition assigned to this member is reached (per member: with -g, other members\' partitions are not waited for)'
 complete -c kconsume -l exit-at-group-end -d 'With -g: exit only once the whole group has caught up (its committed offsets are at the end of every partition of the topics), for batch runs of several members'
 complete -c kconsume -l timeout -d 'Exit when no message arrives for DURATION (e.g. 10s)' -x
 complete -c kconsume -l connect-timeout -d 'Give up (exit 69) when the cluster cannot be reached within DURATION (default: 30s)' -x
 complete -c kconsume -l commit-interval -d 'Commit written offsets every DURATION (group only) (default: 5s)' -x
-complete -c kconsume -s J -l envelope -d 'Write one JSON object per message: topic, partition, offset, timestamp, key, headers, value'
+complete -c kconsume -s J -l envelope -d 'Write one JSON object per message: topic, partition, offset, timestamp, key, headers, value (with -L or -Q: their JSON form, kcat\'s)'
 complete -c kconsume -s f -l format -d 'Write each message as FORMAT, with kcat\'s tokens: %s value, %k key, %t topic, %p partition, %o offset, %T timestamp, %h headers, %S/%K value/key length, \\n \\t (no JSON check)' -x
 complete -c kconsume -l binary -d 'Non-UTF-8 keys/values in --envelope: reject, or base64 (key_base64...) (default: reject)' -x -a 'reject base64'
 complete -c kconsume -l acks -d 'Commit only offsets the last stage acknowledged on named pipe FIFO (implies --envelope; the stage runs with --envelope --acks FIFO)' -x
@@ -58,3 +58,5 @@ complete -c kconsume -l registry-password-file -d 'Read the schema registry pass
 complete -c kconsume -l registry-ca -d 'CA certificates (PEM) to verify the registry\'s TLS certificate' -r -F
 complete -c kconsume -l registry-timeout -d 'Timeout of one schema registry request (retried 5 times) (default: 10s)' -x
 complete -c kconsume -l lag -d 'Print committed offset, end offset and lag per partition of the group as NDJSON'
+complete -c kconsume -s L -l list -d 'List brokers, topics and partitions (leader, replicas, ISRs, low and high watermarks) as kcat -L does, of every topic or of the -t topics'
+complete -c kconsume -s Q -l query -d 'Print the offset of the first message at or after each -t TOPIC:PARTITION:TIMESTAMP (milliseconds or ISO-8601; -1 the end, -2 the beginning) as kcat -Q does (-1: no message that late)'

@@ -11,7 +11,7 @@ function __airstream_topics
         end
     end
     command -sq kcat; or return 0
-    timeout 2 kcat -L -b "$b" -m 2 2>/dev/null | sed -n 's/^  topic "\(.*\)" with .*/\1/p'
+    timeout 2 kconsume -L -q -b "$b" --connect-timeout 2s 2>/dev/null | sed -n 's/^  topic "\(.*\)" with .*/\1/p'
 end
 # librdkafka property names from `kconsume -X list`, completed up to their "=".
 function __airstream_kafka_props

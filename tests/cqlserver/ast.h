@@ -54,6 +54,9 @@ std::string type_to_cql(const Type& t);
 void write_type_option(Writer& w, const Type& t);
 // Checks a serialized value against its type (section 6); returns an error message or "".
 std::string validate_value(const Type& t, std::string_view v);
+// A validated value as Cassandra stores it: sets and maps sorted by their element
+// or key type, one entry per element or key (the last value of a repeated map key).
+std::string normalize_value(const Type& t, std::string_view v);
 
 // A term in a statement: a literal, a bind marker or a collection/tuple literal.
 struct Term {

@@ -7,8 +7,10 @@
 // bit; with compression, 17-bit compressed + 17-bit uncompressed lengths) with a
 // CRC24, the payload (up to 128 KiB - 1, LZ4-compressed when that helps), then a
 // CRC32 of the payload. A request with a version this server does not speak gets
-// a protocol error so that clients step down. Requests on a connection are
-// handled in order; responses are written in batches, one write per read.
+// a protocol error so that clients step down (as Cassandra 3.11 with --version-max
+// 4). A frame over native_transport_max_frame_size is skipped and answered with
+// Invalid, the connection kept. Requests on a connection are handled in order;
+// responses are written in batches, one write per read.
 #include "connection.h"
 
 #include <arpa/inet.h>
@@ -169,22 +171,36 @@ bool Connection::process_envelopes(std::string& buf, size_t& pos) {
     if (raw && segments_) return true;  // switched to v5 segments mid-buffer
     size_t avail = buf.size() - pos;
     if (avail == 0) break;
+    if (discard_ > 0) {  // the rest of a frame over the size limit
+      size_t n = std::min<uint64_t>(discard_, avail);
+      pos += n;
+      discard_ -= n;
+      continue;
+    }
     const char* p = buf.data() + pos;
     const int v = static_cast<unsigned char>(p[0]) & 0x7f;
     if (version_ == 0 && (v < 4 || v > server_.options().version_max)) {
       if (v < 3) return false;  // v1/v2 headers differ; nothing sensible to answer
-      version_ = v > server_.options().version_max ? server_.options().version_max : v;
-      int16_t stream = avail >= 4 ? static_cast<int16_t>(load_be16(p + 2)) : 0;
-      std::string msg = "Invalid or unsupported protocol version (" + std::to_string(v) +
-                        "); supported versions are (4/v4" + (server_.options().version_max >= 5 ? ", 5/v5" : "") + ")";
-      send_error(stream, {kProtocolError, msg, {}});
-      version_ = 0;
-      close_after_flush_ = true;
+      if (avail < 2) break;
+      refuse_version(v, static_cast<uint8_t>(p[1]), avail >= 4 ? static_cast<int16_t>(load_be16(p + 2)) : 0);
       return true;
     }
     if (avail < 9) break;
     uint32_t len = load_be32(p + 5);
     if (len > kMaxFrame) return false;
+    if (static_cast<uint64_t>(len) + 9 > server_.options().max_frame_bytes()) {
+      // native_transport_max_frame_size: Cassandra skips the frame and answers
+      // Invalid on its stream; the connection stays open.
+      uint64_t total = static_cast<uint64_t>(len) + 9;
+      if (version_ == 0) version_ = v;
+      send_error(static_cast<int16_t>(load_be16(p + 2)),
+                 {kInvalid,
+                  "Request is too big: length " + std::to_string(total) + " exceeds maximum allowed length " +
+                      std::to_string(server_.options().max_frame_bytes()) + ".",
+                  {}});
+      discard_ = total;
+      continue;
+    }
     if (avail < 9 + static_cast<size_t>(len)) break;
     auto flags = static_cast<uint8_t>(p[1]);
     auto stream = static_cast<int16_t>(load_be16(p + 2));
@@ -192,7 +208,8 @@ bool Connection::process_envelopes(std::string& buf, size_t& pos) {
     std::string_view body(p + 9, len);
     pos += 9 + len;
     if (server_.stopped(node_)) continue;  // a hung node: requests go unanswered
-    int delay = server_.faults().delay_ms.load(std::memory_order_relaxed);
+    int delay = std::max(server_.faults().delay_ms.load(std::memory_order_relaxed),
+                         server_.faults(node_).delay_ms.load(std::memory_order_relaxed));
     if (delay > 0) std::this_thread::sleep_until(arrival_ + std::chrono::milliseconds(delay));
     handle(static_cast<uint8_t>(v), flags, stream, opcode, body);
     if (delay > 0 && !flush()) return false;
@@ -228,6 +245,31 @@ bool Connection::process_segments() {
     frames_pos_ = 0;
   }
   return ok;
+}
+
+// A first request in a version this node does not speak: a protocol error, then
+// the connection closes. As Cassandra 4+ (native_protocol_v5.spec section 8): the
+// answer is in the highest version supported, on the request's stream. As Cassandra
+// 3.11 (--version-max 4), where v5 was a beta: a v5 request without the USE_BETA
+// flag (0x10) gets "Beta version of the protocol used (5/v5-beta), but USE_BETA flag
+// is unset", other versions "Invalid or unsupported protocol version", both in a v5
+// header (its highest version) on stream 0 (it fails before reading the stream id).
+void Connection::refuse_version(int v, uint8_t flags, int16_t stream) {
+  const bool c3 = server_.options().cassandra3();
+  std::string msg;
+  if (c3 && v == 5 && !(flags & 0x10))
+    msg = "Beta version of the protocol used (5/v5-beta), but USE_BETA flag is unset";
+  else if (c3 && v == 5)
+    msg = "Protocol v5-beta is not emulated by this server";
+  else
+    msg = "Invalid or unsupported protocol version (" + std::to_string(v) + "); supported versions are (" +
+          (c3 ? "4/v4, 5/v5-beta" : "4/v4, 5/v5") + ")";
+  const bool beta_era = c3 && v >= 5;
+  version_ = beta_era ? 5 : std::min(v, server_.options().version_max);
+  if (beta_era) stream = 0;
+  send_error(stream, {kProtocolError, msg, {}});
+  version_ = 0;
+  close_after_flush_ = true;
 }
 
 void Connection::emit(uint8_t opcode, int16_t stream, std::string body) {

@@ -46,6 +46,7 @@ class Connection {
   bool process_segments();
   void emit(uint8_t opcode, int16_t stream, std::string body);
   void wrap_segments(std::string_view envelopes, std::string& out);
+  void refuse_version(int v, uint8_t flags, int16_t stream);
 
   // Requests (requests.cc)
   void handle(uint8_t version, uint8_t flags, int16_t stream, uint8_t opcode, std::string_view body);
@@ -74,6 +75,7 @@ class Connection {
   bool compress_ = false;  // LZ4 agreed
   bool segments_ = false;  // v5 framing active
   bool close_after_flush_ = false;
+  uint64_t discard_ = 0;  // bytes left of a frame over the size limit
   std::string keyspace_;
   std::vector<std::string> warnings_;  // attached to the next response (flag 0x08)
 

@@ -39,8 +39,9 @@ def server_binary():
 
 
 class TestServer:
-    def __init__(self, nodes=1, auth=None, tls=None, version_max=5):
+    def __init__(self, nodes=1, auth=None, tls=None, version_max=5, extra=()):
         args = [server_binary(), "--port", "0", "--nodes", str(nodes), "--version-max", str(version_max)]
+        args += list(extra)  # e.g. ["--vnodes", "16"], ["--rpc-address-any"], ["--max-frame-mb", "1"]
         if auth:
             args += ["--auth", auth]
         if tls:

@@ -212,7 +212,7 @@ std::string collection_bytes(const Term& term, const Type& t, std::string_view c
   }
   std::string out = be32(static_cast<int32_t>(t.kind == Kind::kMap ? items.size() / 2 : items.size()));
   for (auto& i : items) out += be32(static_cast<int32_t>(i.size())) + i;
-  return out;
+  return normalize_value(t, out);  // sorted by the key type's order, as Cassandra stores it
 }
 
 }  // namespace

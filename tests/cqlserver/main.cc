@@ -16,22 +16,28 @@ namespace {
 const char* kUsage =
     "usage: cql_test_server [--listen ADDR] [--port N] [--nodes N] [--auth USER:PASS]\n"
     "                       [--tls CERT KEY] [--version-max 4|5] [--vnodes K] [--joining J]\n"
+    "                       [--max-frame-mb M] [--rpc-address-any]\n"
     "\n"
     "  --listen ADDR      IPv4 address of node 1 (default 127.0.0.1); node I listens on ADDR+I-1\n"
     "  --port N           port of every node (default 9042; 0 picks a free one)\n"
     "  --nodes N          number of nodes (default 1), each listed in the others' system.peers\n"
     "  --auth USER:PASS   require PasswordAuthenticator (SASL PLAIN) credentials\n"
     "  --tls CERT KEY     serve TLS with this PEM certificate (chain) and key\n"
-    "  --version-max V    highest protocol version spoken (4 or 5, default 5)\n"
+    "  --version-max V    highest protocol version spoken (default 5); 4 emulates Cassandra 3.11\n"
+    "                     (v5 refused as a beta, no system.peers_v2)\n"
     "  --vnodes K         tokens per node (default 1), evenly spaced over the ring\n"
     "  --joining J        J more nodes (addresses after the others) that join the ring on `add`\n"
+    "  --max-frame-mb M   native_transport_max_frame_size: bigger requests get Invalid (default 16,\n"
+    "                     256 with --version-max 4)\n"
+    "  --rpc-address-any  system.peers lists rpc_address 0.0.0.0 (clients must use `peer`)\n"
     "\n"
     "Once listening it prints one line on stdout:\n"
     "  cql_test_server listening on 127.0.0.1:9042 (nodes=3)\n"
     "then reads commands on stdin, one per line, each answered on stdout:\n"
-    "  overloaded N | write_timeout N | unavailable N | bootstrapping N\n"
+    "  overloaded N [I] | write_timeout N [I] | unavailable N [I] | bootstrapping N [I]\n"
     "                     the next N write requests (INSERT, UPDATE, DELETE, BATCH) fail so\n"
-    "  delay MS           answer every request MS milliseconds after it arrived (0: off)\n"
+    "                     (with I: the next N that node I coordinates)\n"
+    "  delay MS [I]       answer every request (of node I) MS milliseconds after it arrived (0: off)\n"
     "  drop               close every client connection\n"
     "  down I | up I      node I stops (closes its port and connections) / starts again\n"
     "  stop I | start I   node I hangs (port closed, connections kept open, nothing answered) / resumes\n"
@@ -41,7 +47,7 @@ const char* kUsage =
     "  token HEX          the Murmur3 token of a serialized partition key, and its owner node\n"
     "  forget_prepared    forget every prepared statement (next EXECUTE gets Unprepared)\n"
     "  stats              one JSON line per node: {\"node\":I,...,\"requests\":..,\"rows_written\":..,\n"
-    "                     \"rows_not_replica\":..}\n"
+    "                     \"rows_not_replica\":..,\"faults\":..,\"unavailable\":..}\n"
     "  quit               exit 0\n";
 
 int usage_error(const std::string& msg) {
@@ -87,6 +93,10 @@ int main(int argc, char** argv) {
         o.vnodes = std::stoi(next());
       } else if (a == "--joining") {
         o.joining = std::stoi(next());
+      } else if (a == "--max-frame-mb") {
+        o.max_frame_mb = std::stoi(next());
+      } else if (a == "--rpc-address-any") {
+        o.rpc_any = true;
       } else {
         return usage_error("unknown argument " + a);
       }
@@ -97,6 +107,7 @@ int main(int argc, char** argv) {
   if (o.nodes < 1 || o.nodes > 200) return usage_error("--nodes must be 1..200");
   if (o.vnodes < 1 || o.vnodes > 256) return usage_error("--vnodes must be 1..256");
   if (o.joining < 0 || o.nodes + o.joining > 200) return usage_error("--joining must be 0..200 - N");
+  if (o.max_frame_mb < 0 || o.max_frame_mb > 256) return usage_error("--max-frame-mb must be 1..256");
   if (o.port < 0 || o.port > 65535) return usage_error("--port must be 0..65535");
   if (o.version_max != 4 && o.version_max != 5) return usage_error("--version-max must be 4 or 5");
 

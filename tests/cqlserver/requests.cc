@@ -110,8 +110,8 @@ void Connection::dispatch(int16_t stream, uint8_t opcode, Reader& r) {
     w.string("CQL_VERSION");
     w.string_list({"3.4.5"});
     w.string("PROTOCOL_VERSIONS");
-    w.string_list(server_.options().version_max >= 5 ? std::vector<std::string>{"4/v4", "5/v5"}
-                                                     : std::vector<std::string>{"4/v4"});
+    w.string_list(server_.options().cassandra3() ? std::vector<std::string>{"4/v4", "5/v5-beta"}
+                                                 : std::vector<std::string>{"4/v4", "5/v5"});
     emit(kSupported, stream, std::move(w.buf()));
     return;
   }
@@ -232,24 +232,30 @@ QueryParams Connection::read_params(Reader& r) {
 }
 
 void Connection::check_write_faults(uint16_t consistency, const char* write_type) {
-  Faults& f = server_.faults();
+  Faults& all = server_.faults();
+  Faults& mine = server_.faults(node_);
+  auto take = [&](std::atomic<int> Faults::*c) {
+    if (!take_fault(mine, all, c)) return false;
+    store_.stats(node_).faults.fetch_add(1, std::memory_order_relaxed);
+    return true;
+  };
   Writer w;
-  if (take_fault(f.overloaded))
+  if (take(&Faults::overloaded))
     throw CqlError{kOverloaded, "Server is in overloaded state. Cannot accept more requests at this point", {}};
-  if (take_fault(f.write_timeout)) {
+  if (take(&Faults::write_timeout)) {
     w.u16(consistency);
     w.i32(0);
     w.i32(1);
     w.string(write_type);
     throw CqlError{kWriteTimeout, "Operation timed out - received only 0 responses.", w.buf()};
   }
-  if (take_fault(f.unavailable)) {
+  if (take(&Faults::unavailable)) {
     w.u16(consistency);
     w.i32(1);
     w.i32(0);
     throw CqlError{kUnavailable, "Cannot achieve consistency level", w.buf()};
   }
-  if (take_fault(f.bootstrapping)) throw CqlError{kIsBootstrapping, "Cannot read from a bootstrapping node", {}};
+  if (take(&Faults::bootstrapping)) throw CqlError{kIsBootstrapping, "Cannot read from a bootstrapping node", {}};
 }
 
 static void check_marker_count(const Parsed& p, const QueryParams& q) {
@@ -267,7 +273,7 @@ void Connection::on_query(int16_t stream, Reader& r) {
   bool is_write = std::holds_alternative<InsertStatement>(p.stmt) || std::holds_alternative<DeleteStatement>(p.stmt);
   if (is_write) check_write_faults(q.consistency, "SIMPLE");
   std::string ks = q.keyspace.empty() ? keyspace_ : q.keyspace;
-  ExecContext ctx{node_, &ks, &q.values, q.page_size, q.paging_state, q.timestamp};
+  ExecContext ctx{node_, &ks, &q.values, q.page_size, q.paging_state, q.timestamp, q.consistency};
   Result res = store_.execute(p, ctx);
   if (res.kind == Result::kSetKeyspace) keyspace_ = ks;
   emit(kResult, stream, encode_result(res));
@@ -308,7 +314,7 @@ void Connection::on_execute(int16_t stream, Reader& r) {
   check_marker_count(p->parsed, q);
   if (p->is_write) check_write_faults(q.consistency, "SIMPLE");
   std::string ks = p->keyspace;
-  ExecContext ctx{node_, &ks, &q.values, q.page_size, q.paging_state, q.timestamp};
+  ExecContext ctx{node_, &ks, &q.values, q.page_size, q.paging_state, q.timestamp, q.consistency};
   emit(kResult, stream, encode_result(store_.execute(p->parsed, ctx)));
 }
 
@@ -372,6 +378,7 @@ void Connection::on_batch(int16_t stream, Reader& r) {
                         ", exceeding specified threshold of 5120 by " + std::to_string(bytes - 5120) + ".");
   }
   check_write_faults(q.consistency, type == 0 ? "BATCH" : type == 1 ? "UNLOGGED_BATCH" : "COUNTER");
+  for (auto& m : muts) store_.check_available(m, q.consistency, node_);  // all or nothing
   for (auto& m : muts) store_.apply(m, node_);
   emit(kResult, stream, encode_result(Result{}));
 }

@@ -27,6 +27,10 @@ bool take_fault(std::atomic<int>& counter) {
   return false;
 }
 
+bool take_fault(Faults& node, Faults& all, std::atomic<int> Faults::*counter) {
+  return take_fault(node.*counter) || take_fault(all.*counter);
+}
+
 static std::string nth_address(const std::string& base, int i) {
   in_addr a{};
   if (inet_pton(AF_INET, base.c_str(), &a) != 1) return base;
@@ -42,6 +46,7 @@ Server::Server(Options opts) : opts_(std::move(opts)) {
     n->index = i;
     n->addr = nth_address(opts_.listen, i);
     nodes_.push_back(std::move(n));
+    node_faults_.push_back(std::make_unique<Faults>());
   }
 }
 
@@ -113,6 +118,8 @@ std::string Server::start() {
   std::vector<std::string> addrs;
   for (auto& n : nodes_) addrs.push_back(n->addr);
   store_ = std::make_unique<Store>(opts_.nodes, opts_.vnodes, addrs, opts_.port);
+  store_->cassandra3 = opts_.cassandra3();
+  store_->rpc_any = opts_.rpc_any;
   return "";
 }
 
@@ -185,19 +192,24 @@ void Server::stop() {
 std::string Server::command(const std::string& line, bool& quit) {
   std::istringstream in(line);
   std::string cmd;
-  long arg = -1;
+  long arg = -1, node_arg = 0;
   in >> cmd;
   bool has_arg = static_cast<bool>(in >> arg);
-  auto counter = [&](std::atomic<int>& c) {
+  bool has_node = has_arg && static_cast<bool>(in >> node_arg);
+  // `overloaded N` applies to requests of every node, `overloaded N I` to node I's only.
+  auto counter = [&](std::atomic<int> Faults::*c) {
     if (!has_arg || arg < 0) return "error: " + cmd + " needs a count";
-    c.store(static_cast<int>(arg));
-    return "ok " + cmd + " " + std::to_string(arg);
+    if (has_node && (node_arg < 1 || node_arg > static_cast<long>(nodes_.size())))
+      return "error: " + cmd + " N I: no node " + std::to_string(node_arg);
+    Faults& f = has_node ? *node_faults_[static_cast<size_t>(node_arg - 1)] : faults_;
+    (f.*c).store(static_cast<int>(arg));
+    return "ok " + cmd + " " + std::to_string(arg) + (has_node ? " node " + std::to_string(node_arg) : "");
   };
-  if (cmd == "overloaded") return counter(faults_.overloaded);
-  if (cmd == "write_timeout") return counter(faults_.write_timeout);
-  if (cmd == "unavailable") return counter(faults_.unavailable);
-  if (cmd == "bootstrapping") return counter(faults_.bootstrapping);
-  if (cmd == "delay") return counter(faults_.delay_ms);
+  if (cmd == "overloaded") return counter(&Faults::overloaded);
+  if (cmd == "write_timeout") return counter(&Faults::write_timeout);
+  if (cmd == "unavailable") return counter(&Faults::unavailable);
+  if (cmd == "bootstrapping") return counter(&Faults::bootstrapping);
+  if (cmd == "delay") return counter(&Faults::delay_ms);
   if (cmd == "drop") {
     size_t count = 0;
     for (auto& n : nodes_) {
@@ -215,6 +227,7 @@ std::string Server::command(const std::string& line, bool& quit) {
     Node& n = *nodes_[static_cast<size_t>(i)];
     if (cmd == "down" || cmd == "stop") {  // down: process gone (connections closed); stop: hung
       n.stopped = cmd == "stop";
+      store_->set_alive(i, false);
       close_node(n);
       if (cmd == "down") drop_conns(n);
       push_event(i, "STATUS_CHANGE", "DOWN");
@@ -224,6 +237,7 @@ std::string Server::command(const std::string& line, bool& quit) {
         std::string err = listen_node(n);
         if (!err.empty()) return "error: " + cmd + " " + std::to_string(arg) + ": " + err;
       }
+      store_->set_alive(i, true);
       push_event(i, "STATUS_CHANGE", "UP");
     }
     return "ok " + cmd + " " + std::to_string(arg);
@@ -234,6 +248,7 @@ std::string Server::command(const std::string& line, bool& quit) {
       std::string err = listen_node(*n);
       if (!err.empty()) return "error: add: " + err;
       store_->join(n->index);
+      store_->set_alive(n->index, true);
       push_event(n->index, "TOPOLOGY_CHANGE", "NEW_NODE");
       push_event(n->index, "STATUS_CHANGE", "UP");
       return "ok add " + std::to_string(n->index + 1);
@@ -269,7 +284,9 @@ std::string Server::command(const std::string& line, bool& quit) {
              "\",\"up\":" + (nodes_[static_cast<size_t>(i)]->listen_fd >= 0 ? "true" : "false") +
              ",\"connections\":" + std::to_string(conns) + ",\"requests\":" + std::to_string(s.requests.load()) +
              ",\"rows_written\":" + std::to_string(s.rows_written.load()) +
-             ",\"rows_not_replica\":" + std::to_string(s.rows_not_replica.load()) + "}";
+             ",\"rows_not_replica\":" + std::to_string(s.rows_not_replica.load()) +
+             ",\"faults\":" + std::to_string(s.faults.load()) +
+             ",\"unavailable\":" + std::to_string(s.unavailable.load()) + "}";
     }
     return out;
   }

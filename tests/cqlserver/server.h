@@ -26,6 +26,15 @@ struct Options {
   int version_max = 5;
   int vnodes = 1;   // tokens per node
   int joining = 0;  // extra nodes, not in the ring until `add` makes one join
+  // native_transport_max_frame_size in MiB (0: Cassandra's default, 16; 256 as 3.11)
+  int max_frame_mb = 0;
+  bool rpc_any = false;  // system.peers lists rpc_address 0.0.0.0 (clients use `peer`)
+  // --version-max 4 emulates Cassandra 3.11 (v5 was a beta there: a v5 request gets
+  // its "USE_BETA flag is unset" protocol error; no system.peers_v2).
+  bool cassandra3() const { return version_max < 5; }
+  uint32_t max_frame_bytes() const {
+    return static_cast<uint32_t>(max_frame_mb > 0 ? max_frame_mb : cassandra3() ? 256 : 16) << 20;
+  }
 };
 
 class Connection;
@@ -38,6 +47,8 @@ struct Faults {
 
 // Takes one from a counter if it is positive.
 bool take_fault(std::atomic<int>& counter);
+// Takes one from the node's own counter, else from the shared one.
+bool take_fault(Faults& node, Faults& all, std::atomic<int> Faults::*counter);
 
 class Server {
  public:
@@ -51,6 +62,7 @@ class Server {
 
   Store& store() { return *store_; }
   Faults& faults() { return faults_; }
+  Faults& faults(int node) { return *node_faults_[static_cast<size_t>(node)]; }
   const Options& options() const { return opts_; }
   SSL_CTX* ssl_ctx() { return ssl_ctx_; }
   int port() const { return opts_.port; }
@@ -84,7 +96,8 @@ class Server {
 
   Options opts_;
   std::unique_ptr<Store> store_;
-  Faults faults_;
+  Faults faults_;                                     // every node
+  std::vector<std::unique_ptr<Faults>> node_faults_;  // `overloaded N I`: node I only
   SSL_CTX* ssl_ctx_ = nullptr;
   std::vector<std::unique_ptr<Node>> nodes_;
 };

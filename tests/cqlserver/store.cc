@@ -9,6 +9,7 @@
 
 #include <algorithm>
 #include <climits>
+#include <cstdlib>
 
 #include "murmur3.h"
 #include "wire.h"
@@ -47,6 +48,8 @@ Store::Store(int nodes, int vnodes, std::vector<std::string> addresses, int port
   std::sort(ring_.begin(), ring_.end());
   joined_.assign(addresses_.size(), 0);
   for (int i = 0; i < nodes; i++) joined_[static_cast<size_t>(i)] = 1;
+  alive_ = std::make_unique<std::atomic<bool>[]>(addresses_.size());
+  for (int i = 0; i < nodes; i++) alive_[static_cast<size_t>(i)] = true;
   for (size_t i = 0; i < addresses_.size(); i++) stats_.push_back(std::make_unique<NodeStats>());
   bump_schema();
 }
@@ -84,6 +87,58 @@ int Store::owner(int64_t token) const {
   std::lock_guard<std::mutex> lock(ring_mu_);
   auto it = std::lower_bound(ring_.begin(), ring_.end(), std::make_pair(token, INT_MIN));
   return it == ring_.end() ? ring_.front().second : it->second;
+}
+
+std::vector<int> Store::replicas(int64_t token, int rf) const {
+  std::lock_guard<std::mutex> lock(ring_mu_);
+  std::vector<int> out;
+  auto it = std::lower_bound(ring_.begin(), ring_.end(), std::make_pair(token, INT_MIN));
+  size_t start = static_cast<size_t>(it - ring_.begin());
+  for (size_t k = 0; k < ring_.size() && static_cast<int>(out.size()) < rf; k++) {
+    int n = ring_[(start + k) % ring_.size()].second;
+    if (std::find(out.begin(), out.end(), n) == out.end()) out.push_back(n);
+  }
+  return out;
+}
+
+namespace {
+const char* consistency_name(uint16_t cl) {
+  static const char* names[] = {"ANY",          "ONE",         "TWO",    "THREE",        "QUORUM",   "ALL",
+                                "LOCAL_QUORUM", "EACH_QUORUM", "SERIAL", "LOCAL_SERIAL", "LOCAL_ONE"};
+  return cl < 11 ? names[cl] : "UNKNOWN";
+}
+}  // namespace
+
+void Store::check_available(const Mutation& m, uint16_t cl, int node) {
+  const int rf = m.table->rf;
+  int required;
+  switch (cl) {
+    case 0:  // ANY: a hint on the coordinator will do
+      return;
+    case 1:
+    case 10:
+      required = 1;
+      break;
+    case 2:
+    case 3:
+      required = cl;
+      break;
+    case 5:
+      required = rf;
+      break;
+    default:  // QUORUM, LOCAL_QUORUM, EACH_QUORUM (one data center), SERIAL, LOCAL_SERIAL
+      required = rf / 2 + 1;
+  }
+  if (required == 0) required = 1;
+  int up = 0;
+  for (int r : replicas(m.token, rf)) up += alive(r);
+  if (up >= required) return;
+  stats(node).unavailable.fetch_add(1, std::memory_order_relaxed);
+  Writer w;
+  w.u16(cl);
+  w.i32(required);
+  w.i32(up);
+  throw CqlError{kUnavailable, std::string("Cannot achieve consistency level ") + consistency_name(cl), w.buf()};
 }
 
 void Store::bump_schema() {
@@ -138,6 +193,7 @@ Result Store::execute(const Parsed& p, ExecContext& ctx) {
           return r;
         } else if constexpr (std::is_same_v<S, InsertStatement> || std::is_same_v<S, DeleteStatement>) {
           Mutation m = build_write(p, ctx);
+          check_available(m, ctx.consistency, ctx.node);
           return apply(m, ctx.node);
         } else {
           return select(s, ctx);
@@ -233,6 +289,15 @@ Result Store::create_table(const CreateTable& c, const std::string& conn_ks) {
     throw CqlError{kAlreadyExists, "Object " + ks_name + "." + t->name + " already exists",
                    already_exists_extra(ks_name, t->name)};
   }
+  // Replicas in the only data center: SimpleStrategy's replication_factor, or
+  // NetworkTopologyStrategy's count for datacenter1 (none for other data centers).
+  t->rf = 0;
+  bool simple = false;
+  for (auto& [key, v] : k->second->replication)
+    simple = simple || (key == "class" && v.find("SimpleStrategy") != std::string::npos);
+  for (auto& [key, v] : k->second->replication)
+    if (key == (simple ? "replication_factor" : "datacenter1")) t->rf = std::atoi(v.c_str());
+  if (t->rf < 0) t->rf = 0;
   static uint64_t next_id = 1;
   t->id = make_uuid_bytes(0x7ab1e000'0000'4000ULL | next_id, 0x8000'0000'0000'0000ULL | next_id);
   next_id++;

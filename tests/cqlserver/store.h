@@ -2,6 +2,7 @@
 // of the test server, and the execution of parsed statements against them.
 #pragma once
 
+#include <algorithm>
 #include <atomic>
 #include <cstdint>
 #include <map>
@@ -35,6 +36,7 @@ struct Table {
   std::vector<Column> cols;
   std::vector<int> pk, ck;
   std::vector<bool> ck_desc;
+  int rf = 1;  // replication factor of its keyspace in datacenter1
   std::atomic<bool> dropped{false};
   int index(std::string_view col) const;
 
@@ -100,6 +102,9 @@ struct Mutation {
 
 struct NodeStats {
   std::atomic<uint64_t> requests{0}, rows_written{0}, rows_not_replica{0};
+  // Errors the node answered: injected by fault commands, and Unavailable because
+  // replicas of a row were down.
+  std::atomic<uint64_t> faults{0}, unavailable{0};
 };
 
 // Per-request context: the node answering, the connection's keyspace and the
@@ -111,6 +116,7 @@ struct ExecContext {
   int32_t page_size = -1;
   std::string_view paging_state;
   int64_t default_ts = kNoTimestamp;  // the request's default timestamp (flag 0x20)
+  uint16_t consistency = 1;           // of the request (ONE by default)
 };
 
 class Store {
@@ -130,6 +136,22 @@ class Store {
   // The mutation of a write statement (INSERT, UPDATE, DELETE); Invalid for others.
   Mutation build_write(const Parsed& p, ExecContext& ctx);
   Result apply(Mutation& m, int node);
+  // Throws Unavailable (0x1000) when fewer replicas of the mutation's token are up
+  // than its consistency level needs (the coordinator's check before a write).
+  void check_available(const Mutation& m, uint16_t consistency, int node);
+  // The first `rf` distinct nodes of the ring from the token's owner on
+  // (SimpleStrategy, one data center).
+  std::vector<int> replicas(int64_t token, int rf) const;
+  bool is_replica(int64_t token, int rf, int node) const {
+    auto r = replicas(token, rf);
+    return std::find(r.begin(), r.end(), node) != r.end();
+  }
+  void set_alive(int node, bool up) { alive_[static_cast<size_t>(node)] = up; }
+  bool alive(int node) const { return alive_[static_cast<size_t>(node)]; }
+
+  // Emulation switches (set once before serving).
+  bool cassandra3 = false;  // Cassandra 3.11: system.peers only, 3.11 layouts
+  bool rpc_any = false;     // peers list rpc_address 0.0.0.0
 
   NodeStats& stats(int node) { return *stats_[static_cast<size_t>(node)]; }
   int nodes() const { return static_cast<int>(addresses_.size()); }  // joined or not
@@ -158,6 +180,7 @@ class Store {
   mutable std::mutex ring_mu_;
   std::vector<std::pair<int64_t, int>> ring_;  // sorted (token, node)
   std::vector<char> joined_;
+  std::unique_ptr<std::atomic<bool>[]> alive_;
   std::vector<std::unique_ptr<NodeStats>> stats_;
 
   std::mutex mu_;  // schema and prepared statements

@@ -153,7 +153,10 @@ bool resolve_term(const Term& t, const Type& type, std::string_view col, const E
   }
   auto err = validate_value(type, b.data);
   if (!err.empty()) throw_invalid("Exception while binding column " + std::string(col) + ": " + err);
-  out.emplace(b.data);
+  if (type.kind == Kind::kSet || type.kind == Kind::kMap || type.kind == Kind::kList || type.kind == Kind::kTuple)
+    out.emplace(normalize_value(type, b.data));
+  else
+    out.emplace(b.data);
   return true;
 }
 
@@ -320,7 +323,8 @@ Result Store::apply(Mutation& m, int node) {
   Table& t = *m.table;
   if (t.dropped) throw_invalid("unconfigured table " + t.name);
   NodeStats& st = stats(node);
-  if (owner(m.token) != node) st.rows_not_replica.fetch_add(1, std::memory_order_relaxed);
+  if (m.table->rf <= 1 ? owner(m.token) != node : !is_replica(m.token, m.table->rf, node))
+    st.rows_not_replica.fetch_add(1, std::memory_order_relaxed);
   Result r;
   {
     std::lock_guard<std::mutex> lock(t.mu);
@@ -361,7 +365,7 @@ Result Store::apply(Mutation& m, int node) {
 std::vector<ColumnSpec> Store::table_specs(const SelectStatement& s, const std::string& conn_ks, bool& is_system) {
   const std::string& ks = s.table.ks.empty() ? conn_ks : s.table.ks;
   is_system = SystemTables::is_system(ks);
-  if (is_system) return SystemTables::columns(ks, s.table.name);
+  if (is_system) return SystemTables::columns(*this, ks, s.table.name);
   return specs_of(*table(s.table, conn_ks));
 }
 

@@ -1,7 +1,10 @@
 // System tables as the DataStax drivers read them at connect time and for
-// schema agreement (Cassandra 4.0 layouts): system.local describes the node the
-// client is connected to (its token, the Murmur3Partitioner, the shared schema
-// version), system.peers / system.peers_v2 list every other node of the ring,
+// schema agreement (Cassandra 4.0 layouts; as Cassandra 3.11 with --version-max 4:
+// no system.peers_v2, no system_virtual_schema, no *_port columns in system.local):
+// system.local describes the node the client is connected to (its token, the
+// Murmur3Partitioner, the shared schema version), system.peers / system.peers_v2
+// list every other node of the ring (rpc_address / native_address 0.0.0.0 with
+// --rpc-address-any, as a node listening on every interface shows up),
 // system_schema.keyspaces/tables/columns describe the user schema, and the other
 // system_schema and system_virtual_schema tables the drivers query are empty.
 #include "system_tables.h"
@@ -169,17 +172,31 @@ bool SystemTables::is_system(const std::string& ks) {
   return ks == "system" || ks == "system_schema" || ks == "system_virtual_schema";
 }
 
-std::vector<ColumnSpec> SystemTables::columns(const std::string& ks, const std::string& table) {
-  auto it = layouts().find(ks + "." + table);
-  if (it == layouts().end()) throw_invalid("unconfigured table " + table);
+namespace {
+// Columns Cassandra 3.11 does not have.
+bool missing_in_3(const std::string& key, const std::string& col) {
+  return key == "system.local" && (col == "broadcast_port" || col == "listen_port" || col == "rpc_port");
+}
+}  // namespace
+
+std::vector<ColumnSpec> SystemTables::columns(const Store& st, const std::string& ks, const std::string& table) {
+  const std::string key = ks + "." + table;
+  auto it = layouts().find(key);
+  if (st.cassandra3 && ks == "system_virtual_schema") throw_invalid("Keyspace " + ks + " does not exist");
+  if (it == layouts().end() || (st.cassandra3 && key == "system.peers_v2"))
+    throw_invalid("unconfigured table " + table);
   std::vector<ColumnSpec> out;
-  for (auto& [name, type] : it->second) out.push_back({ks, table, name, type});
+  for (auto& [name, type] : it->second)
+    if (!st.cassandra3 || !missing_in_3(key, name)) out.push_back({ks, table, name, type});
   return out;
 }
 
 std::vector<Row> SystemTables::rows(Store& st, const std::string& ks, const std::string& table, int node) {
   const std::string key = ks + "." + table;
-  const Layout& l = layouts().at(key);
+  Layout l = layouts().at(key);
+  if (st.cassandra3)
+    l.erase(std::remove_if(l.begin(), l.end(), [&](auto& c) { return missing_in_3(key, c.first); }), l.end());
+  const std::string release = st.cassandra3 ? "3.11.16" : "4.0.11";
   std::vector<Row> out;
   std::lock_guard<std::mutex> lock(st.mu_);
   auto tokens = [&](int n) {
@@ -200,10 +217,10 @@ std::vector<Row> SystemTables::rows(Store& st, const std::string& ks, const std:
                               {"host_id", host_id(node)},
                               {"listen_address", inet_bytes(st.address(node))},
                               {"listen_port", be32(7000)},
-                              {"native_protocol_version", "5"},
+                              {"native_protocol_version", st.cassandra3 ? "4" : "5"},
                               {"partitioner", "org.apache.cassandra.dht.Murmur3Partitioner"},
                               {"rack", "rack1"},
-                              {"release_version", "4.0.11"},
+                              {"release_version", release},
                               {"rpc_address", inet_bytes(st.address(node))},
                               {"rpc_port", port},
                               {"schema_version", st.schema_version_},
@@ -212,17 +229,18 @@ std::vector<Row> SystemTables::rows(Store& st, const std::string& ks, const std:
     for (int n = 0; n < st.nodes(); n++) {
       if (n == node || !st.joined(n)) continue;
       std::string addr = inet_bytes(st.address(n));
+      std::string rpc = st.rpc_any ? std::string(4, '\0') : addr;
       out.push_back(arrange(l, {{"peer", addr},
                                 {"peer_port", be32(7000)},
                                 {"data_center", "datacenter1"},
                                 {"host_id", host_id(n)},
-                                {"native_address", addr},
+                                {"native_address", rpc},
                                 {"native_port", port},
                                 {"preferred_ip", addr},
                                 {"preferred_port", be32(7000)},
                                 {"rack", "rack1"},
-                                {"release_version", "4.0.11"},
-                                {"rpc_address", addr},
+                                {"release_version", release},
+                                {"rpc_address", rpc},
                                 {"schema_version", st.schema_version_},
                                 {"tokens", tokens(n)}}));
     }

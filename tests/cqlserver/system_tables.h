@@ -12,8 +12,8 @@ namespace cqlsrv {
 class SystemTables {
  public:
   static bool is_system(const std::string& ks);
-  // Throws Invalid for a table that does not exist.
-  static std::vector<ColumnSpec> columns(const std::string& ks, const std::string& table);
+  // Throws Invalid for a table that does not exist (in the emulated version).
+  static std::vector<ColumnSpec> columns(const Store& store, const std::string& ks, const std::string& table);
   // The rows as seen by node `node` (system.local describes that node).
   static std::vector<Row> rows(Store& store, const std::string& ks, const std::string& table, int node);
 };

@@ -44,7 +44,9 @@ void add_options(CLI::App& app, Options& o) {
   app.add_option("--schema", o.schema,
                  "Column definitions for --create, e.g. 'id uuid PRIMARY KEY, name text' (default: created_users)");
   transform::add_transform_options(app, o.transform, transform::kPresetShort);
-  app.add_option("--map", o.maps, "Take column COL from JSON field FIELD (COL=FIELD, repeatable; after the transform)")
+  app.add_option("--map", o.maps,
+                 "Take column COL from JSON field FIELD, a dotted path such as login.uuid (COL=FIELD, repeatable; "
+                 "after the transform)")
       ->allow_extra_args(false)
       ->type_name("COL=FIELD");
   app.add_flag("--strict", o.strict, "Reject records with fields that match no column");
@@ -69,6 +71,11 @@ void add_options(CLI::App& app, Options& o) {
   app.add_option("--batch-rows", o.batch_rows,
                  "Group up to N rows of the same partition in unlogged batches (0: one row per request)")
       ->check(CLI::Range(0, 1000));
+  app.add_option("--max-frame-size", o.max_frame_mb,
+                 "Largest request to send, in MiB: the cluster's native_transport_max_frame_size (default 16); "
+                 "a bigger row is rejected, not sent")
+      ->type_name("MIB")
+      ->check(CLI::Range(1, 256));
   app.add_option("--retries", o.retries, "Retries of a failed write before giving up (default 10)")
       ->check(CLI::Range(0, 1000));
   app.add_option("-u,--username", o.username, "User name for PasswordAuthenticator")->envname("CQL_USERNAME");

@@ -34,6 +34,7 @@ struct Options : KafkaSinkOptions, EnvelopeOptions {
   int concurrency = 256;
   int batch_rows = 0;
   int retries = 10;
+  int max_frame_mb = 16;  // Cassandra's native_transport_max_frame_size
   std::string username, password_file;
   std::string cqlshrc;  // empty: ~/.cassandra/cqlshrc if it exists
   bool ssl = false;

@@ -229,6 +229,7 @@ int run(Options& o, const CommonOptions& common) {
   sk.concurrency = o.concurrency;
   sk.batch_rows = o.batch_rows;
   sk.strict = o.strict;
+  sk.max_frame_bytes = static_cast<size_t>(o.max_frame_mb) << 20;
   sk.timestamp_field = o.timestamp_field;
   if (!o.timestamp_field.empty() && mapping->by_field.count(o.timestamp_field)) {
     diag::error("--timestamp-field %s also feeds a column; --map that column to another field",

@@ -1,9 +1,9 @@
 // Target table handling for cqlwrite: --create (keyspace with --replication, table
 // from --schema or the built-in created_users layout, then schema agreement), reading
 // the table's columns from system_schema.columns, and the column mapping: each column
-// bound from the JSON field of the same name unless --map COL=FIELD says otherwise,
-// with the prepared INSERT (USING TTL when --ttl) whose metadata gives bind types and
-// the partition key.
+// bound from the JSON field of the same name unless --map COL=FIELD (a dotted path)
+// says otherwise, with the prepared INSERT (USING TTL when --ttl) whose metadata
+// gives bind types and the partition key.
 #pragma once
 
 #include <memory>

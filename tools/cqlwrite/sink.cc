@@ -50,7 +50,15 @@ Record make_record(std::string_view text, uint64_t line, uint64_t offset) {
 
 CqlSink::CqlSink(cql::Session& session, Mapping mapping, SinkOptions options)
     : session_(session), map_(std::move(mapping)), opt_(options) {
-  for (auto& [field, idx] : map_.by_field) by_field_.emplace(field, idx);
+  field_of_.resize(map_.types.size());
+  for (auto& [field, idx] : map_.by_field) {
+    field_of_[static_cast<size_t>(idx)] = field;
+    size_t dot = field.find('.');
+    if (dot == std::string::npos || dot == 0)
+      by_field_.emplace(field, idx);
+    else
+      nested_[field.substr(0, dot)].emplace_back(field.substr(dot + 1), idx);
+  }
   slots_.resize(map_.types.size());
 }
 
@@ -94,6 +102,31 @@ bool CqlSink::encode(Record& rec, std::string& values, std::string& pk, std::str
       continue;
     }
     auto it = by_field_.find(key);
+    if (it == by_field_.end() && !nested_.empty()) {
+      auto nt = nested_.find(key);
+      if (nt != nested_.end()) {  // --map COL=a.b.c: look inside this field
+        simdjson::ondemand::value v;
+        if (field.value().get(v)) {
+          err = std::string(key) + ": invalid JSON value";
+          return false;
+        }
+        for (auto& [rest, idx] : nt->second) {
+          simdjson::ondemand::value inner;
+          auto e = find_path(v, rest).get(inner);
+          if (e == simdjson::NO_SUCH_FIELD || e == simdjson::INDEX_OUT_OF_BOUNDS || e == simdjson::INCORRECT_TYPE)
+            continue;  // absent: unset, as a missing field
+          size_t start = valbuf_.size();
+          if (e || !cql::encode_json_value(map_.types[static_cast<size_t>(idx)], inner, valbuf_, err)) {
+            if (e) err = json_error_message(e);
+            err = map_.columns[static_cast<size_t>(idx)] + " (" + field_of_[static_cast<size_t>(idx)] + "): " + err;
+            return false;
+          }
+          slots_[static_cast<size_t>(idx)] = {static_cast<uint32_t>(start),
+                                              static_cast<uint32_t>(valbuf_.size() - start)};
+        }
+        continue;
+      }
+    }
     if (it == by_field_.end()) {
       if (opt_.strict) {
         err = std::string(key) + ": no column for this field (--strict)";
@@ -118,7 +151,9 @@ bool CqlSink::encode(Record& rec, std::string& values, std::string& pk, std::str
   for (int i : map_.partition_key) {
     auto [start, len] = slots_[static_cast<size_t>(i)];
     if (start == kUnsetSlot) {
-      err = map_.columns[static_cast<size_t>(i)] + ": missing (partition key column)";
+      const std::string& f = field_of_[static_cast<size_t>(i)];
+      err = map_.columns[static_cast<size_t>(i)] + ": missing (partition key column" +
+            (f != map_.columns[static_cast<size_t>(i)] ? "; no field " + f + " in the record)" : ")");
       return false;
     }
     if (cql::load_u32(valbuf_.data() + start) == 0xffffffffu) {
@@ -231,6 +266,17 @@ void CqlSink::submit(Record record, AckFn on_ack) {
     Ack a;
     a.kind = Ack::kRejected;
     a.reason = err_;
+    if (on_ack) on_ack(record, a);
+    return;
+  }
+  // EXECUTE frame: header 9, ids 2+16 (+2+16 on v5), consistency 2, flags 4, timestamp 8.
+  constexpr size_t kExecuteOverhead = 64;
+  if (values_.size() + kExecuteOverhead > opt_.max_frame_bytes) {
+    Ack a;
+    a.kind = Ack::kRejected;
+    a.reason = "row of " + std::to_string(values_.size()) + " bytes does not fit in a request of at most " +
+               std::to_string(opt_.max_frame_bytes) +
+               " bytes (the cluster's native_transport_max_frame_size, --max-frame-size); not sent";
     if (on_ack) on_ack(record, a);
     return;
   }

@@ -1,6 +1,7 @@
 // CqlSink: the write path of cqlwrite, usable by any record source (stdin NDJSON now,
 // a Kafka consumer later): submit(record, on_ack) converts one JSON record into the
-// prepared INSERT's bound values (missing field -> unset, JSON null -> null), routes it
+// prepared INSERT's bound values (missing field -> unset, JSON null -> null; a --map
+// field may be a dotted path such as login.uuid), routes it
 // by the Murmur3 token of its partition key, and calls on_ack exactly once per record
 // when it is stored, rejected (conversion error or non-retryable server error, with
 // the reason) or failed (retries exhausted / no node). submit() blocks while
@@ -57,6 +58,10 @@ struct SinkOptions {
   int batch_rows = 0;
   bool strict = false;
   size_t batch_max_bytes = 5 * 1024;  // Cassandra's batch_size_warn_threshold
+  // Cassandra's native_transport_max_frame_size: it answers a bigger request with an
+  // error (and refuses a mutation over 16 MiB, half its commit log segment), so a row
+  // whose EXECUTE would not fit is rejected before it is sent.
+  size_t max_frame_bytes = 16u << 20;
   // Field holding each record's write timestamp: an integer (microseconds since the
   // epoch) or a timestamp text. Empty: the client's clock.
   std::string timestamp_field;
@@ -113,6 +118,9 @@ class CqlSink {
   RecordValidator validator_;
   JsonParser parser_;
   std::unordered_map<std::string, int, SvHash, std::equal_to<>> by_field_;
+  // Dotted --map paths ("login.uuid"), grouped by their first key: (rest, bind index).
+  std::unordered_map<std::string, std::vector<std::pair<std::string, int>>, SvHash, std::equal_to<>> nested_;
+  std::vector<std::string> field_of_;  // bind index -> the field or path it reads
   std::vector<std::pair<uint32_t, uint32_t>> slots_;
   std::string valbuf_, values_, pk_, err_, row_key_;
   int64_t ts_ = 0, last_ts_ = 0;

@@ -1,5 +1,5 @@
 // kconsume's top level: parse the command line, set up stdout, rejects and stats, run
-// the consumer (or --lag) and turn the outcome into an exit status: 0 done, 1 some
+// the consumer (or --lag, -L, -Q) and turn the outcome into an exit status: 0 done, 1 some
 // messages rejected, 65 too many rejected, 66 topic or partition missing, 69 cluster
 // unreachable, 74 write error, standard output closed before the end (EPIPE) or the
 // --acks channel broken, 75 final commit failed (also after a signal; a commit refused
@@ -18,6 +18,7 @@
 #include "common/stats.h"
 #include "consumer.h"
 #include "lag.h"
+#include "metadata.h"
 #include "options.h"
 
 namespace airstream::kconsume {
@@ -38,8 +39,8 @@ int run(int argc, char** argv) {
 
   Writer out(1);
   out.set_line_buffered(o.common.line_buffered);
-  if (o.lag) {
-    Status st = print_lag(o, out);
+  if (o.lag || o.list_metadata || o.query_offsets) {
+    Status st = o.lag ? print_lag(o, out) : o.list_metadata ? list_metadata(o, out) : query_offsets(o, out);
     if (!st.ok()) {
       diag::error("%s", st.message().c_str());
       return st.exit_code();

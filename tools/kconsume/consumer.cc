@@ -253,6 +253,7 @@ void Consumer::on_rebalance(rd_kafka_resp_err_t err, rd_kafka_topic_partition_li
     tracker_.remove(key.first, key.second);
     assigned_.erase(key);
     at_end_.erase(key);
+    stopped_.erase(key);
     diag::info(1, "revoked %s [%d]", key.first.c_str(), key.second);
   }
   if (cooperative) {
@@ -328,7 +329,7 @@ void Consumer::probe_positions(Clock::time_point now) {
   if (!watch_.due(now)) return;
   std::vector<FetchWatch::Partition> parts;
   for (const auto& key : assigned_)
-    if (at_end_.count(key) == 0) parts.push_back(key);
+    if (at_end_.count(key) == 0 && stopped_.count(key) == 0) parts.push_back(key);
   uint64_t wakeups = watch_.wakeups();
   auto ends = watch_.idle(rk_.get(), parts, now);
   if (opt_.exit_at_end) at_end_.insert(ends.begin(), ends.end());
@@ -338,7 +339,28 @@ void Consumer::probe_positions(Clock::time_point now) {
 bool Consumer::all_at_end() const {
   if (assigned_.empty()) return false;
   for (const auto& k : assigned_)
-    if (at_end_.count(k) == 0) return false;
+    if (at_end_.count(k) == 0 && stopped_.count(k) == 0) return false;
+  return true;
+}
+
+bool Consumer::past_stop(const rd_kafka_message_t* msg) {
+  // As kcat's -o e@: a partition ends at its first message at or after the time,
+  // whatever the timestamps of the messages after it.
+  std::pair<std::string, int32_t> key;
+  if (!stopped_.empty()) {
+    key = {rd_kafka_topic_name(msg->rkt), msg->partition};
+    if (stopped_.count(key) > 0) return true;
+  }
+  int64_t ts = rd_kafka_message_timestamp(msg, nullptr);
+  if (ts < 0 || ts < *opt_.stop_at) return false;
+  if (key.first.empty()) key = {rd_kafka_topic_name(msg->rkt), msg->partition};
+  stopped_.insert(key);
+  PartitionListPtr one(rd_kafka_topic_partition_list_new(1));
+  rd_kafka_topic_partition_list_add(one.get(), key.first.c_str(), key.second);
+  rd_kafka_pause_partitions(rk_.get(), one.get());
+  last_rkt_ = nullptr;
+  diag::info(1, "%s [%d]: reached the stop time at offset %lld", key.first.c_str(), key.second,
+             static_cast<long long>(msg->offset));
   return true;
 }
 
@@ -358,6 +380,7 @@ Status Consumer::handle_message(rd_kafka_message_t* msg) {
     diag::warn("%s [%d]: %s", topic, msg->partition, rd_kafka_message_errstr(msg));
     return Status::Ok();
   }
+  if (opt_.stop_at && past_stop(msg)) return Status::Ok();
   if (msg->rkt != last_rkt_ || msg->partition != last_partition_ || last_offsets_ == nullptr) {
     std::string topic = rd_kafka_topic_name(msg->rkt);
     last_offsets_ = &tracker_.get(topic, msg->partition);
@@ -404,7 +427,7 @@ Status Consumer::run() {
   while (error_.ok()) {
     if (stop_requested() || out_.broken_pipe()) break;
     if (opt_.count > 0 && consumed_ >= static_cast<uint64_t>(opt_.count)) break;
-    if (opt_.exit_at_end && all_at_end()) break;
+    if ((opt_.exit_at_end || opt_.stop_at) && all_at_end()) break;
     rd_kafka_message_t* msg = rd_kafka_consumer_poll(rk_.get(), idle ? 25 : 0);
     Clock::time_point now;
     if (msg == nullptr) {

@@ -3,8 +3,8 @@
 // records already written and flushed (or rejected), through GroupCommits
 // (common/kafka/group_commit.h: never blocking the poll loop, never while the group
 // rebalances). Handles group rebalances (cooperative-sticky: incremental
-// assign/unassign, commit before revocation), -c, -e, --exit-at-group-end,
-// --timeout, signals and a closed stdout.
+// assign/unassign, commit before revocation), -c, -e, -o e@TIMESTAMP,
+// --exit-at-group-end, --timeout, signals and a closed stdout.
 #pragma once
 
 #include <librdkafka/rdkafka.h>
@@ -89,6 +89,9 @@ class Consumer {
   Status throttle_unacked();
   Status wait_for_acks();
   bool all_at_end() const;
+  // -o e@TIMESTAMP: true when msg's partition has reached the stop time (at msg or
+  // before), which then pauses it; such messages are neither written nor committed.
+  bool past_stop(const rd_kafka_message_t* msg);
   // Called while the local queue is empty: -e ends and fetcher wake-ups (FetchWatch).
   void probe_positions(std::chrono::steady_clock::time_point now);
 
@@ -107,6 +110,7 @@ class Consumer {
   std::set<std::pair<std::string, int32_t>> assigned_;  // current assignment
   std::set<std::pair<std::string, int32_t>> at_end_;    // assigned partitions at their end
   std::set<std::pair<std::string, int32_t>> seen_;      // assigned at least once
+  std::set<std::pair<std::string, int32_t>> stopped_;   // -o e@: reached the stop time (paused)
   uint64_t consumed_ = 0;
   std::chrono::steady_clock::time_point last_activity_;  // last message or rebalance
   FetchWatch watch_;

@@ -3,6 +3,7 @@
 #include "options.h"
 
 #include <charconv>
+#include <cstdint>
 #include <cstring>
 #include <iostream>
 
@@ -35,7 +36,6 @@ const std::pair<const char*, const char*> kKcatOnly[] = {
     {"-l", "kcat's file producer: use kproduce"},
     {"-T", "kcat's producer tee: use kproduce --tee"},
     {"-z", "kcat's producer compression: use kproduce -X compression.codec=..."},
-    {"-Q", "kcat's offset query: use -o s@TIMESTAMP (or an ISO-8601 time) to start there"},
 };
 
 // The first argument that is one of kcat's options kconsume does not take, with
@@ -54,6 +54,12 @@ const std::pair<const char*, const char*>* kcat_only_option(int argc, char** arg
 
 }  // namespace
 
+Result<int64_t> parse_timestamp(std::string_view t) {
+  int64_t v = 0;
+  if ((parse_int64(t, v) || transform::parse_iso8601(t, v)) && v >= 0) return v;
+  return Status(kExitUsage, "expected milliseconds since the epoch or an ISO-8601 time, got '" + std::string(t) + "'");
+}
+
 Result<OffsetSpec> parse_offset_spec(std::string_view t) {
   OffsetSpec spec;
   if (t == "beginning") {
@@ -63,14 +69,12 @@ Result<OffsetSpec> parse_offset_spec(std::string_view t) {
   } else if (t == "stored") {
     spec.kind = OffsetSpec::kStored;
   } else if (t.rfind("e@", 0) == 0) {
-    return Status(kExitUsage,
-                  "-o e@TIMESTAMP (kcat's stop at a timestamp) is not supported: use -c N, -e or --timeout");
+    return Status(kExitUsage, "-o e@TIMESTAMP is where to stop, not where to start");
   } else if (!t.empty() && (t[0] == '@' || t.rfind("s@", 0) == 0)) {
     spec.kind = OffsetSpec::kTimestamp;
-    std::string_view ts = t.substr(t[0] == '@' ? 1 : 2);
-    if (!(parse_int64(ts, spec.value) || transform::parse_iso8601(ts, spec.value)) || spec.value < 0)
-      return Status(kExitUsage, "-o @TIMESTAMP: expected milliseconds since the epoch or an ISO-8601 time, got '" +
-                                    std::string(t) + "'");
+    auto ts = parse_timestamp(t.substr(t[0] == '@' ? 1 : 2));
+    if (!ts) return Status(kExitUsage, "-o " + std::string(t) + ": " + ts.status().message());
+    spec.value = *ts;
   } else if (t.size() >= 10 && t[4] == '-' && t[7] == '-') {
     spec.kind = OffsetSpec::kTimestamp;
     if (!transform::parse_iso8601(t, spec.value) || spec.value < 0)
@@ -82,13 +86,57 @@ Result<OffsetSpec> parse_offset_spec(std::string_view t) {
   } else {
     spec.kind = OffsetSpec::kAbsolute;
     if (!parse_int64(t, spec.value) || spec.value < 0)
-      return Status(
-          kExitUsage,
-          "-o: expected beginning, end, stored, N, -N, @TIMESTAMP_MS, s@TIMESTAMP_MS or an ISO-8601 time, got '" +
-              std::string(t) + "'");
+      return Status(kExitUsage,
+                    "-o: expected beginning, end, stored, N, -N, @TIMESTAMP_MS, s@TIMESTAMP_MS, e@TIMESTAMP_MS or "
+                    "an ISO-8601 time, got '" +
+                        std::string(t) + "'");
   }
   return spec;
 }
+
+Result<OffsetQuery> parse_offset_query(std::string_view t) {
+  // Topic names cannot hold ':' (Kafka allows [a-zA-Z0-9._-]); an ISO-8601 time can.
+  size_t c1 = t.find(':');
+  size_t c2 = c1 == std::string_view::npos ? c1 : t.find(':', c1 + 1);
+  auto bad = [&](const std::string& why) { return Status(kExitUsage, "-Q -t " + std::string(t) + ": " + why); };
+  if (c2 == std::string_view::npos || c1 == 0) return bad("expected TOPIC:PARTITION:TIMESTAMP");
+  OffsetQuery q;
+  q.topic = std::string(t.substr(0, c1));
+  int64_t p = 0;
+  if (!parse_int64(t.substr(c1 + 1, c2 - c1 - 1), p) || p < 0 || p > INT32_MAX) return bad("bad partition");
+  q.partition = static_cast<int32_t>(p);
+  std::string_view ts = t.substr(c2 + 1);
+  if (ts == "-1" || ts == "-2") {
+    q.timestamp = ts == "-1" ? -1 : -2;
+  } else {
+    auto v = parse_timestamp(ts);
+    if (!v) return bad(v.status().message() + " (or -1 for the end, -2 for the beginning)");
+    q.timestamp = *v;
+  }
+  return q;
+}
+
+namespace {
+
+// -L and -Q: which other options apply, and -Q's TOPIC:PARTITION:TIMESTAMP arguments.
+template <typename Usage>
+std::optional<int> metadata_mode_options(Options& o, Usage usage) {
+  if (o.list_metadata && o.query_offsets) return usage("-L and -Q are two modes: pick one");
+  if (!o.format_text.empty()) return usage("-f formats messages; -L and -Q print metadata (-J for JSON)");
+  auto d = parse_duration(o.connect_timeout_text);
+  if (!d || d->count() <= 0) return usage("--connect-timeout: expected a positive duration");
+  o.connect_timeout = *d;
+  if (o.list_metadata) return std::nullopt;
+  if (o.topics.empty()) return usage("-Q needs -t TOPIC:PARTITION:TIMESTAMP (repeatable)");
+  for (const auto& t : o.topics) {
+    auto q = parse_offset_query(t);
+    if (!q) return usage(q.status().message());
+    o.queries.push_back(*q);
+  }
+  return std::nullopt;
+}
+
+}  // namespace
 
 std::optional<int> parse_command_line(int argc, char** argv, Options& o) {
   Cli cli("kconsume",
@@ -105,9 +153,10 @@ std::optional<int> parse_command_line(int argc, char** argv, Options& o) {
   app.add_option("-p,--partition", o.partitions, "Read only partition N (repeatable; assign mode, no subscription)")
       ->type_name("N")
       ->check(CLI::NonNegativeNumber);
-  app.add_option("-o,--offset", o.offset_text,
-                 "Start at beginning, end, stored, N, -N (N before the end) or @TIMESTAMP_MS "
-                 "(default: stored with -g, else beginning)")
+  app.add_option("-o,--offset", o.offset_texts,
+                 "Start at beginning, end, stored, N, -N (N before the end), s@TIMESTAMP (milliseconds or "
+                 "ISO-8601; also @TIMESTAMP or the time alone) (default: stored with -g, else beginning); "
+                 "e@TIMESTAMP (repeat -o): end each partition before its first message that late, as kcat's")
       ->type_name("OFFSET");
   app.add_option("-c,--count", o.count, "Exit after N messages, written or rejected (default: no limit)")
       ->type_name("N");
@@ -125,7 +174,8 @@ std::optional<int> parse_command_line(int argc, char** argv, Options& o) {
   app.add_option("--commit-interval", o.commit_interval_text, "Commit written offsets every DURATION (group only)")
       ->type_name("DURATION");
   app.add_flag("-J,--envelope", o.envelope,
-               "Write one JSON object per message: topic, partition, offset, timestamp, key, headers, value");
+               "Write one JSON object per message: topic, partition, offset, timestamp, key, headers, value "
+               "(with -L or -Q: their JSON form, kcat's)");
   app.add_option("-f,--format", o.format_text,
                  "Write each message as FORMAT, with kcat's tokens: %s value, %k key, %t topic, %p partition, "
                  "%o offset, %T timestamp, %h headers, %S/%K value/key length, \\n \\t (no JSON check)")
@@ -158,6 +208,12 @@ std::optional<int> parse_command_line(int argc, char** argv, Options& o) {
       ->capture_default_str();
   avro::add_registry_options(app, o.registry, "-r,--registry");
   app.add_flag("--lag", o.lag, "Print committed offset, end offset and lag per partition of the group as NDJSON");
+  app.add_flag("-L,--list", o.list_metadata,
+               "List brokers, topics and partitions (leader, replicas, ISRs, low and high watermarks) as kcat -L "
+               "does, of every topic or of the -t topics");
+  app.add_flag("-Q,--query", o.query_offsets,
+               "Print the offset of the first message at or after each -t TOPIC:PARTITION:TIMESTAMP (milliseconds "
+               "or ISO-8601; -1 the end, -2 the beginning) as kcat -Q does (-1: no message that late)");
   if (const auto* k = kcat_only_option(argc, argv)) {
     diag::init("kconsume", 0, false);
     diag::error("%s is %s", k->first, k->second);
@@ -175,6 +231,7 @@ std::optional<int> parse_command_line(int argc, char** argv, Options& o) {
     std::cerr << "Try 'kconsume --help' for more information.\n";
     return std::optional<int>(kExitUsage);
   };
+  if (o.list_metadata || o.query_offsets) return metadata_mode_options(o, usage);
   if (o.topics.empty() && !wants_conf_dump(o.kafka)) return usage("no topic given (-t TOPIC)");
   if (o.lag && o.group.empty()) return usage("--lag needs a consumer group (-g GROUP)");
   if (!o.acks.empty() && o.group.empty())
@@ -182,8 +239,16 @@ std::optional<int> parse_command_line(int argc, char** argv, Options& o) {
   if (!o.acks.empty()) o.envelope = true;
   if (o.exit_at_group_end && !o.group_mode())
     return usage("--exit-at-group-end needs a consumer group (-g GROUP) and no -p");
-  if (!o.offset_text.empty()) {
-    auto spec = parse_offset_spec(o.offset_text);
+  for (const auto& text : o.offset_texts) {
+    if (text.rfind("e@", 0) == 0) {
+      if (o.stop_at) return usage("-o e@TIMESTAMP given twice");
+      auto ts = parse_timestamp(std::string_view(text).substr(2));
+      if (!ts) return usage("-o " + text + ": " + ts.status().message());
+      o.stop_at = *ts;
+      continue;
+    }
+    if (o.offset) return usage("-o: two starting points (" + text + " and an earlier one); e@ is the only second -o");
+    auto spec = parse_offset_spec(text);
     if (!spec) return usage(spec.status().message());
     o.offset = *spec;
     if (spec->kind == OffsetSpec::kStored && o.group.empty()) return usage("-o stored needs a consumer group (-g)");

@@ -37,7 +37,7 @@ TEST(OffsetSpec, KcatAndIsoTimes) {
     EXPECT_EQ(r->value, 1700000020000) << t;
   }
   EXPECT_EQ(parse_offset_spec("2023-11-14")->value, 1699920000000);
-  EXPECT_EQ(parse_offset_spec("e@1700000020000").status().exit_code(), kExitUsage);
+  EXPECT_EQ(parse_offset_spec("e@1700000020000").status().exit_code(), kExitUsage);  // a stop, not a start
   EXPECT_EQ(parse_offset_spec("2023-13-45T00:00:00Z").status().exit_code(), kExitUsage);
   EXPECT_EQ(parse_offset_spec("s@soon").status().exit_code(), kExitUsage);
 }
@@ -87,6 +87,42 @@ TEST(Options, UsageErrors) {
   EXPECT_EQ(parse({"-t", "^x.*", "-p", "0"}, d), kExitUsage);       // -p with a regex
   EXPECT_EQ(parse({"-t", "x", "--binary", "hex"}, e), kExitUsage);  // not a mode
   EXPECT_EQ(parse({"-t", "x", "--commit-interval", "0s"}, f), kExitUsage);
+}
+
+TEST(Options, StartAndKcatStopTime) {
+  Options o, twice, two_starts;
+  ASSERT_EQ(parse({"-t", "x", "-o", "s@1700000010000", "-o", "e@2023-11-14T22:13:40Z"}, o), -1);
+  ASSERT_TRUE(o.offset.has_value());
+  EXPECT_EQ(o.offset->value, 1700000010000);
+  ASSERT_TRUE(o.stop_at.has_value());
+  EXPECT_EQ(*o.stop_at, 1700000020000);
+  EXPECT_EQ(parse({"-t", "x", "-o", "e@1", "-o", "e@2"}, twice), kExitUsage);
+  EXPECT_EQ(parse({"-t", "x", "-o", "5", "-o", "end"}, two_starts), kExitUsage);
+}
+
+TEST(OffsetQuery, KcatForm) {
+  auto q = parse_offset_query("users_created:3:1700000020000");
+  ASSERT_TRUE(q.ok()) << q.status().message();
+  EXPECT_EQ(q->topic, "users_created");
+  EXPECT_EQ(q->partition, 3);
+  EXPECT_EQ(q->timestamp, 1700000020000);
+  EXPECT_EQ(parse_offset_query("t:0:2023-11-14T22:13:40Z")->timestamp, 1700000020000);
+  EXPECT_EQ(parse_offset_query("t:0:-1")->timestamp, -1);
+  EXPECT_EQ(parse_offset_query("t:0:-2")->timestamp, -2);
+  for (const char* bad : {"t", "t:0", ":0:5", "t:x:5", "t:-1:5", "t:0:-3", "t:0:soon", "t:0:"})
+    EXPECT_EQ(parse_offset_query(bad).status().exit_code(), kExitUsage) << bad;
+}
+
+TEST(Options, MetadataModes) {
+  Options l, q, bad_q, both, fmt;
+  ASSERT_EQ(parse({"-L"}, l), -1);  // no topic needed
+  EXPECT_TRUE(l.list_metadata);
+  ASSERT_EQ(parse({"-Q", "-J", "-t", "a:0:-1", "-t", "b:2:1700000000000"}, q), -1);
+  ASSERT_EQ(q.queries.size(), 2u);
+  EXPECT_EQ(q.queries[1].topic, "b");
+  EXPECT_EQ(parse({"-Q"}, bad_q), kExitUsage);
+  EXPECT_EQ(parse({"-L", "-Q", "-t", "a:0:1"}, both), kExitUsage);
+  EXPECT_EQ(parse({"-L", "-f", "%s"}, fmt), kExitUsage);
 }
 
 TEST(Options, PartitionWithGroupIsAssignMode) {
