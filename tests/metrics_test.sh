@@ -18,10 +18,6 @@ N=5000
 rufetch --synthetic --seed 7 --count $N | uxform --preset created_users >users.ndjson
 kproduce -q -b "$KAFKA_BROKERS" -t users <users.ndjson
 
-json_field() { grep "^{" "$2" | jq -r ".$1" | tail -1; }
-prom_value() { awk -v n="$1" '$1 == n { print $2 }' "$2"; }
-promtool_ok() { promtool check metrics <"$1" >"$1.lint" 2>&1 && ! grep -q . "$1.lint"; }
-
 # --- cqlwrite --from-kafka -e: the records it committed are counted.
 run cqlwrite -H "$CQL_HOSTS" -k ks -t users --create --key id --from-kafka users -g w1 -e \
   --stats --metrics-file cql.prom 2>cql.err

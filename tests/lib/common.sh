@@ -69,3 +69,10 @@ fixtures_dir() {
   done
   return 1
 }
+
+# Metrics checks: json_field NAME FILE (the last --stats line's field), prom_value
+# SERIES FILE (a sample's value in Prometheus text), promtool_ok FILE (passes
+# `promtool check metrics` without a warning; the lint is left in FILE.lint).
+json_field() { grep "^{" "$2" | jq -r ".$1" | tail -1; }
+prom_value() { awk -v n="$1" '$1 == n { print $2 }' "$2"; }
+promtool_ok() { promtool check metrics <"$1" >"$1.lint" 2>&1 && ! grep -q . "$1.lint"; }
