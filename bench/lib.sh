@@ -104,7 +104,8 @@ import os, sys
 from cassandra.cluster import Cluster
 host, port = os.environ["CQL_HOSTS"].split(",")[0].rsplit(":", 1)
 c = Cluster([host], port=int(port))
-print(c.connect().execute(f"SELECT count(*) FROM {sys.argv[1]}").one()[0])
+# A count over a few hundred thousand rows takes longer than the driver's 10 s default.
+print(c.connect().execute(f"SELECT count(*) FROM {sys.argv[1]}", timeout=120).one()[0])
 c.shutdown()
 PY
 }
