@@ -6,6 +6,9 @@
 # node, as the published single-node driver figures), each into its own table.
 # Prints rows/s, the ratio (target >= 5x and >= 150k rows/s) and peak RSS of both.
 # usage: bench/cqlwrite.sh [RECORDS]   (default $BENCH_RECORDS or 200000)
+# CQLWRITE_BASELINE=/path/to/an/older/cqlwrite also times that binary, in rounds
+# alternating with cqlwrite's on the same server and input, and prints the change
+# in rows/s (issue 16: client timestamps and event handling may cost at most 5%).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source bench/lib.sh
@@ -45,16 +48,28 @@ PY
 
 cat "$flat" >/dev/null  # warm the page cache for both
 measure "python driver" "/usr/bin/python3 '$BENCH_TMP/driver.py' '$flat'"
+base=${CQLWRITE_BASELINE:-}
 for r in 1 2 3; do
   measure "cqlwrite #$r" "cqlwrite -H '$CQL_HOSTS' -k bench -t by_cqlwrite --create -q '$flat'"
-done
-best=""
-for r in 1 2 3; do
-  if [[ -z $best ]] || awk -v x="${_wall["cqlwrite #$r"]}" -v y="${_wall[$best]}" 'BEGIN { exit !(x < y) }'; then
-    best="cqlwrite #$r"
+  if [[ -n $base ]]; then
+    measure "baseline #$r" "'$base' -H '$CQL_HOSTS' -k bench -t by_baseline --create -q '$flat'"
   fi
 done
-_wall[cqlwrite]=${_wall[$best]}
-_rss[cqlwrite]=${_rss[$best]}
+fastest() {  # LABEL: the best of rounds "LABEL #1..3" stands for LABEL
+  local b="" r
+  for r in 1 2 3; do
+    if [[ -z $b ]] || awk -v x="${_wall["$1 #$r"]}" -v y="${_wall[$b]}" 'BEGIN { exit !(x < y) }'; then
+      b="$1 #$r"
+    fi
+  done
+  _wall[$1]=${_wall[$b]}
+  _rss[$1]=${_rss[$b]}
+}
+fastest cqlwrite
+if [[ -n $base ]]; then
+  fastest baseline
+  awk -v n="$n" -v a="${_wall[cqlwrite]}" -v b="${_wall[baseline]}" 'BEGIN {
+    printf "cqlwrite %.0f rows/s, baseline %s %.0f rows/s: %+.1f%%\n", n / a, "'"$base"'", n / b, (b / a - 1) * 100 }' >&2
+fi
 cql_cmd stats >&2
 report cqlwrite "$n" cqlwrite "python driver"

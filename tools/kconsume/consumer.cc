@@ -86,6 +86,7 @@ Status Consumer::open() {
     committing_ = true;
   }
   if (opt_.group_mode()) rd_kafka_conf_set_rebalance_cb(c, rebalance_trampoline);
+  cooperative_ = cooperative_assignor(c);
   if (opt_.group_mode() && opt_.offset && opt_.offset->kind == OffsetSpec::kEnd) {
     char err[256];
     rd_kafka_conf_set(c, "auto.offset.reset", "latest", err, sizeof err);
@@ -203,12 +204,12 @@ void Consumer::apply_start_offsets(rd_kafka_topic_partition_list_t* parts, bool 
 
 void Consumer::on_rebalance(rd_kafka_resp_err_t err, rd_kafka_topic_partition_list_t* parts) {
   rd_kafka_t* rk = rk_.get();
-  bool cooperative = strcmp(rd_kafka_rebalance_protocol(rk), "COOPERATIVE") == 0;
+  const bool cooperative = cooperative_;
   last_rkt_ = nullptr;
   last_offsets_ = nullptr;
   last_activity_ = std::chrono::steady_clock::now();  // a rebalance restarts the --timeout clock
   diag::info(2, "rebalance: %s, %d partition(s), protocol %s", rd_kafka_err2name(err), parts->cnt,
-             rd_kafka_rebalance_protocol(rk));
+             cooperative ? "COOPERATIVE" : "EAGER");
   if (err == RD_KAFKA_RESP_ERR__ASSIGN_PARTITIONS) {
     // Only -o other than stored overrides the group's committed offsets, and only on a
     // partition's first assignment in this process.

@@ -106,6 +106,7 @@ class Consumer {
   bool commit_failing_ = false;  // a commit failed and none succeeded since (warned once)
   bool committing_ = false;      // a group is set: offsets are committed
   bool closed_ = false;
+  bool cooperative_ = false;                            // the assignor's rebalance protocol (see cooperative_assignor)
   Status error_;                                        // fatal error seen in a callback
   std::set<std::pair<std::string, int32_t>> assigned_;  // current assignment
   std::set<std::pair<std::string, int32_t>> at_end_;    // assigned partitions at their end
