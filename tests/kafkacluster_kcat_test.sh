@@ -65,8 +65,13 @@ wait "$producer" || fail "producer failed across down/up"
 
 # quit stops it; so do EOF on stdin and SIGTERM (exit 0 each time).
 pid=$KAFKA_DEV_PID
+stderr_before=$(readlink /proc/$$/fd/2)
 kafka_stop
 ! kill -0 "$pid" 2>/dev/null || fail "cluster still running after kafka_stop"
+# kafka_stop leaves the caller's stderr alone (an `exec ... 2>/dev/null` silenced it
+# for good): fd 2 still leads where it led before (the message goes to stdout, as
+# stderr may be gone).
+[[ $(readlink /proc/$$/fd/2) == "$stderr_before" ]] || { echo "FAIL: kafka_stop redirected stderr to $(readlink /proc/$$/fd/2)"; exit 1; }
 bin="$AIRSTREAM_BIN/kafka_dev_cluster"
 timeout 30 "$bin" --brokers 1 t:1 </dev/null >"$work/eof.out" 2>/dev/null || fail "EOF exit status"
 [[ $(head -n 1 "$work/eof.out") == 127.0.0.1:* ]] || fail "bootstrap line: $(cat "$work/eof.out")"

@@ -29,6 +29,15 @@ KX=(-X session.timeout.ms=4000 -X heartbeat.interval.ms=300)
 GROUP=scaleout
 TOPIC=users
 
+# gate_cql ROWS: the gate of the tests that write to the CQL test server: once it
+# wrote ROWS rows (re-writes count, as in rows_written), each write is answered 1 s
+# late; past N it is turned off (re-writes may take rows_written beyond N).
+gate_cql() {
+  local rows=$1
+  ((rows > N)) && rows=0
+  cql_cmd "gate $rows" >/dev/null
+}
+
 # On failure, the members' last diagnostics too.
 fail() {
   local f
@@ -121,7 +130,6 @@ scaleout_run() {
   gate $((5 * N / 6))
   progress "kill" 2 3 4
   wait_stored $((5 * N / 6 - slack))
-  [[ -n ${SCALEOUT_KEEP:-} ]] && cp "$T"/m*.err "$SCALEOUT_KEEP"/
   kill -0 "${pids[2]}" 2>/dev/null || fail "member 2 ended before the stop"
   kill -TERM "${pids[2]}"
   echo "member 2 stopped (SIGTERM) at $(stored) rows"
@@ -139,5 +147,7 @@ scaleout_run() {
   check_store || fail "the store does not hold exactly the source keys"
   local total=0
   for i in 1 2 3 4; do total=$((total + $(count "$i"))); done
-  echo "ok: $N records, $total handled by the members ($(((total - N) * 1000 / N))‰ re-writes), lag 0, survivors exit 0"
+  [[ -n ${SCALEOUT_KEEP:-} ]] && cp "$T"/[mw]*.err "$SCALEOUT_KEEP"/ 2>/dev/null
+  echo "ok: $N records, $total handled by the members ($(((total - N) * 1000 / N))‰ more), $(stored) in the" \
+    "store's count, lag 0, survivors exit 0"
 }

@@ -6,6 +6,7 @@
 #include <cstdlib>
 #include <fstream>
 #include <map>
+#include <string_view>
 
 namespace airstream {
 namespace {
@@ -102,6 +103,13 @@ Result<KafkaConfPtr> make_kafka_conf(const KafkaOptions& o,
     if (!st.ok()) return st;
   }
   return conf;
+}
+
+bool cooperative_assignor(const rd_kafka_conf_t* conf) {
+  char buf[512];
+  size_t n = sizeof buf;
+  if (rd_kafka_conf_get(conf, "partition.assignment.strategy", buf, &n) != RD_KAFKA_CONF_OK) return false;
+  return std::string_view(buf).find("cooperative") != std::string_view::npos;
 }
 
 std::string kafka_conf_dump(rd_kafka_conf_t* conf) {

@@ -56,6 +56,14 @@ std::string kafka_properties_text();
 Result<KafkaConfPtr> make_kafka_conf(const KafkaOptions& opts,
                                      const std::vector<std::pair<std::string, std::string>>& defaults);
 
+// True if the configuration's partition.assignment.strategy is cooperative
+// (cooperative-sticky): librdkafka refuses to mix eager and cooperative assignors, so
+// this is the group's rebalance protocol. Rebalance callbacks use it instead of
+// rd_kafka_rebalance_protocol(), which asks the group thread and waits for its answer:
+// from the revocation that rd_kafka_consumer_close() runs it may never answer (hang)
+// or answer NULL.
+bool cooperative_assignor(const rd_kafka_conf_t* conf);
+
 // "name = value" lines of a configuration (passwords masked), sorted by name.
 std::string kafka_conf_dump(rd_kafka_conf_t* conf);
 

@@ -95,6 +95,7 @@ Status KafkaSource::open(const KafkaSourceOptions& options) {
   if (!conf.ok()) return conf.status();
   rd_kafka_conf_set_opaque(conf->get(), this);
   rd_kafka_conf_set_rebalance_cb(conf->get(), &KafkaSource::rebalance_cb);
+  cooperative_ = cooperative_assignor(conf->get());
   rd_kafka_conf_set_offset_commit_cb(conf->get(), &KafkaSource::commit_cb);
   char err[512];
   rk_ = rd_kafka_new(RD_KAFKA_CONSUMER, conf->get(), err, sizeof err);
@@ -158,7 +159,7 @@ void KafkaSource::rebalance_cb(rd_kafka_t* rk, rd_kafka_resp_err_t err, rd_kafka
 }
 
 void KafkaSource::on_rebalance(rd_kafka_resp_err_t err, rd_kafka_topic_partition_list_t* parts) {
-  bool cooperative = strcmp(rd_kafka_rebalance_protocol(rk_), "COOPERATIVE") == 0;
+  const bool cooperative = cooperative_;
   if (err == RD_KAFKA_RESP_ERR__ASSIGN_PARTITIONS) {
     for (int i = 0; i < parts->cnt; i++) tracker_.assign(parts->elems[i].topic, parts->elems[i].partition);
     assigned_ = cooperative ? assigned_ + static_cast<size_t>(parts->cnt) : static_cast<size_t>(parts->cnt);

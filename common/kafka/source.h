@@ -137,8 +137,9 @@ class KafkaSource {
   GroupCommits commits_{tracker_};
   std::function<void()> flush_hook_;
   bool commit_failing_ = false;
-  bool paused_ = false;   // fetching paused: too many records unacknowledged
-  bool closing_ = false;  // close(): offsets were just committed; the revocation commits nothing
+  bool paused_ = false;       // fetching paused: too many records unacknowledged
+  bool cooperative_ = false;  // the assignor's rebalance protocol (see cooperative_assignor)
+  bool closing_ = false;      // close(): offsets were just committed; the revocation commits nothing
   std::string warning_;
   std::chrono::steady_clock::time_point next_store_, next_group_check_;
   std::mutex ack_mu_;

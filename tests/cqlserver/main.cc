@@ -39,6 +39,7 @@ const char* kUsage =
     "                     the next N write requests (INSERT, UPDATE, DELETE, BATCH) fail so\n"
     "                     (with I: the next N that node I coordinates)\n"
     "  delay MS [I]       answer every request (of node I) MS milliseconds after it arrived (0: off)\n"
+    "  gate ROWS          once the nodes wrote ROWS rows (or more), answer each write 1 s late (0: off)\n"
     "  drop               close every client connection\n"
     "  down I | up I      node I stops (closes its port and connections) / starts again\n"
     "  stop I | start I   node I hangs (port closed, connections kept open, nothing answered) / resumes\n"

@@ -4,8 +4,11 @@
 // PREPARE, EXECUTE and BATCH, with their RESULT kinds (void, rows, set_keyspace,
 // prepared, schema_change) and ERROR bodies (section 9). Injected write faults
 // (Overloaded, WriteTimeout, Unavailable, IsBootstrapping) apply to requests
-// that write: INSERT, UPDATE or DELETE by QUERY or EXECUTE, and every BATCH.
+// that write: INSERT, UPDATE or DELETE by QUERY or EXECUTE, and every BATCH; so
+// does the gate (each write answered late once enough rows were written).
+#include <chrono>
 #include <cstdio>
+#include <thread>
 
 #include "connection.h"
 
@@ -256,6 +259,9 @@ void Connection::check_write_faults(uint16_t consistency, const char* write_type
     throw CqlError{kUnavailable, "Cannot achieve consistency level", w.buf()};
   }
   if (take(&Faults::bootstrapping)) throw CqlError{kIsBootstrapping, "Cannot read from a bootstrapping node", {}};
+  const int gate = all.gate_rows.load(std::memory_order_relaxed);
+  if (gate > 0 && store_.rows_written() >= static_cast<uint64_t>(gate))
+    std::this_thread::sleep_for(std::chrono::milliseconds(Faults::kGateDelayMs));
 }
 
 static void check_marker_count(const Parsed& p, const QueryParams& q) {

@@ -211,6 +211,7 @@ std::string Server::command(const std::string& line, bool& quit) {
   if (cmd == "unavailable") return counter(&Faults::unavailable);
   if (cmd == "bootstrapping") return counter(&Faults::bootstrapping);
   if (cmd == "delay") return counter(&Faults::delay_ms);
+  if (cmd == "gate") return counter(&Faults::gate_rows);  // of every node (the count is the cluster's)
   if (cmd == "drop") {
     size_t count = 0;
     for (auto& n : nodes_) {

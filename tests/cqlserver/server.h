@@ -44,6 +44,11 @@ class Connection;
 struct Faults {
   std::atomic<int> overloaded{0}, write_timeout{0}, unavailable{0}, bootstrapping{0};
   std::atomic<int> delay_ms{0};
+  // gate ROWS: while the nodes together wrote ROWS rows or more, each write request
+  // is answered kGateDelayMs late (0: off), so that a test can hold writers back at a
+  // point of its run however fast they are.
+  std::atomic<int> gate_rows{0};
+  static constexpr int kGateDelayMs = 1000;
 };
 
 // Takes one from a counter if it is positive.

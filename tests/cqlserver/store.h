@@ -155,6 +155,11 @@ class Store {
   bool port_per_node = false;  // node I's native port is port + I - 1
 
   NodeStats& stats(int node) { return *stats_[static_cast<size_t>(node)]; }
+  uint64_t rows_written() const {  // by all nodes
+    uint64_t n = 0;
+    for (const auto& s : stats_) n += s->rows_written.load(std::memory_order_relaxed);
+    return n;
+  }
   int nodes() const { return static_cast<int>(addresses_.size()); }  // joined or not
   bool joined(int node) const;
   // Adds a node to the ring: it takes `vnodes` tokens, each in the middle of a range.

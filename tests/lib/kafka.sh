@@ -135,7 +135,7 @@ kafka_create_topic() {
 kafka_stop() {
   if [[ -n "${KAFKA_DEV_PID:-}" ]]; then
     { echo quit >&"$KAFKA_CMD_FD"; } 2>/dev/null || true
-    exec {KAFKA_CMD_FD}>&- 2>/dev/null || true
+    { exec {KAFKA_CMD_FD}>&-; } 2>/dev/null || true  # (exec 2>/dev/null would silence the caller for good)
     local i
     for ((i = 0; i < 100; i++)); do
       kill -0 "$KAFKA_DEV_PID" 2>/dev/null || break

@@ -11,9 +11,17 @@
 // pipe. A refused commit (the group moved on) is not retried; the partition's new
 // owner reads from the last commit.
 //
+// In group mode (without --acks) stdout other than a regular file (a pipe, a socket,
+// a terminal) is written by a background thread
+// (output_pump.h), so that a slow reader of the pipe never keeps rebalances and
+// commits waiting; fetching pauses while a full buffer waits behind the one being
+// written, and a buffer's records are done once it is written.
+//
 // While the local queue is empty, a FetchWatch (common/kafka/fetch_watch.h) ends -e
 // at the high watermark and wakes fetchers librdkafka backed off.
 #include "consumer.h"
+
+#include <sys/stat.h>
 
 #include <cstring>
 
@@ -25,6 +33,14 @@ namespace airstream::kconsume {
 namespace {
 
 using Clock = std::chrono::steady_clock;
+// Group mode: the output buffer goes to the pump at this size (smaller than the
+// foreground buffer, so that a revocation, which waits for the pump, waits less).
+constexpr size_t kPumpChunk = 64u << 10;
+// ... and fetching pauses while this much waits behind the buffer being written (a
+// fast output never gets there: pausing drops the prefetched messages).
+constexpr size_t kPausePast = 256u << 10;
+// How long a revocation waits for the output (as the sinks' revocation wait).
+constexpr std::chrono::seconds kRevokeWait{5};
 
 std::pair<std::string, int32_t> key_of(const rd_kafka_topic_partition_t& p) {
   return {p.topic, p.partition};
@@ -86,6 +102,7 @@ Status Consumer::open() {
     committing_ = true;
   }
   if (opt_.group_mode()) rd_kafka_conf_set_rebalance_cb(c, rebalance_trampoline);
+  cooperative_ = cooperative_assignor(c);
   if (opt_.group_mode() && opt_.offset && opt_.offset->kind == OffsetSpec::kEnd) {
     char err[256];
     rd_kafka_conf_set(c, "auto.offset.reset", "latest", err, sizeof err);
@@ -109,6 +126,10 @@ Status Consumer::open() {
   if (err != RD_KAFKA_RESP_ERR_NO_ERROR) {
     return Status(kExitConfig, std::string("cannot subscribe: ") + rd_kafka_err2str(err));
   }
+  // A regular file never keeps a write waiting for long: written in the foreground.
+  struct stat out_stat {};
+  bool regular = ::fstat(out_.fd(), &out_stat) == 0 && S_ISREG(out_stat.st_mode);
+  if (acks_ == nullptr && !regular) pump_ = std::make_unique<OutputPump>(out_.fd());
   return Status::Ok();
 }
 
@@ -203,12 +224,12 @@ void Consumer::apply_start_offsets(rd_kafka_topic_partition_list_t* parts, bool 
 
 void Consumer::on_rebalance(rd_kafka_resp_err_t err, rd_kafka_topic_partition_list_t* parts) {
   rd_kafka_t* rk = rk_.get();
-  bool cooperative = strcmp(rd_kafka_rebalance_protocol(rk), "COOPERATIVE") == 0;
+  const bool cooperative = cooperative_;
   last_rkt_ = nullptr;
   last_offsets_ = nullptr;
   last_activity_ = std::chrono::steady_clock::now();  // a rebalance restarts the --timeout clock
   diag::info(2, "rebalance: %s, %d partition(s), protocol %s", rd_kafka_err2name(err), parts->cnt,
-             rd_kafka_rebalance_protocol(rk));
+             cooperative ? "COOPERATIVE" : "EAGER");
   if (err == RD_KAFKA_RESP_ERR__ASSIGN_PARTITIONS) {
     // Only -o other than stored overrides the group's committed offsets, and only on a
     // partition's first assignment in this process.
@@ -234,8 +255,9 @@ void Consumer::on_rebalance(rd_kafka_resp_err_t err, rd_kafka_topic_partition_li
     return;
   }
   // Revocation (or an error): write out and commit what was consumed from the
-  // partitions before giving them up, unless they are already lost.
-  Status st = flush_output();
+  // partitions before giving them up, unless they are already lost; with the pump,
+  // waiting for the output no longer than kRevokeWait.
+  Status st = pump_ && !closed_ ? drain_output(Clock::now() + kRevokeWait) : flush_output();
   if (acks_ != nullptr) {
     Status a = apply_acks();
     if (!a.ok() && error_.ok()) error_ = a;
@@ -252,6 +274,7 @@ void Consumer::on_rebalance(rd_kafka_resp_err_t err, rd_kafka_topic_partition_li
     auto key = key_of(parts->elems[i]);
     tracker_.remove(key.first, key.second);
     assigned_.erase(key);
+    paused_.erase(key);
     at_end_.erase(key);
     stopped_.erase(key);
     diag::info(1, "revoked %s [%d]", key.first.c_str(), key.second);
@@ -281,11 +304,87 @@ void Consumer::on_commit_result(rd_kafka_resp_err_t err, rd_kafka_topic_partitio
 }
 
 Status Consumer::flush_output() {
-  if (out_.broken_pipe()) return Status::Ok();
+  if (pump_) {
+    pump_->wait();
+    collect_pump();
+    if (Status f = pump_->failed(); !f.ok()) return f;
+  }
+  if (broken_pipe()) return Status::Ok();
   Status st = out_.flush();
   if (!st.ok()) return st;
-  if (!out_.broken_pipe() && acks_ == nullptr) tracker_.ack_all();
+  if (!broken_pipe() && acks_ == nullptr) tracker_.ack_all();
+  pause_for_output(false);
   return Status::Ok();
+}
+
+Status Consumer::pump_output(bool force) {
+  std::string& buf = out_.buffer();
+  if (!force && !opt_.common.line_buffered && buf.size() < kPumpChunk) return Status::Ok();
+  collect_pump();
+  if (Status f = pump_->failed(); !f.ok()) return f;
+  if (broken_pipe()) {
+    buf.clear();
+    return Status::Ok();
+  }
+  if (!buf.empty() && !pump_->busy()) {
+    // Everything tracked so far is in this buffer or in one already written.
+    pump_marks_.clear();
+    tracker_.for_each([&](const std::string& topic, int32_t partition, const PartitionOffsets& p) {
+      if (p.last_tracked() >= 0) pump_marks_.push_back({topic, partition, p.last_tracked()});
+    });
+    pump_->start(buf);
+  } else if (buf.empty() && !pump_->busy()) {
+    tracker_.ack_all();  // everything is written (or was rejected: never in the output)
+  }
+  pause_for_output(buf.size() >= kPausePast);
+  return Status::Ok();
+}
+
+Status Consumer::drain_output(Clock::time_point deadline) {
+  for (int round = 0; round < 2; round++) {  // the buffer being written, then the rest
+    if (!pump_->wait_until(deadline)) break;
+    if (Status st = pump_output(true); !st.ok()) return st;
+  }
+  collect_pump();
+  if (pump_->busy())
+    diag::info(1, "output not written within %lld s: revoked partitions are not committed past it",
+               static_cast<long long>(kRevokeWait.count()));
+  return Status::Ok();
+}
+
+void Consumer::collect_pump() {
+  uint64_t done = pump_->done();
+  if (done == pump_done_) return;
+  pump_done_ = done;
+  if (!pump_->broken_pipe() && pump_->failed().ok()) {
+    for (const auto& m : pump_marks_)
+      if (PartitionOffsets* p = tracker_.find(m.topic, m.partition)) p->ack_through(m.offset);
+  }
+  pump_marks_.clear();
+}
+
+void Consumer::pause_for_output(bool pause) {
+  if (!rk_ || (!pause && paused_.empty())) return;
+  // Only partitions that handed out a record since their assignment: a resumed
+  // partition fetches again from the record after the last one handed out, and one
+  // without any starts over from the reset policy (librdkafka 2.0), which would read
+  // it again from its beginning. Others are paused once they handed one out.
+  PartitionListPtr list(rd_kafka_topic_partition_list_new(4));
+  if (pause) {
+    tracker_.for_each([&](const std::string& topic, int32_t partition, const PartitionOffsets& p) {
+      if (p.last_tracked() >= 0 && paused_.insert({topic, partition}).second)
+        rd_kafka_topic_partition_list_add(list.get(), topic.c_str(), partition);
+    });
+    if (list->cnt > 0) (void)rd_kafka_pause_partitions(rk_.get(), list.get());
+  } else {
+    for (const auto& [topic, partition] : paused_)
+      rd_kafka_topic_partition_list_add(list.get(), topic.c_str(), partition);
+    (void)rd_kafka_resume_partitions(rk_.get(), list.get());
+    paused_.clear();
+  }
+  if (list->cnt > 0)
+    diag::info(2, "output %s: fetching of %d partition(s) %s", pause ? "behind" : "drained", list->cnt,
+               pause ? "paused" : "resumed");
 }
 
 Status Consumer::commit_now(const rd_kafka_topic_partition_list_t* only) {
@@ -399,6 +498,7 @@ Status Consumer::handle_message(rd_kafka_message_t* msg) {
   if (formatter_.append(view, buf, error)) {
     ctr_.records->fetch_add(1, std::memory_order_relaxed);
     ctr_.bytes->fetch_add(buf.size() - before, std::memory_order_relaxed);
+    if (pump_) return pump_output(false);
     uint64_t written = out_.bytes_written();
     Status st = out_.end_record();
     if (!st.ok()) return st;
@@ -424,21 +524,25 @@ Status Consumer::run() {
   bool active = false;  // a message arrived since last_activity_ was set
   uint64_t since_check = 0;
   while (error_.ok()) {
-    if (stop_requested() || out_.broken_pipe()) break;
+    if (stop_requested() || broken_pipe()) break;
     if (opt_.count > 0 && consumed_ >= static_cast<uint64_t>(opt_.count)) break;
     if ((opt_.exit_at_end || opt_.stop_at) && all_at_end()) break;
     rd_kafka_message_t* msg = rd_kafka_consumer_poll(rk_.get(), idle ? 25 : 0);
     Clock::time_point now;
     if (msg == nullptr) {
       now = Clock::now();
-      if (active) last_activity_ = now;
+      if (active || !paused_.empty()) last_activity_ = now;  // waiting for the pipe is not idle input
       active = false;
-      probe_positions(now);
-      if (!idle) {
+      if (pump_) {
+        // Input went idle (or fetching waits for the pump): the pipe sees what is buffered now.
+        if (Status st = pump_output(true); !st.ok()) return st;
+        idle = true;
+      } else if (!idle) {
         // Input went idle: write out what is buffered so the pipe sees it now.
         if (Status st = flush_output(); !st.ok()) return st;
         idle = true;
       }
+      if (paused_.empty()) probe_positions(now);
       if (opt_.idle_timeout && now - last_activity_ >= *opt_.idle_timeout) {
         diag::info(1, "no message for %lld ms: exiting", static_cast<long long>(opt_.idle_timeout->count()));
         break;
@@ -473,7 +577,7 @@ Status Consumer::run() {
     }
     if (now >= next_commit) {
       // Written out at least once per interval, so that librdkafka's next commit has it.
-      if (Status st = flush_output(); !st.ok()) return st;
+      if (Status st = pump_ ? pump_output(true) : flush_output(); !st.ok()) return st;
       next_commit = now + opt_.commit_interval;
     }
     if (committing_ && now >= next_store) {

@@ -12,9 +12,11 @@
 #include <atomic>
 #include <chrono>
 #include <map>
+#include <memory>
 #include <set>
 #include <string>
 #include <utility>
+#include <vector>
 
 #include "common/kafka/ack_channel.h"
 #include "common/kafka/fetch_watch.h"
@@ -27,6 +29,7 @@
 #include "format.h"
 #include "kafka_client.h"
 #include "options.h"
+#include "output_pump.h"
 
 namespace airstream::kconsume {
 
@@ -52,7 +55,7 @@ class Consumer {
   // Returns a non-ok status when the final commit failed.
   Status close();
 
-  bool broken_pipe() const { return out_.broken_pipe(); }
+  bool broken_pipe() const { return out_.broken_pipe() || (pump_ && pump_->broken_pipe()); }
   // --acks: records are done only once the last stage of the pipe acknowledged them on
   // this channel (consumer_acks.cc); without it, once written to stdout.
   void set_ack_reader(AckReader* acks) { acks_ = acks; }
@@ -73,8 +76,22 @@ class Consumer {
   // the first time, per -o (group mode: only -o other than stored).
   void apply_start_offsets(rd_kafka_topic_partition_list_t* parts, bool first_time_only);
   Status handle_message(rd_kafka_message_t* msg);
-  // Flushes stdout; once flushed, every record consumed so far is done.
+  // Flushes stdout (after the buffer the pump is writing); once flushed, every record
+  // consumed so far is done.
   Status flush_output();
+  // Group mode without --acks (output_pump.h): hands the output buffer to the pump when
+  // it is idle and the buffer is full (or `force`, or line-buffered), without waiting;
+  // acknowledges the records of a buffer the pump finished.
+  Status pump_output(bool force);
+  // Revocation with the pump: writes out what is buffered, waiting at most until
+  // `deadline` (a reader that does not read must not hold the group's rebalance);
+  // what is not written by then is not done (its partitions are re-read by their new
+  // owner from the last commit) but is still written later.
+  Status drain_output(std::chrono::steady_clock::time_point deadline);
+  void collect_pump();
+  // Pauses fetching of the assigned partitions while the output waits for the pump
+  // (a full buffer behind the one being written); resumes them when it drained.
+  void pause_for_output(bool pause);
   // Commits the done offsets of the partitions in `only` (all if nullptr) now. A
   // refused commit is ok (the partitions moved on); other failures are kExitTempFail.
   Status commit_now(const rd_kafka_topic_partition_list_t* only);
@@ -106,6 +123,7 @@ class Consumer {
   bool commit_failing_ = false;  // a commit failed and none succeeded since (warned once)
   bool committing_ = false;      // a group is set: offsets are committed
   bool closed_ = false;
+  bool cooperative_ = false;                            // the assignor's rebalance protocol (see cooperative_assignor)
   Status error_;                                        // fatal error seen in a callback
   std::set<std::pair<std::string, int32_t>> assigned_;  // current assignment
   std::set<std::pair<std::string, int32_t>> at_end_;    // assigned partitions at their end
@@ -123,6 +141,17 @@ class Consumer {
   rd_kafka_topic_t* last_rkt_ = nullptr;
   int32_t last_partition_ = -1;
   PartitionOffsets* last_offsets_ = nullptr;
+  // The pump (group mode without --acks) and, per partition, the last record of the
+  // buffer it is writing: done once it is written.
+  std::unique_ptr<OutputPump> pump_;
+  struct Mark {
+    std::string topic;
+    int32_t partition;
+    int64_t offset;
+  };
+  std::vector<Mark> pump_marks_;
+  uint64_t pump_done_ = 0;
+  std::set<std::pair<std::string, int32_t>> paused_;  // paused while the output is behind
 };
 
 }  // namespace airstream::kconsume

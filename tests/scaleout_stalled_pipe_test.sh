@@ -1,0 +1,80 @@
+#!/usr/bin/env bash
+# A `kconsume -g` member whose reader stops reading must not hold its group (issue 19).
+# Member A writes into a fifo whose reader never reads: its output fills the pipe.
+# Member B then joins the group: the rebalance must complete and B must write records
+# of the partitions it takes over (bounded wait: 60 s). Before kconsume wrote stdout
+# from a background thread, A sat in write(2) and never served the rebalance: B got
+# nothing until A's max.poll.interval.ms (300 s) ran out. A's revocation waits at most
+# 5 s for its output; A stays alive (its output is still owed to its reader). Then -e
+# is shown to be per member: a third member with -e ends at the end of the partitions
+# it got while the group as a whole still has lag.
+set -euo pipefail
+source "$AIRSTREAM_SRC/tests/lib/kafka.sh"
+work=$(mktemp -d)
+pids=()
+cleanup() {
+  local p
+  for p in "${pids[@]}"; do kill -9 "$p" 2>/dev/null || true; done
+  for p in "${pids[@]}"; do wait "$p" 2>/dev/null || true; done
+  rm -rf "$work"
+}
+trap cleanup EXIT
+fail() {
+  echo "FAIL: $*" >&2
+  for f in "$work"/*.err; do echo "--- $f" >&2; grep -v '^{' "$f" | tail -n 8 >&2; done
+  exit 1
+}
+t=stall g=stall
+kafka_start --dev "$t:4"
+/usr/bin/python3 "$AIRSTREAM_SRC/tests/lib/gen_users.py" 3000 7 >"$work/in"
+kproduce -q -b "$KAFKA_BROKERS" -t "$t" -k login.uuid <"$work/in"
+gx=(-b "$KAFKA_BROKERS" -t "$t" -g "$g" -X session.timeout.ms=6000 -X heartbeat.interval.ms=500 --commit-interval 500ms
+  --stats 1s -v)
+
+# records_out of a member's last stats line (0 before any).
+out_count() { grep -o '"records_out":[0-9]*' "$1" 2>/dev/null | tail -n 1 | awk -F: '{print $2 + 0}'; }
+# wait_until SECONDS WHAT COMMAND...: bounded wait until COMMAND succeeds.
+wait_until() {
+  local deadline=$((SECONDS + $1)) what=$2
+  shift 2
+  until "$@"; do
+    ((SECONDS < deadline)) || fail "no $what within the bounded wait"
+    sleep 0.2
+  done
+}
+
+mkfifo "$work/fifo"
+sleep 600 <"$work/fifo" &  # opens the fifo for reading and never reads
+pids+=($!)
+kconsume "${gx[@]}" >"$work/fifo" 2>"$work/a.err" &
+a=$!
+pids+=($a)
+# A formatted more than the pipe holds (64 KiB, about 150 records): its output is stuck.
+a_stuck() { (($(out_count "$work/a.err") >= 500)); }
+wait_until 60 "output of member A" a_stuck
+sleep 1
+
+kconsume "${gx[@]}" >"$work/b.out" 2>"$work/b.err" &
+pids+=($!)
+b_writes() { [[ -s $work/b.out ]]; }
+wait_until 60 "record written by member B (the rebalance did not complete)" b_writes
+grep -q 'revoked' "$work/a.err" || fail "member A revoked nothing"
+kill -0 "$a" 2>/dev/null || fail "member A ended"
+
+# -e is per member: member C joins with -e, takes partitions over, reads them to their
+# end (nothing left when it got one of B's) and exits 0, while the group as a whole
+# has not caught up (A's records are not written, so not committed).
+kconsume "${gx[@]}" -e >"$work/c.out" 2>"$work/c.err" &
+c=$!
+pids+=($c)
+c_done() { ! kill -0 "$c" 2>/dev/null; }
+wait_until 90 "end of member C (-e)" c_done
+rc=0
+wait "$c" || rc=$?
+((rc == 0)) || fail "member C exit $rc with -e"
+grep -q 'assigned' "$work/c.err" || fail "member C was assigned nothing"
+kconsume -b "$KAFKA_BROKERS" -t "$t" -g "$g" --lag >"$work/lag"
+lag=$(jq -s 'map(.lag) | add' "$work/lag")
+((lag > 0)) || fail "the group has no lag: member C's end says nothing then: $(cat "$work/lag")"
+echo "ok: member B wrote $(wc -l <"$work/b.out") records while member A's reader did not read;" \
+  "member C (-e) ended after $(wc -l <"$work/c.out") records with the group's lag at $lag"
