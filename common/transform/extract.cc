@@ -4,11 +4,17 @@
 // detected and handled by unescaping). A value that is wanted whole and also has
 // wanted children is walked once; its raw text is then taken from the input between
 // its first byte and the token that follows it.
+// The same pass checks the whole record against the grammar (common/json/record.h):
+// simdjson's indexing (stage 1) checks UTF-8, unclosed strings and control
+// characters in strings; the walk checks structure (commas, colons, brackets), depth,
+// and every value it does not read: number tokens by the grammar (any magnitude),
+// literals spelled exactly, string escapes unescaped.
 #include "common/transform/extract.h"
 
 #include <cstring>
 
 #include "common/json/json.h"
+#include "common/json/record.h"
 
 namespace airstream::transform {
 
@@ -40,32 +46,12 @@ size_t raw_key_length(const char* r, bool& escaped) {
   }
 }
 
-// JSON number grammar (RFC 8259 section 6), for tokens handed through raw.
-bool is_json_number(std::string_view s) {
-  size_t i = 0, n = s.size();
-  if (i < n && s[i] == '-') i++;
-  if (i >= n) return false;
-  if (s[i] == '0') {
-    i++;
-  } else if (s[i] >= '1' && s[i] <= '9') {
-    while (i < n && s[i] >= '0' && s[i] <= '9') i++;
-  } else {
-    return false;
-  }
-  if (i < n && s[i] == '.') {
-    i++;
-    size_t start = i;
-    while (i < n && s[i] >= '0' && s[i] <= '9') i++;
-    if (i == start) return false;
-  }
-  if (i < n && (s[i] == 'e' || s[i] == 'E')) {
-    i++;
-    if (i < n && (s[i] == '+' || s[i] == '-')) i++;
-    size_t start = i;
-    while (i < n && s[i] >= '0' && s[i] <= '9') i++;
-    if (i == start) return false;
-  }
-  return i == n;
+// Steps past a string value without unescaping it. A value left unread is skipped by
+// simdjson, which takes a string followed by ':' for a key (and so would let
+// {"a":"b":"c"} pass): every string is read.
+error_code consume_string(od::value& v) {
+  od::raw_json_string unused;
+  return v.get_raw_json_string().get(unused);
 }
 
 }  // namespace
@@ -113,19 +99,21 @@ int Extractor::add_path(const std::vector<PathSeg>& path) {
   return leaf.slot;
 }
 
-bool Extractor::extract(od::document& doc, Val* slots, std::vector<RawField>* top, std::string& err) {
+bool Extractor::extract(od::document& doc, Val* slots, std::vector<RawField>* top, std::string& err, bool escapes) {
   doc_ = &doc;
+  escapes_ = escapes;
+  depth_ = 1;
   od::object root;
   od::json_type type;
   error_code ec = doc.type().get(type);
   if (ec == SUCCESS && type != od::json_type::object) {
-    // The record is valid JSON (validated before extraction): just not an object.
+    // The caller tells a valid non-object from bad JSON (RecordValidator).
     static const char* kNames[] = {"?", "array", "object", "number", "string", "boolean", "null"};
     err = std::string("expected a JSON object, got ") + kNames[static_cast<int>(type)];
     return false;
   }
   if (ec == SUCCESS) ec = doc.get_object().get(root);
-  if (ec == SUCCESS) ec = walk_object(root, 0, slots, collect_top_ ? top : nullptr, false);
+  if (ec == SUCCESS) ec = walk_object(root, 0, slots, collect_top_ ? top : nullptr);
   if (ec == SUCCESS) {
     // Anything after the object is an error (simdjson leaves it to the caller).
     const char* loc = nullptr;
@@ -139,20 +127,21 @@ bool Extractor::extract(od::document& doc, Val* slots, std::vector<RawField>* to
   return true;
 }
 
-error_code Extractor::walk_object(od::object& obj, int node_index, Val* slots, std::vector<RawField>* top,
-                                  bool may_stop) {
+error_code Extractor::walk_object(od::object& obj, int node_index, Val* slots, std::vector<RawField>* top) {
   const TrieNode& node = nodes_[static_cast<size_t>(node_index)];
-  // Inside the record (not at its top level, where the whole object must be read to
-  // check what follows it, nor where its raw text is wanted), stop once every wanted
-  // child was seen: simdjson skips the rest of the object without looking at it. With
-  // duplicate keys this keeps the first occurrence.
+  // Every field is read or checked (the grammar holds for all of the record); with
+  // duplicate keys the first occurrence counts.
   const size_t nchildren = node.children.size();
   const uint64_t all = nchildren < 64 ? (uint64_t{1} << nchildren) - 1 : 0;
   uint64_t seen = 0;
-  if (all == 0) may_stop = false;
   for (auto result : obj) {
     SIMDJSON_TRY(result.error());
-    od::field& field = result.value_unsafe();  // no copy of the field
+    od::field& field = result.value_unsafe();         // no copy of the field
+    if (seen == all && all != 0 && top == nullptr) {  // every wanted child was read: check the rest
+      SIMDJSON_TRY(check_key(field));
+      SIMDJSON_TRY(check(field.value()));
+      continue;
+    }
     const char* raw = field.key().raw();
     int match = -1;
     size_t k = 0;
@@ -172,7 +161,7 @@ error_code Extractor::walk_object(od::object& obj, int node_index, Val* slots, s
     std::string_view name;
     bool escaped = false;
     size_t key_len = 0;
-    if (match < 0 || top != nullptr) {
+    if (top != nullptr || (match < 0 && escapes_)) {
       key_len = raw_key_length(raw, escaped);
       name = std::string_view(raw, key_len);
       if (escaped) {
@@ -198,22 +187,7 @@ error_code Extractor::walk_object(od::object& obj, int node_index, Val* slots, s
         SIMDJSON_TRY(doc_->current_location().get(end));
         value = trim_ws(std::string_view(tok.data(), static_cast<size_t>(end - tok.data())));
       } else {
-        // Records are fully validated before extraction, so the value's text can be
-        // taken as it is.
-        od::json_type t;
-        SIMDJSON_TRY(v.type().get(t));
-        if (t == od::json_type::object) {
-          od::object o;
-          SIMDJSON_TRY(v.get_object().get(o));
-          SIMDJSON_TRY(o.raw_json().get(value));
-        } else if (t == od::json_type::array) {
-          od::array a;
-          SIMDJSON_TRY(v.get_array().get(a));
-          SIMDJSON_TRY(a.raw_json().get(value));
-        } else {
-          value = v.raw_json_token();
-        }
-        value = trim_ws(value);
+        SIMDJSON_TRY(raw_checked(v, value));
       }
       top->push_back({key_json, value, name});
       continue;
@@ -221,7 +195,8 @@ error_code Extractor::walk_object(od::object& obj, int node_index, Val* slots, s
     if (match >= 0 && (all == 0 || (seen >> k & 1) == 0)) {  // a duplicate key: the first one counts
       SIMDJSON_TRY(read(field.value(), match, slots, false));
       seen |= uint64_t{1} << (k & 63);
-      if (may_stop && seen == all) break;
+    } else {
+      SIMDJSON_TRY(check(field.value()));
     }
   }
   return SUCCESS;
@@ -233,13 +208,15 @@ error_code Extractor::walk_array(od::array& arr, int node_index, Val* slots) {
   for (auto result : arr) {
     od::value v;
     SIMDJSON_TRY(std::move(result).get(v));
+    int match = -1;
     for (int c : node.children) {
       const TrieNode& ch = nodes_[static_cast<size_t>(c)];
       if (ch.is_index && ch.index == i) {
-        SIMDJSON_TRY(read(v, c, slots, false));
+        match = c;
         break;
       }
     }
+    SIMDJSON_TRY(match >= 0 ? read(v, match, slots, false) : check(v));
     i++;
   }
   return SUCCESS;
@@ -254,7 +231,8 @@ error_code Extractor::read(od::value& v, int node_index, Val* slots, bool need_r
     case od::json_type::string: {
       // Without escapes the literal is the text: no copy, and it is output as is.
       std::string_view tok = trim_ws(v.raw_json_token());
-      if (tok.size() >= 2 && memchr(tok.data(), '\\', tok.size()) == nullptr) {
+      if (tok.size() >= 2 && (!escapes_ || memchr(tok.data(), '\\', tok.size()) == nullptr)) {
+        SIMDJSON_TRY(consume_string(v));
         out = Val::string(tok.substr(1, tok.size() - 2));
         out.raw = tok;
       } else {
@@ -290,27 +268,22 @@ error_code Extractor::read(od::value& v, int node_index, Val* slots, bool need_r
       bool is_obj = t == od::json_type::object;
       std::string_view raw;
       if (node.children.empty()) {
-        if (is_obj) {
-          od::object o;
-          SIMDJSON_TRY(v.get_object().get(o));
-          SIMDJSON_TRY(o.raw_json().get(raw));
-        } else {
-          od::array a;
-          SIMDJSON_TRY(v.get_array().get(a));
-          SIMDJSON_TRY(a.raw_json().get(raw));
-        }
+        SIMDJSON_TRY(raw_checked(v, raw));
       } else {
+        (void)need_raw;  // every container is read to its end
         std::string_view tok;
         tok = v.raw_json_token();
+        if (++depth_ > kMaxJsonDepth) return simdjson::DEPTH_ERROR;
         if (is_obj) {
           od::object o;
           SIMDJSON_TRY(v.get_object().get(o));
-          SIMDJSON_TRY(walk_object(o, node_index, slots, nullptr, !need_raw && node.slot < 0));
+          SIMDJSON_TRY(walk_object(o, node_index, slots, nullptr));
         } else {
           od::array a;
           SIMDJSON_TRY(v.get_array().get(a));
           SIMDJSON_TRY(walk_array(a, node_index, slots));
         }
+        depth_--;
         if (node.slot >= 0) {
           const char* end = nullptr;
           SIMDJSON_TRY(doc_->current_location().get(end));
@@ -323,6 +296,79 @@ error_code Extractor::read(od::value& v, int node_index, Val* slots, bool need_r
     }
   }
   if (node.slot >= 0) slots[node.slot] = out;
+  return SUCCESS;
+}
+
+error_code Extractor::check(od::value& v) {
+  od::json_type t;
+  SIMDJSON_TRY(v.type().get(t));
+  switch (t) {
+    case od::json_type::object: {
+      if (++depth_ > kMaxJsonDepth) return simdjson::DEPTH_ERROR;
+      od::object o;
+      SIMDJSON_TRY(v.get_object().get(o));
+      for (auto result : o) {
+        SIMDJSON_TRY(result.error());
+        od::field& field = result.value_unsafe();
+        SIMDJSON_TRY(check_key(field));
+        SIMDJSON_TRY(check(field.value()));
+      }
+      depth_--;
+      return SUCCESS;
+    }
+    case od::json_type::array: {
+      if (++depth_ > kMaxJsonDepth) return simdjson::DEPTH_ERROR;
+      od::array a;
+      SIMDJSON_TRY(v.get_array().get(a));
+      for (auto result : a) {
+        od::value element;
+        SIMDJSON_TRY(std::move(result).get(element));
+        SIMDJSON_TRY(check(element));
+      }
+      depth_--;
+      return SUCCESS;
+    }
+    case od::json_type::string: {
+      // Stage 1 checked UTF-8, the closing quote and control characters: only
+      // escapes are left to check.
+      if (!escapes_) return consume_string(v);
+      std::string_view tok = v.raw_json_token();
+      if (memchr(tok.data(), '\\', tok.size()) == nullptr) return consume_string(v);
+      std::string_view s;
+      return v.get_string().get(s);
+    }
+    case od::json_type::number:
+      return is_json_number(trim_ws(v.raw_json_token())) ? SUCCESS : simdjson::NUMBER_ERROR;
+    case od::json_type::boolean: {
+      std::string_view tok = trim_ws(v.raw_json_token());
+      return tok == "true" || tok == "false" ? SUCCESS : simdjson::T_ATOM_ERROR;
+    }
+    case od::json_type::null:
+      return trim_ws(v.raw_json_token()) == "null" ? SUCCESS : simdjson::N_ATOM_ERROR;
+  }
+  return simdjson::TAPE_ERROR;
+}
+
+error_code Extractor::check_key(od::field& field) {
+  bool escaped = false;
+  if (escapes_) raw_key_length(field.key().raw(), escaped);
+  if (!escaped) return SUCCESS;
+  std::string_view key;
+  return field.unescaped_key().get(key);
+}
+
+error_code Extractor::raw_checked(od::value& v, std::string_view& raw) {
+  std::string_view tok = v.raw_json_token();
+  od::json_type t;
+  SIMDJSON_TRY(v.type().get(t));
+  SIMDJSON_TRY(check(v));
+  if (t == od::json_type::object || t == od::json_type::array) {
+    // Read to its end: the text runs up to the token that follows.
+    const char* end = nullptr;
+    SIMDJSON_TRY(doc_->current_location().get(end));
+    tok = std::string_view(tok.data(), static_cast<size_t>(end - tok.data()));
+  }
+  raw = trim_ws(tok);
   return SUCCESS;
 }
 

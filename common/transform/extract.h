@@ -2,7 +2,9 @@
 // with simdjson on-demand: the input paths of the mapping form a trie; object fields
 // are matched against it in document order and every needed value is read once into
 // its slot (strings unescaped into simdjson's string buffer, numbers, objects and
-// arrays as raw JSON text). Fields nobody asked for are skipped without being parsed.
+// arrays as raw JSON text). Fields nobody asked for are checked against the record
+// grammar (common/json/record.h) in the same pass, without being converted, so a
+// record the extractor accepts is one RecordValidator accepts.
 // Optionally the top-level fields are also collected raw, for --keep '*'.
 #pragma once
 
@@ -38,10 +40,11 @@ class Extractor {
   // Collect every top-level field raw (for --keep '*').
   void set_collect_top(bool on) { collect_top_ = on; }
   // Fills slots[0..slot_count()) (which the caller reset to missing) and, with
-  // collect_top, top. The record must have passed RecordValidator
-  // (common/json/record.h): raw objects and arrays are taken as they are. On a
-  // malformed record returns false with err describing it.
-  bool extract(simdjson::ondemand::document& doc, Val* slots, std::vector<RawField>* top, std::string& err);
+  // collect_top, top, checking all of the record against the grammar. On a malformed
+  // record, or one that is not an object, returns false with err describing it.
+  // escapes: false if the record holds no '\\' (no string needs unescaping or checking).
+  bool extract(simdjson::ondemand::document& doc, Val* slots, std::vector<RawField>* top, std::string& err,
+               bool escapes = true);
 
   // The trie as text, one path per line (for --explain).
   std::string describe() const;
@@ -63,17 +66,26 @@ class Extractor {
     };
     std::vector<ChildKey> keys;
   };
-  simdjson::error_code walk_object(simdjson::ondemand::object& obj, int node, Val* slots, std::vector<RawField>* top,
-                                   bool may_stop);
+  simdjson::error_code walk_object(simdjson::ondemand::object& obj, int node, Val* slots, std::vector<RawField>* top);
   simdjson::error_code walk_array(simdjson::ondemand::array& arr, int node, Val* slots);
   // need_raw: the caller takes the value's raw text afterwards (read it to its end).
   simdjson::error_code read(simdjson::ondemand::value& v, int node, Val* slots, bool need_raw);
+  // Reads a value nobody asked for to its end, checking it against the grammar
+  // (recursion bounded by kMaxJsonDepth through depth_).
+  simdjson::error_code check(simdjson::ondemand::value& v);
+  // Checks the escapes of a key not compared with the wanted ones.
+  simdjson::error_code check_key(simdjson::ondemand::field& field);
+  // check(), then the value's raw text (trimmed).
+  simdjson::error_code raw_checked(simdjson::ondemand::value& v, std::string_view& raw);
   void describe(int node, std::string prefix, std::string& out) const;
 
   std::vector<TrieNode> nodes_;
   size_t slot_count_ = 0;
   bool collect_top_ = false;
   simdjson::ondemand::document* doc_ = nullptr;
+  size_t depth_ = 0;
+  bool escapes_ =
+      true;  // the record may hold string escapes  // nesting of the value being read (the record's object is 1)
 };
 
 }  // namespace airstream::transform

@@ -27,14 +27,21 @@ Transformer::Outcome Transformer::process(std::string_view text, std::string& ou
   top_.clear();
   arena_.reset();
   record_ = text;
-  // The whole record, whatever the mapping reads (common/json/record.h).
-  if (reason = validator_.check(text); !reason.empty()) return Outcome::kRejected;
+  // The extractor checks the whole record against the grammar (common/json/record.h)
+  // while it reads what the mapping needs. A record it refuses gets the grammar's
+  // reason (the words every tool uses), unless it is valid JSON but not an object.
   simdjson::ondemand::document doc;
-  if (auto ec = parser_.parse_padded(text).get(doc)) {
-    reason = json_error_message(ec);
+  auto ec = parser_.parse_padded(text).get(doc);
+  const bool escapes = memchr(text.data(), '\\', text.size()) != nullptr;  // one scan, not one per string
+  if (ec != simdjson::SUCCESS || !extractor_.extract(doc, slots_.data(), &top_, reason, escapes)) {
+    std::string grammar = validator_.check(text);
+    if (!grammar.empty()) {
+      reason = std::move(grammar);
+    } else if (ec != simdjson::SUCCESS) {
+      reason = json_error_message(ec);
+    }
     return Outcome::kRejected;
   }
-  if (!extractor_.extract(doc, slots_.data(), &top_, reason)) return Outcome::kRejected;
 
   for (int w : m_.wheres) {
     Val v;
