@@ -9,6 +9,8 @@ the driver cannot produce the bytes, by a raw socket:
   finds the peers in system.peers), release_version 3.11.x.
 - --rpc-address-any: peers list rpc_address / native_address 0.0.0.0; the driver
   (like cqlwrite) uses the peer address instead, on v4 and v5.
+- --port-per-node: node I listens on port P + I - 1, and system.peers_v2 says so;
+  the driver (on v4) connects to every node on its own port.
 - --vnodes 16: every node owns 16 tokens in system.local/peers; the driver's token
   map gives each key the owner the server computes, and token-aware writes all
   land on replicas.
@@ -104,6 +106,21 @@ class RpcAddressAny(unittest.TestCase):
             self.assertTrue(all(h.is_up for h in c.metadata.all_hosts()))
 
 
+class PortPerNode(unittest.TestCase):
+    def test_native_ports_in_peers_v2(self):
+        server = harness.TestServer(nodes=3, extra=["--port-per-node"])
+        self.addCleanup(server.stop)
+        c = harness.cluster(server, protocol_version=4)
+        self.addCleanup(c.shutdown)
+        s = c.connect()
+        ports = sorted((h.address, h.endpoint.port) for h in c.metadata.all_hosts())
+        self.assertEqual(ports, [("127.0.0.%d" % (i + 1), server.port + i) for i in range(3)])
+        self.assertTrue(all(h.is_up for h in c.metadata.all_hosts()))
+        rows = sorted((r.peer, r.native_port) for r in s.execute("SELECT peer, native_port FROM system.peers_v2"))
+        self.assertEqual(len(rows), 2)
+        self.assertTrue(all(p == server.port + int(a.split(".")[3]) - 1 for a, p in rows), rows)
+
+
 class Vnodes(unittest.TestCase):
     def test_token_metadata(self):
         server = harness.TestServer(nodes=3, extra=["--vnodes", "16"])
@@ -174,10 +191,15 @@ class Replication(harness.ServerCase):
 
     def write(self, s, table, key, cl):
         st = SimpleStatement("INSERT INTO %s (id, n) VALUES (%%s, 1)" % table, consistency_level=cl)
-        try:
-            s.execute(st, (key,))
-        except NoHostAvailable as e:  # the driver tried its only host: the server's error inside
-            raise list(e.errors.values())[0]
+        for _ in range(100):  # bounded: a loaded machine may leave the driver's pool briefly down
+            try:
+                s.execute(st, (key,))
+                return
+            except NoHostAvailable as e:  # the driver tried its only host: the server's error inside
+                if e.errors:
+                    raise list(e.errors.values())[0]
+                time.sleep(0.1)  # no host tried (pool reconnecting): try again
+        self.fail("the driver never had a connection to try")
 
     def test_unavailable_and_down_replicas(self):
         s1 = self.session(1)

@@ -3,6 +3,8 @@ cross-checked with the DataStax Python driver):
 
 - Cassandra 3.11 (--version-max 4, v5 refused as a beta, system.peers only):
   cqlwrite steps down to v4, finds the 3 nodes and routes every row to its owner.
+- Nodes on different native ports (--port-per-node): on v4 too, cqlwrite reads
+  them from system.peers_v2 (as the drivers do) and routes every row.
 - rpc_address 0.0.0.0 in system.peers / native_address in peers_v2: cqlwrite uses
   the peer address, on v4 and v5, and routes every row to its owner.
 - native_transport_max_frame_size: a row whose request would exceed 16 MiB (or
@@ -88,6 +90,19 @@ class Case(unittest.TestCase):
             self.assertEqual(rc, 0, err)
             self.assertNotIn("is not used", err)
         self.check_routed(server, 400)
+
+    def test_per_node_ports_on_v4(self):
+        # Cassandra 4 lists each node's native port in system.peers_v2, to v4 clients
+        # too; system.peers has none (before: cqlwrite read peers_v2 on v5 only, and on
+        # v4 tried every node on the contact point's port)
+        server = harness.TestServer(nodes=3, extra=["--port-per-node"])
+        self.addCleanup(server.stop)
+        recs = users(300, 11)
+        rc, err = self.run_cqlwrite(server, ["--protocol-version", "4", "-k", "pp", "-t", "u"] + self.SCHEMA, recs,
+                                    server.hosts[:1])
+        self.assertEqual(rc, 0, err)
+        self.assertNotIn("is not used", err)
+        self.check_routed(server, 300)
 
     def test_frame_limit_and_repeated_keys(self):
         server = harness.TestServer(nodes=1)

@@ -123,12 +123,8 @@ void Session::Impl::refresh_topology() {
       if (hosts[i].info.up && !hosts[i].info.ignored) pin = static_cast<int>(i);
   }
   if (pin < 0) return;  // read again when the control connection registers
-  bool v2 = false;
-  Result<ResultMessage> peers = Status(kExitUnavailable, "");
-  if (version >= 5) {
-    peers = self->query("SELECT * FROM system.peers_v2", kOne, pin);
-    v2 = peers.ok();
-  }
+  Result<ResultMessage> peers = self->query("SELECT * FROM system.peers_v2", kOne, pin);  // as discover()
+  bool v2 = peers.ok();
   if (!v2) peers = self->query("SELECT * FROM system.peers", kOne, pin);
   if (!peers.ok()) return;
   uint16_t port;

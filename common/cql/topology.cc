@@ -1,9 +1,9 @@
-// Cluster topology for cql::Session: reads system.local and system.peers (on protocol
-// v5 system.peers_v2 first, which also carries each node's native port) over the
-// control connection, builds the token ring (each node owns the range ending at each
-// of its tokens, Murmur3Partitioner), lists the replicas of a token by walking the
-// ring from the first token >= it, and reconnects nodes that failed from a background
-// thread so that the event loop never blocks on a connect or handshake.
+// Cluster topology for cql::Session: reads system.local and system.peers_v2 (Cassandra
+// 4+, whatever the protocol version: it carries each node's native port), else
+// system.peers (3.11, ScyllaDB) over the control connection, builds the token ring
+// (each node owns the range ending at each of its tokens, Murmur3Partitioner), lists the replicas of a token by walking
+// the ring from the first token >= it, and reconnects nodes that failed from a background thread so that the event loop
+// never blocks on a connect or handshake.
 #include <algorithm>
 #include <charconv>
 
@@ -83,12 +83,10 @@ Status Session::Impl::discover(Connection& control, int& control_host) {
   bool murmur = partitioner.empty() || partitioner.find("Murmur3Partitioner") != std::string::npos;
 
   if (opt.discover_peers) {
-    Result<ResultMessage> peers = Status(kExitUnavailable, "");
-    bool v2 = false;
-    if (version >= 5) {
-      peers = control_query(control, "SELECT * FROM system.peers_v2");
-      v2 = peers.ok();
-    }
+    // peers_v2 on every protocol version (Cassandra 4+ has it, with each node's
+    // native port, also to v4 clients), else peers (3.11, ScyllaDB), as the drivers do.
+    Result<ResultMessage> peers = control_query(control, "SELECT * FROM system.peers_v2");
+    bool v2 = peers.ok();
     if (!v2) peers = control_query(control, "SELECT * FROM system.peers");
     if (peers.ok()) {
       std::vector<Host> found;

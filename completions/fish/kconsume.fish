@@ -48,6 +48,15 @@ complete -c kconsume -s J -l envelope -d 'Write one JSON object per message: top
 complete -c kconsume -s f -l format -d 'Write each message as FORMAT, with kcat\'s tokens: %s value, %k key, %t topic, %p partition, %o offset, %T timestamp, %h headers, %S/%K value/key length, \\n \\t (no JSON check)' -x
 complete -c kconsume -l binary -d 'Non-UTF-8 keys/values in --envelope: reject, or base64 (key_base64...) (default: reject)' -x -a 'reject base64'
 complete -c kconsume -l acks -d 'Commit only offsets the last stage acknowledged on named pipe FIFO (implies --envelope; the stage runs with --envelope --acks FIFO)' -x
+complete -c kconsume -s s -d 'kcat\'s deserializer spelling: value=avro, key=avro or avro (both)' -x -a '[key= value=]avro'
+complete -c kconsume -l value-format -d 'Message values: json, or avro (schema-registry Avro, Confluent framing, decoded to JSON) (default: json)' -x -a 'json avro'
+complete -c kconsume -l key-format -d 'Message keys: string, or avro (decoded to JSON) (default: string)' -x -a 'string avro'
+complete -c kconsume -l avro-unions -d 'Avro unions in JSON: plain (the value) or tagged ({"string": "x"}, Avro\'s JSON encoding as kcat writes it) (default: plain)' -x -a 'plain tagged'
+complete -c kconsume -s r -l registry -d 'Confluent schema registry URL (http:// or https://) for Avro (env: SCHEMA_REGISTRY_URL)' -x
+complete -c kconsume -l registry-user -d 'Schema registry basic-auth user (password: SCHEMA_REGISTRY_PASSWORD) (env: SCHEMA_REGISTRY_USER)' -x
+complete -c kconsume -l registry-password-file -d 'Read the schema registry password from the first line of FILE' -r -F
+complete -c kconsume -l registry-ca -d 'CA certificates (PEM) to verify the registry\'s TLS certificate' -r -F
+complete -c kconsume -l registry-timeout -d 'Timeout of one schema registry request (retried 5 times) (default: 10s)' -x
 complete -c kconsume -l lag -d 'Print committed offset, end offset and lag per partition of the group as NDJSON'
 complete -c kconsume -s L -l list -d 'List brokers, topics and partitions (leader, replicas, ISRs, low and high watermarks) as kcat -L does, of every topic or of the -t topics'
 complete -c kconsume -s Q -l query -d 'Print the offset of the first message at or after each -t TOPIC:PARTITION:TIMESTAMP (milliseconds or ISO-8601; -1 the end, -2 the beginning) as kcat -Q does (-1: no message that late)'

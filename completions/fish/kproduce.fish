@@ -47,3 +47,16 @@ complete -c kproduce -l create-topic -d 'Create the topic first (admin API) if i
 complete -c kproduce -l partitions -d 'Partitions of a topic created by --create-topic (default: 1)' -x
 complete -c kproduce -l replication-factor -d 'Replication factor of a created topic (default: min(3, brokers))' -x
 complete -c kproduce -l tee -d 'Write each record to stdout once its delivery is confirmed'
+complete -c kproduce -l value-format -d 'Message values: json (the record as is) or avro (encoded with the registry schema, Confluent framing) (default: json)' -x -a 'json avro'
+complete -c kproduce -l key-format -d 'Message keys: string (the -k field as text) or avro (the -k field encoded) (default: string)' -x -a 'string avro'
+complete -c kproduce -l schema -d 'Avro value schema (.avsc), registered under the subject (default: the subject\'s latest version)' -r -F
+complete -c kproduce -l schema-id -d 'Encode values with this registry schema id (default: -1)' -x
+complete -c kproduce -l subject -d 'Registry subject of the value schema (default: TOPIC-value)' -x
+complete -c kproduce -l key-schema -d 'Avro key schema (.avsc) (default: the key subject\'s latest version)' -r -F
+complete -c kproduce -l key-schema-id -d 'Encode keys with this registry schema id (default: -1)' -x
+complete -c kproduce -l key-subject -d 'Registry subject of the key schema (default: TOPIC-key)' -x
+complete -c kproduce -l registry -d 'Confluent schema registry URL (http:// or https://) for Avro (env: SCHEMA_REGISTRY_URL)' -x
+complete -c kproduce -l registry-user -d 'Schema registry basic-auth user (password: SCHEMA_REGISTRY_PASSWORD) (env: SCHEMA_REGISTRY_USER)' -x
+complete -c kproduce -l registry-password-file -d 'Read the schema registry password from the first line of FILE' -r -F
+complete -c kproduce -l registry-ca -d 'CA certificates (PEM) to verify the registry\'s TLS certificate' -r -F
+complete -c kproduce -l registry-timeout -d 'Timeout of one schema registry request (retried 5 times) (default: 10s)' -x

@@ -16,7 +16,7 @@ namespace {
 const char* kUsage =
     "usage: cql_test_server [--listen ADDR] [--port N] [--nodes N] [--auth USER:PASS]\n"
     "                       [--tls CERT KEY] [--version-max 4|5] [--vnodes K] [--joining J]\n"
-    "                       [--max-frame-mb M] [--rpc-address-any]\n"
+    "                       [--max-frame-mb M] [--rpc-address-any] [--port-per-node]\n"
     "\n"
     "  --listen ADDR      IPv4 address of node 1 (default 127.0.0.1); node I listens on ADDR+I-1\n"
     "  --port N           port of every node (default 9042; 0 picks a free one)\n"
@@ -30,6 +30,7 @@ const char* kUsage =
     "  --max-frame-mb M   native_transport_max_frame_size: bigger requests get Invalid (default 16,\n"
     "                     256 with --version-max 4)\n"
     "  --rpc-address-any  system.peers lists rpc_address 0.0.0.0 (clients must use `peer`)\n"
+    "  --port-per-node    node I listens on port N + I - 1 (only system.peers_v2 says so)\n"
     "\n"
     "Once listening it prints one line on stdout:\n"
     "  cql_test_server listening on 127.0.0.1:9042 (nodes=3)\n"
@@ -98,6 +99,8 @@ int main(int argc, char** argv) {
         o.max_frame_mb = std::stoi(next());
       } else if (a == "--rpc-address-any") {
         o.rpc_any = true;
+      } else if (a == "--port-per-node") {
+        o.port_per_node = true;
       } else {
         return usage_error("unknown argument " + a);
       }

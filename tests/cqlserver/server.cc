@@ -61,13 +61,13 @@ std::string Server::listen_node(Node& n) {
   setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
   sockaddr_in sa{};
   sa.sin_family = AF_INET;
-  sa.sin_port = htons(static_cast<uint16_t>(opts_.port));
+  sa.sin_port = htons(static_cast<uint16_t>(opts_.port == 0 ? 0 : node_port(n.index)));
   if (inet_pton(AF_INET, n.addr.c_str(), &sa.sin_addr) != 1) {
     close(fd);
     return "invalid listen address " + n.addr;
   }
   if (bind(fd, reinterpret_cast<sockaddr*>(&sa), sizeof sa) < 0 || listen(fd, 512) < 0) {
-    std::string err = n.addr + ":" + std::to_string(opts_.port) + ": " + strerror(errno);
+    std::string err = n.addr + ":" + std::to_string(node_port(n.index)) + ": " + strerror(errno);
     close(fd);
     return err;
   }
@@ -120,6 +120,7 @@ std::string Server::start() {
   store_ = std::make_unique<Store>(opts_.nodes, opts_.vnodes, addrs, opts_.port);
   store_->cassandra3 = opts_.cassandra3();
   store_->rpc_any = opts_.rpc_any;
+  store_->port_per_node = opts_.port_per_node;
   return "";
 }
 
@@ -166,7 +167,7 @@ void Server::push_event(int about, const std::string& type, const std::string& c
     std::lock_guard<std::mutex> lock(n->mu);
     if (!n->up) continue;
     for (auto& [fd, c] : n->conns)
-      if (c) c->push_event(type, change, addr, opts_.port);
+      if (c) c->push_event(type, change, addr, node_port(about));
   }
 }
 

@@ -28,7 +28,8 @@ struct Options {
   int joining = 0;  // extra nodes, not in the ring until `add` makes one join
   // native_transport_max_frame_size in MiB (0: Cassandra's default, 16; 256 as 3.11)
   int max_frame_mb = 0;
-  bool rpc_any = false;  // system.peers lists rpc_address 0.0.0.0 (clients use `peer`)
+  bool rpc_any = false;        // system.peers lists rpc_address 0.0.0.0 (clients use `peer`)
+  bool port_per_node = false;  // node I listens on port + I - 1 (peers_v2 native_port tells)
   // --version-max 4 emulates Cassandra 3.11 (v5 was a beta there: a v5 request gets
   // its "USE_BETA flag is unset" protocol error; no system.peers_v2).
   bool cassandra3() const { return version_max < 5; }
@@ -71,6 +72,7 @@ class Server {
   const Options& options() const { return opts_; }
   SSL_CTX* ssl_ctx() { return ssl_ctx_; }
   int port() const { return opts_.port; }
+  int node_port(int node) const { return opts_.port + (opts_.port_per_node ? node : 0); }
 
   // Connection registry (so drop/down can close client connections, and events
   // reach the connections registered for them).

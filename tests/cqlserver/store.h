@@ -150,8 +150,9 @@ class Store {
   bool alive(int node) const { return alive_[static_cast<size_t>(node)]; }
 
   // Emulation switches (set once before serving).
-  bool cassandra3 = false;  // Cassandra 3.11: system.peers only, 3.11 layouts
-  bool rpc_any = false;     // peers list rpc_address 0.0.0.0
+  bool cassandra3 = false;     // Cassandra 3.11: system.peers only, 3.11 layouts
+  bool rpc_any = false;        // peers list rpc_address 0.0.0.0
+  bool port_per_node = false;  // node I's native port is port + I - 1
 
   NodeStats& stats(int node) { return *stats_[static_cast<size_t>(node)]; }
   uint64_t rows_written() const {  // by all nodes

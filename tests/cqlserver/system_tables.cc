@@ -205,7 +205,8 @@ std::vector<Row> SystemTables::rows(Store& st, const std::string& ks, const std:
     std::sort(list.begin(), list.end());  // a set<text>: sorted as text
     return collection(list, static_cast<int32_t>(list.size()));
   };
-  const std::string port = be32(st.port_);
+  auto port_of = [&](int n) { return be32(st.port_ + (st.port_per_node ? n : 0)); };
+  const std::string port = port_of(node);
   if (key == "system.local") {
     out.push_back(arrange(l, {{"key", "local"},
                               {"bootstrapped", "COMPLETED"},
@@ -235,7 +236,7 @@ std::vector<Row> SystemTables::rows(Store& st, const std::string& ks, const std:
                                 {"data_center", "datacenter1"},
                                 {"host_id", host_id(n)},
                                 {"native_address", rpc},
-                                {"native_port", port},
+                                {"native_port", port_of(n)},
                                 {"preferred_ip", addr},
                                 {"preferred_port", be32(7000)},
                                 {"rack", "rack1"},

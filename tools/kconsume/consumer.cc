@@ -505,6 +505,7 @@ Status Consumer::handle_message(rd_kafka_message_t* msg) {
     if (out_.bytes_written() != written && !out_.broken_pipe() && acks_ == nullptr) tracker_.ack_all();
     return Status::Ok();
   }
+  if (!formatter_.fatal().ok()) return formatter_.fatal();  // registry down: stop, commit nothing more
   ctr_.rejected->fetch_add(1, std::memory_order_relaxed);
   std::string extra = "\"topic\":" + json_string(view.topic) + ",\"partition\":" + std::to_string(view.partition);
   std::string_view raw = view.value != nullptr ? std::string_view(view.value, view.value_len) : std::string_view();

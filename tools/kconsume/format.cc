@@ -11,6 +11,7 @@
 #include <charconv>
 #include <cstring>
 
+#include "common/avro/framing.h"
 #include "common/big_endian.h"
 #include "common/json/json.h"
 #include "common/json/record.h"
@@ -58,8 +59,51 @@ MessageView view_of(rd_kafka_message_t* msg, bool want_headers) {
   return m;
 }
 
-bool Formatter::append(const MessageView& m, std::string& out, std::string& error) {
+bool Formatter::decode_one(const char* data, size_t len, const char* what, std::string& json, uint32_t& id,
+                           std::string& error) {
+  std::string_view payload;
+  std::string_view why = avro::split_frame(std::string_view(data, len), id, payload);
+  if (!why.empty()) {
+    error = std::string(what) + ": not schema-registry Avro (" + std::string(why) + ")";
+    return false;
+  }
+  auto schema = opt_.registry->schema_by_id(id);
+  if (!schema.ok()) {
+    if (schema.status().exit_code() != kExitDataErr) fatal_ = schema.status();
+    error = std::string(what) + ": " + schema.status().message();
+    return false;
+  }
+  json.clear();
+  std::string e = avro_.decode(**schema, payload, json, opt_.avro_unions);
+  if (!e.empty()) {
+    error = std::string(what) + ": Avro schema id " + std::to_string(id) + ": " + e;
+    return false;
+  }
+  return true;
+}
+
+bool Formatter::decode_avro(MessageView& m, std::string& error) {
+  uint32_t id = 0;
+  key_schema_id_ = value_schema_id_ = -1;
+  if (opt_.avro_key && m.key != nullptr) {
+    if (!decode_one(m.key, m.key_len, "key", key_json_, id, error)) return false;
+    key_schema_id_ = id;
+    m.key = key_json_.data();
+    m.key_len = key_json_.size();
+  }
+  if (opt_.avro_value && m.value != nullptr) {
+    if (!decode_one(m.value, m.value_len, "value", value_json_, id, error)) return false;
+    value_schema_id_ = id;
+    m.value = value_json_.data();
+    m.value_len = value_json_.size();
+  }
+  return true;
+}
+
+bool Formatter::append(const MessageView& message, std::string& out, std::string& error) {
   size_t mark = out.size();
+  MessageView m = message;
+  if ((opt_.avro_key || opt_.avro_value) && !decode_avro(m, error)) return false;
   if (!opt_.format.empty()) {
     append_format(m, out);
     return true;
@@ -237,7 +281,12 @@ bool Formatter::append_envelope(const MessageView& m, std::string& out, std::str
   out.append(timestamp_type_name(m.timestamp_type));
   out.append("\",");
 
-  if (m.key == nullptr) {
+  if (key_schema_id_ >= 0) {
+    out.append("\"key_schema_id\":");
+    append_int(out, key_schema_id_);
+    out.append(",\"key\":");
+    out.append(m.key, m.key_len);  // the JSON the Avro key decoded to
+  } else if (m.key == nullptr) {
     out.append("\"key\":null");
   } else if (std::string_view key(m.key, m.key_len); is_valid_utf8(key)) {
     out.append("\"key\":");
@@ -280,6 +329,10 @@ bool Formatter::append_envelope(const MessageView& m, std::string& out, std::str
   }
   out.push_back(']');
 
+  if (value_schema_id_ >= 0) {
+    out.append(",\"value_schema_id\":");
+    append_int(out, value_schema_id_);
+  }
   if (m.value != nullptr) {
     std::string_view value(m.value, m.value_len);
     std::string json_error;

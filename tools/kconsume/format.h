@@ -11,7 +11,10 @@
 #include <string>
 #include <string_view>
 
+#include "common/avro/codec.h"
+#include "common/avro/registry.h"
 #include "common/json/record.h"
+#include "common/status.h"
 
 namespace airstream::kconsume {
 
@@ -21,6 +24,10 @@ struct FormatOptions {
   bool envelope = false;
   BinaryMode binary = BinaryMode::kReject;
   std::string format;  // -f: kcat's format string (escapes already decoded); "" = JSON
+  // Registry Avro (-s value=avro, --value-format avro...): decoded to JSON first.
+  bool avro_value = false, avro_key = false;
+  avro::UnionStyle avro_unions = avro::UnionStyle::kPlain;
+  std::shared_ptr<avro::RegistryClient> registry = nullptr;
   bool wants_headers() const { return envelope || format.find("%h") != std::string::npos; }
 };
 
@@ -53,6 +60,10 @@ class Formatter {
   // sets error to the reason (naming the field) and returns false.
   bool append(const MessageView& m, std::string& out, std::string& error);
 
+  // After append() returned false: not ok when the cause is no fault of the message
+  // (the schema registry is unreachable), so the tool must stop instead of rejecting.
+  const Status& fatal() const { return fatal_; }
+
  private:
   bool append_value_only(const MessageView& m, std::string& out, std::string& error);
   bool append_envelope(const MessageView& m, std::string& out, std::string& error);
@@ -69,7 +80,16 @@ class Formatter {
   // Appends the value held in padded_ compacted to one line.
   void append_compacted(std::string& out, const char* data, size_t len);
 
+  // Decodes a Confluent-framed Avro key or value of m into key_json_/value_json_ and
+  // points m at them; false with error (or fatal_) when it cannot.
+  bool decode_avro(MessageView& m, std::string& error);
+  bool decode_one(const char* data, size_t len, const char* what, std::string& json, uint32_t& id, std::string& error);
+
   FormatOptions opt_;
+  Status fatal_;
+  avro::Decoder avro_;
+  std::string key_json_, value_json_;
+  int64_t key_schema_id_ = -1, value_schema_id_ = -1;
   RecordValidator validator_;
   std::string padded_;
 };

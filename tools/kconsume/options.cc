@@ -32,8 +32,6 @@ const std::pair<const char*, const char*> kKcatOnly[] = {
     {"-E", "kcat's do-not-exit-on-error: kconsume ends on errors with a sysexits status"},
     {"-d", "kcat's debug contexts: use -X debug=CONTEXTS"},
     {"-m", "kcat's metadata timeout: use --connect-timeout DURATION"},
-    {"-s", "kcat's deserializers: kconsume reads JSON messages (use -f '%s\\n' for raw bytes)"},
-    {"-r", "kcat's schema registry: kconsume reads JSON messages"},
     {"-k", "kcat's producer key: use kproduce -K"},
     {"-l", "kcat's file producer: use kproduce"},
     {"-T", "kcat's producer tee: use kproduce --tee"},
@@ -47,9 +45,9 @@ const std::pair<const char*, const char*>* kcat_only_option(int argc, char** arg
     std::string_view a = argv[i];
     if (a == "--") break;
     for (const auto& k : kKcatOnly)
-      if (a == k.first || (a.size() > 2 && a.substr(0, 2) == k.first && std::strchr("DKsdmrkz", a[1]))) return &k;
+      if (a == k.first || (a.size() > 2 && a.substr(0, 2) == k.first && std::strchr("DKdmkz", a[1]))) return &k;
     // An option that takes a value: skip it (-t TOPIC, -o -5, -f FORMAT, ...).
-    if (a.size() == 2 && a[0] == '-' && std::strchr("btgpocXFf", a[1])) i++;
+    if (a.size() == 2 && a[0] == '-' && std::strchr("btgpocXFfsr", a[1])) i++;
   }
   return nullptr;
 }
@@ -190,6 +188,25 @@ std::optional<int> parse_command_line(int argc, char** argv, Options& o) {
                  "Commit only offsets the last stage acknowledged on named pipe FIFO (implies --envelope; "
                  "the stage runs with --envelope --acks FIFO)")
       ->type_name("FIFO");
+  app.add_option("-s", o.serdes, "kcat's deserializer spelling: value=avro, key=avro or avro (both)")
+      ->type_name("[key=|value=]avro")
+      ->allow_extra_args(false);
+  app.add_option("--value-format", o.value_format,
+                 "Message values: json, or avro (schema-registry Avro, Confluent framing, decoded to JSON)")
+      ->type_name("FORMAT")
+      ->check(CLI::IsMember({"json", "avro"}))
+      ->capture_default_str();
+  app.add_option("--key-format", o.key_format, "Message keys: string, or avro (decoded to JSON)")
+      ->type_name("FORMAT")
+      ->check(CLI::IsMember({"string", "avro"}))
+      ->capture_default_str();
+  app.add_option("--avro-unions", o.avro_unions,
+                 "Avro unions in JSON: plain (the value) or tagged ({\"string\": \"x\"}, Avro's JSON encoding as kcat "
+                 "writes it)")
+      ->type_name("STYLE")
+      ->check(CLI::IsMember({"plain", "tagged"}))
+      ->capture_default_str();
+  avro::add_registry_options(app, o.registry, "-r,--registry");
   app.add_flag("--lag", o.lag, "Print committed offset, end offset and lag per partition of the group as NDJSON");
   app.add_flag("-L,--list", o.list_metadata,
                "List brokers, topics and partitions (leader, replicas, ISRs, low and high watermarks) as kcat -L "
@@ -259,6 +276,35 @@ std::optional<int> parse_command_line(int argc, char** argv, Options& o) {
   o.format.format = decode_format_escapes(o.format_text);
   o.format.envelope = o.envelope;
   o.format.binary = o.binary == "base64" ? BinaryMode::kBase64 : BinaryMode::kReject;
+  for (const auto& s : o.serdes) {
+    if (s == "avro") {
+      o.value_format = "avro";
+      o.key_format = "avro";
+    } else if (s == "value=avro") {
+      o.value_format = "avro";
+    } else if (s == "key=avro") {
+      o.key_format = "avro";
+    } else {
+      return usage("-s " + s + ": kconsume decodes value=avro, key=avro or avro (kcat's other deserializers: use -f)");
+    }
+  }
+  o.format.avro_value = o.value_format == "avro";
+  o.format.avro_key = o.key_format == "avro";
+  o.format.avro_unions = o.avro_unions == "tagged" ? avro::UnionStyle::kTagged : avro::UnionStyle::kPlain;
+  if (o.format.avro_value || o.format.avro_key) {
+    auto ro = avro::resolve_registry(o.registry);
+    if (!ro) {
+      if (ro.status().exit_code() == kExitUsage) return usage(ro.status().message());
+      diag::error("%s", ro.status().message().c_str());
+      return ro.status().exit_code();
+    }
+    auto client = avro::RegistryClient::create(*ro);
+    if (!client) {
+      diag::error("%s", client.status().message().c_str());
+      return client.status().exit_code();
+    }
+    o.format.registry = std::move(*client);
+  }
   return std::nullopt;
 }
 

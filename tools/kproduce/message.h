@@ -14,6 +14,7 @@
 #include <string_view>
 #include <vector>
 
+#include "common/avro/codec.h"
 #include "common/json/record.h"
 
 namespace kproduce {
@@ -37,7 +38,15 @@ struct OutMessage {
   std::vector<Header> headers;
 };
 
+// A registry schema that values or keys are encoded with (Confluent framing).
+struct AvroTarget {
+  std::shared_ptr<const airstream::avro::Schema> schema;  // null: not Avro
+  uint32_t id = 0;
+};
+
 struct BuildOptions {
+  AvroTarget avro_value;  // --value-format avro
+  AvroTarget avro_key;    // --key-format avro (the -k field's value)
   bool envelope = false;
   std::string key_path;                  // -k: dotted path of the key field
   std::optional<std::string> fixed_key;  // -K
@@ -62,11 +71,14 @@ class MessageBuilder {
   std::string key_from_dom(simdjson::dom::element root, OutMessage* out);
   std::string key_from_ondemand(std::string_view text, OutMessage* out);
   std::string_view keep(std::string s);
+  // Confluent-framed Avro of json with target's schema, kept in scratch; "" or the reason.
+  std::string encode_avro(const AvroTarget& target, simdjson::dom::element json, std::string_view& out);
 
   BuildOptions opt_;
   airstream::RecordValidator validator_;
   simdjson::ondemand::parser ondemand_;
-  std::deque<std::string> scratch_;  // decoded base64 etc. (deque: stable addresses)
+  std::deque<std::string> scratch_;
+  airstream::avro::Encoder avro_;  // decoded base64 etc. (deque: stable addresses)
 };
 
 }  // namespace kproduce

@@ -50,6 +50,34 @@ void add_options(airstream::Cli& cli, ProduceOptions& o) {
       ->type_name("N")
       ->check(CLI::Range(1, 1000));
   app.add_flag("--tee", o.tee, "Write each record to stdout once its delivery is confirmed");
+  app.add_option(
+         "--value-format", o.value_format,
+         "Message values: json (the record as is) or avro (encoded with the registry schema, Confluent framing)")
+      ->type_name("FORMAT")
+      ->check(CLI::IsMember({"json", "avro"}))
+      ->capture_default_str();
+  app.add_option("--key-format", o.key_format,
+                 "Message keys: string (the -k field as text) or avro (the -k field encoded)")
+      ->type_name("FORMAT")
+      ->check(CLI::IsMember({"string", "avro"}))
+      ->capture_default_str();
+  app.add_option("--schema", o.schema_file,
+                 "Avro value schema (.avsc), registered under the subject (default: the subject's latest version)")
+      ->type_name("FILE");
+  app.add_option("--schema-id", o.schema_id, "Encode values with this registry schema id")
+      ->type_name("ID")
+      ->check(CLI::Range(int64_t{0}, int64_t{UINT32_MAX}));
+  app.add_option("--subject", o.subject, "Registry subject of the value schema (default: TOPIC-value)")
+      ->type_name("SUBJECT");
+  app.add_option("--key-schema", o.key_schema_file,
+                 "Avro key schema (.avsc) (default: the key subject's latest version)")
+      ->type_name("FILE");
+  app.add_option("--key-schema-id", o.key_schema_id, "Encode keys with this registry schema id")
+      ->type_name("ID")
+      ->check(CLI::Range(int64_t{0}, int64_t{UINT32_MAX}));
+  app.add_option("--key-subject", o.key_subject, "Registry subject of the key schema (default: TOPIC-key)")
+      ->type_name("SUBJECT");
+  airstream::avro::add_registry_options(app, o.registry);
   app.add_option("inputs", o.inputs, "Input files (default: stdin; - for stdin)")->type_name("FILE");
 }
 
@@ -72,6 +100,18 @@ airstream::Status check_options(ProduceOptions& o) {
     return Status(kExitUsage, "--txn-records needs --transactional-id");
   if (o.tee && !o.transactional_id.empty() && o.txn_records == 0)
     return Status(kExitUsage, "--tee with --transactional-id needs --txn-records N (records are held until commit)");
+  bool avro_value = o.value_format == "avro", avro_key = o.key_format == "avro";
+  if ((avro_value || avro_key) && o.envelope)
+    return Status(kExitUsage, "--envelope input cannot be encoded as Avro yet");
+  if (avro_key && o.key_path.empty()) return Status(kExitUsage, "--key-format avro needs -k PATH (the key field)");
+  if (!avro_value && (!o.schema_file.empty() || o.schema_id >= 0 || !o.subject.empty()))
+    return Status(kExitUsage, "--schema, --schema-id and --subject need --value-format avro");
+  if (!avro_key && (!o.key_schema_file.empty() || o.key_schema_id >= 0 || !o.key_subject.empty()))
+    return Status(kExitUsage, "--key-schema, --key-schema-id and --key-subject need --key-format avro");
+  if (!o.schema_file.empty() && o.schema_id >= 0)
+    return Status(kExitUsage, "--schema and --schema-id exclude each other");
+  if (!o.key_schema_file.empty() && o.key_schema_id >= 0)
+    return Status(kExitUsage, "--key-schema and --key-schema-id exclude each other");
   return Status::Ok();
 }
 

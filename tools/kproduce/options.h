@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "common/avro/cli.h"
 #include "common/cli.h"
 #include "common/kafka/conf.h"
 #include "common/status.h"
@@ -29,6 +30,13 @@ struct ProduceOptions {
   int partitions = 1;
   int replication_factor = -1;  // -1: min(3, brokers)
   bool tee = false;
+  // Avro with a schema registry
+  std::string value_format = "json";  // json | avro
+  std::string key_format = "string";  // string | avro
+  std::string schema_file, key_schema_file;
+  int64_t schema_id = -1, key_schema_id = -1;
+  std::string subject, key_subject;  // default: <topic>-value, <topic>-key
+  airstream::avro::RegistryCliOptions registry;
 
   int64_t timeout_ms = 60000;  // derived from timeout
 };

@@ -45,8 +45,10 @@ void log_line(const rd_kafka_t*, int level, const char* fac, const char* buf) {
   airstream::diag::info(level <= 4 ? 1 : 2, "librdkafka: %s: %s", fac, buf);
 }
 
-BuildOptions build_options(const ProduceOptions& o) {
+BuildOptions build_options(const ProduceOptions& o, const AvroTarget& value, const AvroTarget& key) {
   BuildOptions b;
+  b.avro_value = value;
+  b.avro_key = key;
   b.envelope = o.envelope;
   b.key_path = o.key_path;
   b.fixed_key = o.fixed_key;
@@ -81,8 +83,9 @@ std::string too_large(const std::string& what, size_t limit) {
 // The read/produce loop. Returns the status that ends the run early (stop signal
 // is not an error: reader.stopped() tells). limit: message.max.bytes.
 Status produce_all(const ProduceOptions& o, Producer& producer, airstream::Rejecter& rej, airstream::LineReader& reader,
-                   airstream::Writer* tee, std::atomic<uint64_t>& in, std::atomic<uint64_t>& invalid, size_t limit) {
-  MessageBuilder builder(build_options(o));
+                   airstream::Writer* tee, std::atomic<uint64_t>& in, std::atomic<uint64_t>& invalid, size_t limit,
+                   const AvroTarget& avro_value, const AvroTarget& avro_key) {
+  MessageBuilder builder(build_options(o, avro_value, avro_key));
   airstream::LineRecord rec;
   OutMessage msg;
   int64_t in_txn = 0;
@@ -131,6 +134,31 @@ Status produce_all(const ProduceOptions& o, Producer& producer, airstream::Rejec
   return Status::Ok();
 }
 
+// The registry schemas of --value-format/--key-format avro.
+Status avro_targets(const ProduceOptions& o, AvroTarget& value, AvroTarget& key) {
+  if (o.value_format != "avro" && o.key_format != "avro") return Status::Ok();
+  auto ro = airstream::avro::resolve_registry(o.registry);
+  if (!ro.ok()) return ro.status();
+  auto client = airstream::avro::RegistryClient::create(*ro);
+  if (!client.ok()) return client.status();
+  auto pick = [&](bool is_key, AvroTarget& t) -> Status {
+    const std::string& given = is_key ? o.key_subject : o.subject;
+    std::string subject = given.empty() ? airstream::avro::subject_for(o.topic, is_key) : given;
+    auto s = airstream::avro::writer_schema(**client, subject, is_key ? o.key_schema_file : o.schema_file,
+                                            is_key ? o.key_schema_id : o.schema_id);
+    if (!s.ok()) return s.status();
+    t.schema = s->schema;
+    t.id = s->id;
+    airstream::diag::info(1, "%s schema id %u (subject %s)", is_key ? "key" : "value", t.id, subject.c_str());
+    return Status::Ok();
+  };
+  if (o.value_format == "avro") {
+    if (Status st = pick(false, value); !st.ok()) return st;
+  }
+  if (o.key_format == "avro") return pick(true, key);
+  return Status::Ok();
+}
+
 }  // namespace
 
 int run(int argc, char** argv) {
@@ -167,6 +195,8 @@ int run(int argc, char** argv) {
     return 0;
   }
 
+  AvroTarget avro_value, avro_key;
+  if (Status st = avro_targets(o, avro_value, avro_key); !st.ok()) return fail(st);
   airstream::Rejecter rej;
   if (Status st = rej.open("kproduce", o.common.reject); !st.ok()) return fail(st);
   airstream::Stats stats("kproduce");
@@ -204,7 +234,8 @@ int run(int argc, char** argv) {
     (void)producer.poll(o.tee ? 500 : 0);
     (void)tee_out.flush();
   });
-  Status result = produce_all(o, producer, rej, reader, o.tee ? &tee_out : nullptr, in, invalid, limit);
+  Status result =
+      produce_all(o, producer, rej, reader, o.tee ? &tee_out : nullptr, in, invalid, limit, avro_value, avro_key);
 
   // Finish: abort the open transaction on a stop or error, otherwise deliver and commit.
   Status end;
