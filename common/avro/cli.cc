@@ -1,6 +1,6 @@
 // Schema-registry command-line options shared by kproduce, kconsume and the sinks,
-// and the producer's choice of writer schema (file registered under the subject, a
-// fixed id, or the subject's latest version).
+// the producer's choice of writer schema (file registered under the subject, a fixed
+// id, or the subject's latest version), and the consumers' -s / --value-format.
 #include "common/avro/cli.h"
 
 #include <fstream>
@@ -67,6 +67,70 @@ Result<RegisteredSchema> writer_schema(RegistryClient& client, const std::string
     return RegisteredSchema{static_cast<uint32_t>(schema_id), *s};
   }
   return client.latest(subject);
+}
+
+void add_consume_format_options(CLI::App& app, ConsumeFormatCli& o, bool keys) {
+  app.add_option("-s", o.serdes,
+                 keys ? "kcat's deserializer spelling: value=avro, key=avro or avro (both)"
+                      : "kcat's deserializer spelling: value=avro (or avro): --value-format avro")
+      ->type_name(keys ? "[key=|value=]avro" : "[value=]avro")
+      ->allow_extra_args(false);
+  app.add_option("--value-format", o.value_format,
+                 keys ? "Message values: json, or avro (schema-registry Avro, Confluent framing, decoded to JSON)"
+                      : "Message values of --from-kafka: json, or avro (schema-registry Avro, Confluent framing, "
+                        "decoded to the JSON record the mapping sees)")
+      ->type_name("FORMAT")
+      ->check(CLI::IsMember({"json", "avro"}))
+      ->capture_default_str();
+  if (keys) {
+    app.add_option("--key-format", o.key_format, "Message keys: string, or avro (decoded to JSON)")
+        ->type_name("FORMAT")
+        ->check(CLI::IsMember({"string", "avro"}))
+        ->capture_default_str();
+  }
+  app.add_option("--avro-unions", o.avro_unions,
+                 "Avro unions in JSON: plain (the value) or tagged ({\"string\": \"x\"}, Avro's JSON encoding as kcat "
+                 "writes it)")
+      ->type_name("STYLE")
+      ->check(CLI::IsMember({"plain", "tagged"}))
+      ->capture_default_str();
+  add_registry_options(app, o.registry, "-r,--registry");
+}
+
+Result<ConsumeFormat> resolve_consume_format(const ConsumeFormatCli& o, bool keys) {
+  ConsumeFormat f;
+  f.avro_value = o.value_format == "avro";
+  f.avro_key = keys && o.key_format == "avro";
+  for (const auto& s : o.serdes) {
+    if (s == "value=avro") {
+      f.avro_value = true;
+    } else if (s == "avro") {
+      f.avro_value = true;
+      f.avro_key = keys;
+    } else if (s == "key=avro" && keys) {
+      f.avro_key = true;
+    } else if (keys) {
+      return Status(kExitUsage,
+                    "-s " + s + ": value=avro, key=avro or avro are decoded (kcat's other deserializers: use -f)");
+    } else {
+      return Status(kExitUsage, "-s " + s + ": message values are decoded with value=avro (keys are not stored)");
+    }
+  }
+  f.unions = o.avro_unions == "tagged" ? UnionStyle::kTagged : UnionStyle::kPlain;
+  if (f.avro()) {
+    auto r = resolve_registry(o.registry);
+    if (!r.ok()) return r.status();
+    f.registry = std::move(*r);
+  }
+  return f;
+}
+
+Result<ConsumeFormat> resolve_sink_format(const ConsumeFormatCli& o, bool from_kafka) {
+  if (!from_kafka && (o.value_format != "json" || !o.serdes.empty()))
+    return Status(kExitUsage,
+                  "-s and --value-format avro need --from-kafka (files and pipes carry JSON: kconsume -s value=avro "
+                  "decodes for a pipe)");
+  return resolve_consume_format(o, false);
 }
 
 }  // namespace airstream::avro

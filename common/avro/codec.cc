@@ -149,6 +149,8 @@ bool read_long(const char*& p, const char* end, int64_t& out) {
   return false;
 }
 
+constexpr size_t kMaxValues = 64;
+
 void keep_value(std::map<const Schema*, avro_value_t>& values, const Schema& schema, avro_value_t*& out) {
   auto it = values.find(&schema);
   if (it != values.end() && avro_value_get_schema(&it->second) == schema.raw()) {
@@ -158,6 +160,11 @@ void keep_value(std::map<const Schema*, avro_value_t>& values, const Schema& sch
   if (it != values.end()) {
     avro_value_decref(&it->second);
     values.erase(it);
+  }
+  // One value per schema seen, bounded: the registry's cache drops schemas too.
+  if (values.size() >= kMaxValues) {
+    for (auto& [s, v] : values) avro_value_decref(&v);
+    values.clear();
   }
   avro_value_t v;
   if (avro_generic_value_new(schema.iface(), &v) != 0) {
@@ -479,6 +486,9 @@ std::string Decoder::decode(const Schema& schema, std::string_view payload, std:
   error_.clear();
   style_ = style;
   const char* p = payload.data();
+  // Items of zero width (null, empty records) cost no byte: a few bytes of block
+  // counts could ask for billions. Every other item takes at least one byte.
+  items_left_ = static_cast<int64_t>(payload.size()) + 4096;
   if (!check(schema.root(), p, payload.data() + payload.size(), 0)) return error_;
   if (p != payload.data() + payload.size())
     return std::to_string(payload.data() + payload.size() - p) + " bytes left over after the Avro datum";
@@ -572,6 +582,11 @@ bool Decoder::check(const Node& n, const char*& p, const char* end, int depth) {
         }
         if (count > end - p && count > 1024) {
           error_ = "Avro block count " + std::to_string(count) + " exceeds what the message can hold";
+          return false;
+        }
+        items_left_ -= count;
+        if (items_left_ < 0) {
+          error_ = "Avro arrays and maps hold more items than the message can encode";
           return false;
         }
         for (int64_t k = 0; k < count; k++) {

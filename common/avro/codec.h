@@ -11,8 +11,9 @@
 //
 // Avro to JSON (Decoder) checks the whole payload against the writer's schema before
 // avro-c reads it (lengths within the message, union and enum indexes in range, no
-// trailing bytes, bounded nesting), so hostile bytes are refused with a reason and
-// never reach an allocation of attacker-chosen size. Logical types come out in their
+// trailing bytes, bounded nesting, at most 4096 items more than the payload has bytes),
+// so hostile bytes are refused with a reason and never reach an allocation of
+// attacker-chosen size. Logical types come out in their
 // text forms, decimals as strings of exact digits, NaN and infinities as the strings
 // "NaN", "Infinity", "-Infinity".
 #pragma once
@@ -85,6 +86,7 @@ class Decoder {
   avro_reader_t reader_ = nullptr;
   UnionStyle style_ = UnionStyle::kPlain;
   std::string error_;
+  int64_t items_left_ = 0;  // array and map items the payload may still hold
 };
 
 }  // namespace airstream::avro

@@ -170,6 +170,18 @@ TEST(AvroCodec, DecoderRefusesHostileBytes) {
   EXPECT_EQ(deep.dec.decode(*deep.schema, std::string(1000, '\x02') + '\0', out), "Avro datum nested too deeply");
   Codec str(R"("string")");
   EXPECT_EQ(str.dec.decode(*str.schema, std::string("\x02\xff", 2), out), "string is not valid UTF-8");
+  // Blocks of 1024 nulls, two bytes each: a small message must not become a huge JSON.
+  Codec nulls(R"({"type": "array", "items": "null"})");
+  std::string bomb;
+  for (int i = 0; i < 64; i++) bomb += "\x80\x10";  // count 1024
+  bomb += '\0';
+  out.clear();
+  EXPECT_EQ(nulls.dec.decode(*nulls.schema, bomb, out),
+            "Avro arrays and maps hold more items than the message can encode");
+  EXPECT_EQ(out, "");
+  // Up to 4096 zero-width items more than the message has bytes are fine.
+  EXPECT_EQ(nulls.dec.decode(*nulls.schema, std::string("\x80\x40\x00", 3), out), "");  // 4096 nulls
+  EXPECT_EQ(out.size(), 2 + 4096 * 5 - 1);
 }
 
 TEST(AvroSchema, RefusesBadSchemas) {

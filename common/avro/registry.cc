@@ -132,7 +132,10 @@ Status RegistryClient::request(const std::string& method, const std::string& pat
 
 Result<std::shared_ptr<const Schema>> RegistryClient::schema_by_id(uint32_t id) {
   auto it = by_id_.find(id);
-  if (it != by_id_.end()) return it->second;
+  if (it != by_id_.end()) {
+    it->second.used = ++tick_;
+    return it->second.schema;
+  }
   Response r;
   if (Status st = request("GET", "/schemas/ids/" + std::to_string(id), "", r); !st)
     return st;  // not cached: retry later
@@ -156,7 +159,19 @@ Result<std::shared_ptr<const Schema>> RegistryClient::schema_by_id(uint32_t id) 
       result = Status(kExitDataErr, "schema id " + std::to_string(id) + ": " + s.status().message());
     }
   }
-  return by_id_.emplace(id, result).first->second;
+  return remember(id, std::move(result));
+}
+
+const Result<std::shared_ptr<const Schema>>& RegistryClient::remember(uint32_t id,
+                                                                      Result<std::shared_ptr<const Schema>> r) {
+  auto it = by_id_.find(id);
+  if (it == by_id_.end() && by_id_.size() >= std::max<size_t>(1, options_.max_cached)) {
+    auto oldest = by_id_.begin();
+    for (auto j = by_id_.begin(); j != by_id_.end(); ++j)
+      if (j->second.used < oldest->second.used) oldest = j;
+    by_id_.erase(oldest);
+  }
+  return by_id_.insert_or_assign(id, Cached{std::move(r), ++tick_}).first->second.schema;
 }
 
 namespace {
@@ -185,7 +200,7 @@ Result<RegisteredSchema> RegistryClient::latest(const std::string& subject) {
     return Status(kExitTempFail, "schema registry: unexpected answer for subject " + subject);
   auto s = Schema::parse(text);
   if (!s) return Status(kExitConfig, "schema registry: subject " + subject + ": " + s.status().message());
-  by_id_.emplace(static_cast<uint32_t>(id), *s);
+  remember(static_cast<uint32_t>(id), *s);
   return RegisteredSchema{static_cast<uint32_t>(id), *s};
 }
 
@@ -204,7 +219,7 @@ Result<RegisteredSchema> RegistryClient::register_schema(const std::string& subj
   int64_t id = 0;
   if (p.parse(r.body).get(e) || e["id"].get(id) || id < 0 || id > UINT32_MAX)
     return Status(kExitTempFail, "schema registry: unexpected answer registering subject " + subject);
-  by_id_.emplace(static_cast<uint32_t>(id), *s);
+  remember(static_cast<uint32_t>(id), *s);
   return RegisteredSchema{static_cast<uint32_t>(id), *s};
 }
 

@@ -1,5 +1,5 @@
 // A client for the Confluent Schema Registry REST API subset producers and consumers
-// need: GET /schemas/ids/{id} (cached, unknown ids too), GET
+// need: GET /schemas/ids/{id} (cached, unknown ids too, in a bounded cache), GET
 // /subjects/{subject}/versions/latest and POST /subjects/{subject}/versions (register,
 // or look up the id of an identical schema). Basic auth and a CA file for TLS.
 // Outages (connection refused, timeouts, 5xx, 429) are retried with exponential
@@ -25,6 +25,7 @@ struct RegistryOptions {
   std::chrono::milliseconds timeout{10000};  // per request
   int attempts = 5;                          // tries per request before giving up
   std::chrono::milliseconds backoff{200};    // first wait, doubled each retry (max 5 s)
+  size_t max_cached = 1000;                  // schemas (and unknown ids) kept by id; the least recently used go first
 };
 
 struct RegisteredSchema {
@@ -48,6 +49,8 @@ class RegistryClient {
 
   // Requests sent (tests and --stats).
   uint64_t requests() const { return requests_; }
+  // Schemas (and unknown ids) cached: at most options.max_cached.
+  size_t cached() const { return by_id_.size(); }
 
  private:
   RegistryClient() = default;
@@ -61,7 +64,15 @@ class RegistryClient {
   RegistryOptions options_;
   void* curl_ = nullptr;
   void* headers_ = nullptr;
-  std::map<uint32_t, Result<std::shared_ptr<const Schema>>> by_id_;
+  // Remembers the answer for id (bounded: evicts the least recently used entry).
+  const Result<std::shared_ptr<const Schema>>& remember(uint32_t id, Result<std::shared_ptr<const Schema>> r);
+
+  struct Cached {
+    Result<std::shared_ptr<const Schema>> schema;
+    uint64_t used = 0;
+  };
+  std::map<uint32_t, Cached> by_id_;
+  uint64_t tick_ = 0;
   uint64_t requests_ = 0;
 };
 

@@ -9,6 +9,9 @@ python3-avro), used by tests/avro_python_check_test.sh.
   python_check.py encode SCHEMA_JSON_FILE ID OUT_DIR WANT_JSONL
       Writes fixed records, Confluent-framed with ID, one file per message
       (OUT_DIR/NNN), and the JSON kconsume must print for them (WANT_JSONL).
+  python_check.py frame SCHEMA_JSON_FILE ID IN_JSONL OUT_DIR
+      Encodes each record of IN_JSONL (JSON text forms, as kproduce takes them) with
+      Python's writer, Confluent-framed with ID, one file per message (OUT_DIR/NNN).
 """
 import datetime
 import decimal
@@ -138,5 +141,15 @@ def encode(schema_file, sid, out_dir, want_jsonl):
             w.write(json.dumps(j, ensure_ascii=False, separators=(",", ":")) + "\n")
 
 
+def frame(schema_file, sid, in_jsonl, out_dir):
+    schema = avro.schema.parse(open(schema_file).read())
+    writer = avro.io.DatumWriter(schema)
+    for i, line in enumerate(l for l in open(in_jsonl, encoding="utf-8") if l.strip()):
+        buf = io.BytesIO()
+        buf.write(b"\0" + struct.pack(">I", int(sid)))
+        writer.write(expected(schema, json.loads(line)), avro.io.BinaryEncoder(buf))
+        open("%s/%03d" % (out_dir, i), "wb").write(buf.getvalue())
+
+
 if __name__ == "__main__":
-    {"decode": decode, "encode": encode}[sys.argv[1]](*sys.argv[2:])
+    {"decode": decode, "encode": encode, "frame": frame}[sys.argv[1]](*sys.argv[2:])

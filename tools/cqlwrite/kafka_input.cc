@@ -13,6 +13,7 @@
 #include <mutex>
 #include <thread>
 
+#include "common/avro/sink_value.h"
 #include "common/diag.h"
 #include "common/json/json.h"
 #include "common/kafka/source.h"
@@ -87,6 +88,11 @@ int read_kafka(const Options& o, const CommonOptions& common, CqlSink& sink, Run
   // Read ahead a few rounds of requests in flight: little to abandon (and write twice)
   // when partitions are revoked.
   ko->max_pending = static_cast<size_t>(std::clamp(4 * o.concurrency * std::max(1, o.batch_rows), 1000, 200000));
+  avro::SinkValueDecoder values;
+  if (Status s = values.open(o.value_format, common.reader); !s.ok()) {
+    diag::error("%s", s.message().c_str());
+    return s.exit_code();
+  }
   auto partitions = PartitionMetrics::create();
   partitions->export_to(stats, true);
   KafkaSource src;
@@ -106,7 +112,6 @@ int read_kafka(const Options& o, const CommonOptions& common, CqlSink& sink, Run
   };
 
   int exit_code = kExitOk;
-  const size_t max_len = common.reader.max_line;
   KafkaRecord kr;
   // A revocation waits for the revoked partitions' writes: send what is batched.
   src.set_flush_hook([&sink] { sink.flush(); });
@@ -127,23 +132,25 @@ int read_kafka(const Options& o, const CommonOptions& common, CqlSink& sink, Run
       break;
     }
     st.records_in.fetch_add(1, std::memory_order_relaxed);
-    std::string_view error;
-    std::string_view raw = kr.value;
-    if (kr.value.size() > max_len) {
-      error = "record too long (more than --max-line bytes)";
-      raw = raw.substr(0, 4096);
-    } else if (common.reader.validate_utf8 && !is_valid_utf8(kr.value)) {
-      error = "invalid UTF-8";
+    // The message value becomes the record: JSON as it is, or registry Avro decoded.
+    std::string_view value, error;
+    auto decoded = values.decode(kr.value, value, error);
+    if (decoded == avro::SinkValueDecoder::Outcome::kFatal) {  // not acknowledged: re-read after a restart
+      if (stop_requested()) break;                             // a signal cut the registry's retries short
+      diag::error("%s", values.status().message().c_str());
+      exit_code = values.status().exit_code();
+      break;
     }
-    if (!error.empty()) {
+    if (decoded == avro::SinkValueDecoder::Outcome::kBad) {
       st.rejected.fetch_add(1, std::memory_order_relaxed);
-      if (st.report({kr.seq, static_cast<uint64_t>(kr.offset), error, raw, reject_context(kr.topic, kr.partition), {}}))
+      if (st.report(
+              {kr.seq, static_cast<uint64_t>(kr.offset), error, value, reject_context(kr.topic, kr.partition), {}}))
         src.ack(kr.topic, kr.partition, kr.offset);
       continue;
     }
     std::string_view text;
-    switch (st.transform(kr.value, kr.seq, static_cast<uint64_t>(kr.offset), reject_context(kr.topic, kr.partition),
-                         text)) {
+    switch (
+        st.transform(value, kr.seq, static_cast<uint64_t>(kr.offset), reject_context(kr.topic, kr.partition), text)) {
       case RunState::Step::kWrite:
         break;
       case RunState::Step::kDone:  // filtered out, or rejected and reported: committable

@@ -111,6 +111,7 @@ void add_options(CLI::App& app, Options& o) {
       app.add_option("inputs", o.inputs, "NDJSON input files (default: standard input, also '-')")->type_name("FILE");
 
   add_kafka_sink_options(app, o, "cqlwrite", inputs);
+  avro::add_consume_format_options(app, o.values, false);
   add_envelope_options(app, o);
 }
 

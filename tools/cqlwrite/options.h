@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "common/avro/cli.h"
 #include "common/cql/session.h"
 #include "common/kafka/envelope_input.h"
 #include "common/kafka/source.h"
@@ -18,7 +19,8 @@
 
 namespace airstream::cqlwrite {
 
-// Direct Kafka input (--from-kafka ...): see KafkaSinkOptions; envelopes from a pipe
+// Direct Kafka input (--from-kafka ...): see KafkaSinkOptions, with registry Avro
+// values (-s value=avro): see avro::ConsumeFormatCli; envelopes from a pipe
 // (--envelope, --acks FIFO): see EnvelopeOptions.
 struct Options : KafkaSinkOptions, EnvelopeOptions {
   std::string hosts;  // empty: cqlshrc's [connection] hostname and port, else 127.0.0.1:9042
@@ -50,6 +52,8 @@ struct Options : KafkaSinkOptions, EnvelopeOptions {
   std::string schema_timeout = "30s";
   std::vector<std::string> inputs;
   transform::MappingOptions transform;  // --preset, --set, --where, ...: applied before --map
+  avro::ConsumeFormatCli values;        // --from-kafka: -s value=avro, --registry ...
+  avro::ConsumeFormat value_format;     // derived by run()
 };
 
 void add_options(CLI::App& app, Options& o);

@@ -149,6 +149,12 @@ int run(Options& o, const CommonOptions& common) {
     diag::error("%s", ko.status().message().c_str());
     return ko.status().exit_code();
   }
+  if (auto f = avro::resolve_sink_format(o.values, !o.from_kafka.empty()); f.ok()) {
+    o.value_format = std::move(*f);
+  } else {
+    diag::error("%s", f.status().message().c_str());
+    return f.status().exit_code();
+  }
   // A bad transform is a usage error, before any connection.
   auto made = transform::RecordTransform::make_if_requested(o.transform);
   if (!made.ok()) {

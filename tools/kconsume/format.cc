@@ -11,7 +11,6 @@
 #include <charconv>
 #include <cstring>
 
-#include "common/avro/framing.h"
 #include "common/big_endian.h"
 #include "common/json/json.h"
 #include "common/json/record.h"
@@ -61,25 +60,13 @@ MessageView view_of(rd_kafka_message_t* msg, bool want_headers) {
 
 bool Formatter::decode_one(const char* data, size_t len, const char* what, std::string& json, uint32_t& id,
                            std::string& error) {
-  std::string_view payload;
-  std::string_view why = avro::split_frame(std::string_view(data, len), id, payload);
-  if (!why.empty()) {
-    error = std::string(what) + ": not schema-registry Avro (" + std::string(why) + ")";
-    return false;
-  }
-  auto schema = opt_.registry->schema_by_id(id);
-  if (!schema.ok()) {
-    if (schema.status().exit_code() != kExitDataErr) fatal_ = schema.status();
-    error = std::string(what) + ": " + schema.status().message();
-    return false;
-  }
   json.clear();
-  std::string e = avro_.decode(**schema, payload, json, opt_.avro_unions);
-  if (!e.empty()) {
-    error = std::string(what) + ": Avro schema id " + std::to_string(id) + ": " + e;
-    return false;
-  }
-  return true;
+  auto outcome = avro_.decode(std::string_view(data, len), json);
+  id = avro_.schema_id();
+  if (outcome == avro::MessageDecoder::Outcome::kOk) return true;
+  if (outcome == avro::MessageDecoder::Outcome::kFatal) fatal_ = avro_.status();
+  error = std::string(what) + ": " + avro_.reason();
+  return false;
 }
 
 bool Formatter::decode_avro(MessageView& m, std::string& error) {

@@ -11,8 +11,7 @@
 #include <string>
 #include <string_view>
 
-#include "common/avro/codec.h"
-#include "common/avro/registry.h"
+#include "common/avro/message.h"
 #include "common/json/record.h"
 #include "common/status.h"
 
@@ -54,7 +53,7 @@ MessageView view_of(rd_kafka_message_t* msg, bool want_headers);
 
 class Formatter {
  public:
-  explicit Formatter(FormatOptions options) : opt_(options) {}
+  explicit Formatter(FormatOptions options) : opt_(options), avro_(opt_.registry, opt_.avro_unions) {}
 
   // Appends the record and its '\n' to out and returns true; or leaves out as it was,
   // sets error to the reason (naming the field) and returns false.
@@ -87,7 +86,7 @@ class Formatter {
 
   FormatOptions opt_;
   Status fatal_;
-  avro::Decoder avro_;
+  avro::MessageDecoder avro_;
   std::string key_json_, value_json_;
   int64_t key_schema_id_ = -1, value_schema_id_ = -1;
   RecordValidator validator_;

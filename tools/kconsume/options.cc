@@ -188,25 +188,7 @@ std::optional<int> parse_command_line(int argc, char** argv, Options& o) {
                  "Commit only offsets the last stage acknowledged on named pipe FIFO (implies --envelope; "
                  "the stage runs with --envelope --acks FIFO)")
       ->type_name("FIFO");
-  app.add_option("-s", o.serdes, "kcat's deserializer spelling: value=avro, key=avro or avro (both)")
-      ->type_name("[key=|value=]avro")
-      ->allow_extra_args(false);
-  app.add_option("--value-format", o.value_format,
-                 "Message values: json, or avro (schema-registry Avro, Confluent framing, decoded to JSON)")
-      ->type_name("FORMAT")
-      ->check(CLI::IsMember({"json", "avro"}))
-      ->capture_default_str();
-  app.add_option("--key-format", o.key_format, "Message keys: string, or avro (decoded to JSON)")
-      ->type_name("FORMAT")
-      ->check(CLI::IsMember({"string", "avro"}))
-      ->capture_default_str();
-  app.add_option("--avro-unions", o.avro_unions,
-                 "Avro unions in JSON: plain (the value) or tagged ({\"string\": \"x\"}, Avro's JSON encoding as kcat "
-                 "writes it)")
-      ->type_name("STYLE")
-      ->check(CLI::IsMember({"plain", "tagged"}))
-      ->capture_default_str();
-  avro::add_registry_options(app, o.registry, "-r,--registry");
+  avro::add_consume_format_options(app, o.avro, true);
   app.add_flag("--lag", o.lag, "Print committed offset, end offset and lag per partition of the group as NDJSON");
   app.add_flag("-L,--list", o.list_metadata,
                "List brokers, topics and partitions (leader, replicas, ISRs, low and high watermarks) as kcat -L "
@@ -276,29 +258,17 @@ std::optional<int> parse_command_line(int argc, char** argv, Options& o) {
   o.format.format = decode_format_escapes(o.format_text);
   o.format.envelope = o.envelope;
   o.format.binary = o.binary == "base64" ? BinaryMode::kBase64 : BinaryMode::kReject;
-  for (const auto& s : o.serdes) {
-    if (s == "avro") {
-      o.value_format = "avro";
-      o.key_format = "avro";
-    } else if (s == "value=avro") {
-      o.value_format = "avro";
-    } else if (s == "key=avro") {
-      o.key_format = "avro";
-    } else {
-      return usage("-s " + s + ": kconsume decodes value=avro, key=avro or avro (kcat's other deserializers: use -f)");
-    }
+  auto formats = avro::resolve_consume_format(o.avro, true);
+  if (!formats) {
+    if (formats.status().exit_code() == kExitUsage) return usage(formats.status().message());
+    diag::error("%s", formats.status().message().c_str());
+    return formats.status().exit_code();
   }
-  o.format.avro_value = o.value_format == "avro";
-  o.format.avro_key = o.key_format == "avro";
-  o.format.avro_unions = o.avro_unions == "tagged" ? avro::UnionStyle::kTagged : avro::UnionStyle::kPlain;
-  if (o.format.avro_value || o.format.avro_key) {
-    auto ro = avro::resolve_registry(o.registry);
-    if (!ro) {
-      if (ro.status().exit_code() == kExitUsage) return usage(ro.status().message());
-      diag::error("%s", ro.status().message().c_str());
-      return ro.status().exit_code();
-    }
-    auto client = avro::RegistryClient::create(*ro);
+  o.format.avro_value = formats->avro_value;
+  o.format.avro_key = formats->avro_key;
+  o.format.avro_unions = formats->unions;
+  if (formats->avro()) {
+    auto client = avro::RegistryClient::create(formats->registry);
     if (!client) {
       diag::error("%s", client.status().message().c_str());
       return client.status().exit_code();

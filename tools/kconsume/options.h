@@ -57,14 +57,10 @@ struct Options {
   bool kcat_consume_mode = false;  // -C: accepted for kcat's habit
   std::string binary = "reject";
   bool lag = false;
-  bool list_metadata = false;         // -L
-  bool query_offsets = false;         // -Q
-  std::string acks;                   // --acks FIFO: commit only what the last stage acknowledged
-  std::vector<std::string> serdes;    // -s [key=|value=]avro (kcat's spelling)
-  std::string value_format = "json";  // json | avro
-  std::string key_format = "string";  // string | avro
-  std::string avro_unions = "plain";  // plain | tagged
-  avro::RegistryCliOptions registry;
+  bool list_metadata = false;   // -L
+  bool query_offsets = false;   // -Q
+  std::string acks;             // --acks FIFO: commit only what the last stage acknowledged
+  avro::ConsumeFormatCli avro;  // -s, --value-format, --key-format, --avro-unions, --registry...
 
   // Derived by parse_command_line().
   std::optional<OffsetSpec> offset;  // nullopt: the mode's default

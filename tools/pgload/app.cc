@@ -121,7 +121,7 @@ App::Next App::read_raw(InputRecord& rec) {
   rec.filtered = false;
   if (kafka_) {
     records_committed_->store(kafka_->committed_records(), std::memory_order_relaxed);
-    switch (kafka_->next(rec, common_.reader.max_line, common_.reader.validate_utf8)) {
+    switch (kafka_->next(rec)) {
       case KafkaInput::Next::kRecord:
         return Next::kRecord;
       case KafkaInput::Next::kIdle:
@@ -456,7 +456,7 @@ int App::run() {
     partitions_->export_to(stats_, true);
     stats_.defer_ready();  // ready once the group assigned partitions
     kafka_ = std::make_unique<KafkaInput>();
-    if (Status s = kafka_->open(o_, partitions_.get()); !s.ok())
+    if (Status s = kafka_->open(o_, common_.reader, partitions_.get()); !s.ok())
       return diag::error("%s", s.message().c_str()), s.exit_code();
     // A revocation waits for the revoked partitions' rows: hand the open chunks to the jobs.
     kafka_->set_flush_hook([this] { loader_.push_partial(); });

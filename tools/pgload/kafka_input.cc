@@ -1,7 +1,8 @@
 // pgload --from-kafka (see kafka_input.h). The consumer's prefetch is bounded
 // (queued.max.messages.kbytes, overridable with -X) and KafkaSource stops fetching
 // while too many records are unacknowledged, so memory stays bounded. A record longer
-// than --max-line or not valid UTF-8 is refused here, like LineReader does for files.
+// than --max-line or not valid UTF-8 is refused here, like LineReader does for files,
+// and so is registry Avro that does not decode (avro::SinkValueDecoder).
 #include "kafka_input.h"
 
 #include <algorithm>
@@ -9,6 +10,7 @@
 
 #include "common/diag.h"
 #include "common/json/json.h"
+#include "common/signals.h"
 #include "common/units.h"
 
 namespace airstream::pgload {
@@ -24,9 +26,10 @@ std::vector<std::pair<std::string, std::string>> consumer_defaults(const PgloadO
 
 }  // namespace
 
-Status KafkaInput::open(const PgloadOptions& o, PartitionMetrics* metrics) {
+Status KafkaInput::open(const PgloadOptions& o, const ReaderOptions& limits, PartitionMetrics* metrics) {
   auto ko = kafka_sink_source_options(o, "pgload");
   if (!ko.ok()) return ko.status();
+  if (Status s = values_.open(o.value_format, limits); !s.ok()) return s;
   // Read ahead about two batches per job: enough to keep the jobs busy, little to
   // abandon (and load twice) when partitions are revoked.
   ko->max_pending = static_cast<size_t>(std::clamp<int64_t>(2 * o.batch_rows * o.jobs_value, 256, 200000));
@@ -47,7 +50,8 @@ const std::string& KafkaInput::topic_name(uint32_t id) {
   return topics_[id];
 }
 
-KafkaInput::Next KafkaInput::next(InputRecord& rec, size_t max_line, bool validate_utf8) {
+KafkaInput::Next KafkaInput::next(InputRecord& rec) {
+  if (!values_.status().ok()) return Next::kError;  // the registry failed: stop for good
   // Commits run in the background and never stop reading; failures are only reported.
   auto next = src_.next(kr_, std::chrono::milliseconds(100));
   if (std::string w = src_.take_warning(); !w.empty()) diag::warn("%s", w.c_str());
@@ -64,14 +68,10 @@ KafkaInput::Next KafkaInput::next(InputRecord& rec, size_t max_line, bool valida
   rec.line = kr_.seq;
   rec.offset = static_cast<uint64_t>(kr_.offset);
   rec.tag = make_tag(topic_id(kr_.topic), kr_.partition);
-  rec.text = kr_.value;
-  rec.error = {};
-  if (kr_.value.size() > max_line) {
-    rec.error = "record too long (more than --max-line bytes)";
-    rec.text = kr_.value.substr(0, 4096);
-  } else if (validate_utf8 && !is_valid_utf8(kr_.value)) {
-    rec.error = "invalid UTF-8";
-  }
+  // The message value becomes the record: JSON as it is, or registry Avro decoded.
+  // A registry failure leaves the message unacknowledged: a restart re-reads it.
+  if (values_.decode(kr_.value, rec.text, rec.error) == avro::SinkValueDecoder::Outcome::kFatal)
+    return stop_requested() ? Next::kEnd : Next::kError;  // a signal cut the retries short
   return Next::kRecord;
 }
 

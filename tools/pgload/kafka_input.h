@@ -15,6 +15,7 @@
 #include <string_view>
 #include <vector>
 
+#include "common/avro/sink_value.h"
 #include "common/kafka/source.h"
 #include "loader.h"
 #include "options.h"
@@ -32,13 +33,17 @@ struct InputRecord {
 class KafkaInput {
  public:
   // Opens the consumer (usage errors: 64; configuration: 78); its per-partition lag
-  // and oldest-unacknowledged age go to `metrics`.
-  Status open(const PgloadOptions& o, PartitionMetrics* metrics);
+  // and oldest-unacknowledged age go to `metrics`. limits: records refused before
+  // parsing (too long, not UTF-8).
+  Status open(const PgloadOptions& o, const ReaderOptions& limits, PartitionMetrics* metrics);
 
   enum class Next { kRecord, kIdle, kEnd, kError };
-  // The next record; max_line / validate_utf8: records refused before parsing.
-  Next next(InputRecord& rec, size_t max_line, bool validate_utf8);
-  const Status& status() const { return src_.status(); }
+  // The next record: the message value, or registry Avro decoded to JSON
+  // (avro::SinkValueDecoder); rec.text is valid until the next call. kError: the
+  // consumer failed, or the schema registry cannot be reached (the message is not
+  // acknowledged).
+  Next next(InputRecord& rec);
+  const Status& status() const { return values_.status().ok() ? src_.status() : values_.status(); }
 
   // "topic":..,"partition":.. of a row (for its reject record).
   std::string reject_context(uint64_t tag);
@@ -56,6 +61,7 @@ class KafkaInput {
 
   KafkaSource src_;
   KafkaRecord kr_;
+  avro::SinkValueDecoder values_;
   std::mutex mu_;
   std::deque<std::string> topics_;  // never moves its elements on push_back
 };

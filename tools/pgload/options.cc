@@ -71,6 +71,7 @@ void add_pgload_options(CLI::App& app, PgloadOptions& o) {
       app.add_option("inputs", o.inputs, "NDJSON input files ('-' or none: standard input)")->type_name("FILE");
 
   add_kafka_sink_options(app, o, "pgload", inputs);
+  avro::add_consume_format_options(app, o.values, false);
   add_envelope_options(app, o);
 }
 
@@ -129,6 +130,9 @@ Status validate_options(PgloadOptions& o) {
     o.map_pairs.emplace_back(m.substr(0, eq), m.substr(eq + 1));
   }
   if (auto ko = kafka_sink_source_options(o, "pgload"); !ko.ok()) return ko.status();
+  auto values = avro::resolve_sink_format(o.values, !o.from_kafka.empty());
+  if (!values.ok()) return values.status();
+  o.value_format = std::move(*values);
   if (Status s = check_envelope_options(o, !o.from_kafka.empty()); !s.ok()) return s;
   if (o.mode == "upsert" && o.keys.empty()) return Status(kExitUsage, "--mode upsert needs --key");
   if (o.mode != "upsert" && !o.keys.empty() && !o.create)

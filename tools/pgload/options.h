@@ -7,6 +7,7 @@
 #include <utility>
 #include <vector>
 
+#include "common/avro/cli.h"
 #include "common/kafka/envelope_input.h"
 #include "common/kafka/source.h"
 #include "common/status.h"
@@ -14,7 +15,8 @@
 
 namespace airstream::pgload {
 
-// Direct Kafka input (--from-kafka ...): see KafkaSinkOptions; envelopes from a pipe
+// Direct Kafka input (--from-kafka ...): see KafkaSinkOptions, with registry Avro
+// values (-s value=avro): see avro::ConsumeFormatCli; envelopes from a pipe
 // (--envelope, --acks FIFO): see EnvelopeOptions.
 struct PgloadOptions : KafkaSinkOptions, EnvelopeOptions {
   std::string conninfo;           // -d: libpq connection string or URI ("" = PG* environment)
@@ -36,12 +38,14 @@ struct PgloadOptions : KafkaSinkOptions, EnvelopeOptions {
   std::string format = "auto";  // COPY format: auto, text or binary
   std::vector<std::string> inputs;
   transform::MappingOptions transform;  // --preset, --set, --where, ...: applied before --map
+  avro::ConsumeFormatCli values;        // --from-kafka: -s value=avro, --registry ...
 
   // Derived by validate().
   std::vector<std::pair<std::string, std::string>> map_pairs;  // (column, field path)
   uint64_t batch_bytes_value = 0;
   int64_t batch_timeout_ms = 1000;
   int jobs_value = 1;
+  avro::ConsumeFormat value_format;
 };
 
 void add_pgload_options(CLI::App& app, PgloadOptions& o);
