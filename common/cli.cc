@@ -23,11 +23,15 @@ namespace {
 
 const char* const kTools[] = {"rufetch", "kproduce", "kconsume", "uxform", "cqlwrite", "pgload"};
 
-// Keys an [airstream] section may hold: the options every tool shares and the
-// Kafka client's. Each tool applies those it has and ignores the others.
-const char* const kSharedKeys[] = {"verbose",     "quiet",      "max-line", "line-buffered",
-                                   "reject-file", "max-errors", "stats",    "metrics-file",
-                                   "no-progress", "brokers",    "X",        "F"};
+// Keys an [airstream] section may hold: the options every tool shares, the Kafka
+// client's and the schema registry's. Each tool applies those it has and ignores the
+// others.
+// clang-format off
+const char* const kSharedKeys[] = {
+    "verbose", "quiet", "max-line", "line-buffered", "reject-file", "max-errors", "stats", "metrics-file",
+    "no-progress", "brokers", "X", "F",
+    "registry", "registry-user", "registry-password-file", "registry-ca", "registry-timeout"};
+// clang-format on
 
 // A --config file that cannot be used: exit 78 with "file:line: ..." as the message.
 struct ConfigFileError : std::runtime_error {

@@ -5,7 +5,8 @@
 # decodes each message to the record its mapping sees, and stores every value as it
 # was given (read back with the DataStax driver). Messages that cannot be decoded are
 # rejected with topic, partition, offset and reason and are committed like stored
-# ones; a registry that answers 503 ends the run with 75 and commits nothing. Setup:
+# ones; a registry that answers 503 ends the run with 75, one that cannot be reached
+# with 69, and neither commits anything. Setup:
 # tests/avro_sinks_lib.sh (400 records, scaled down to stay well under 60 s).
 source "$(dirname "$0")/avro_sinks_lib.sh"
 cql_start
@@ -39,6 +40,11 @@ registry_fault none
 [[ $RC == 75 ]] || fail "registry down: exit $RC, want 75: $(tail -n 3 "$T/err")"
 grep -q "schema registry.*503" "$T/err" || fail "registry down: $(tail -n 3 "$T/err")"
 [[ $(committed "$EVO" gdown) == 0 ]] || fail "registry down: offsets committed"
+
+# No registry listening: 69 after the retries, nothing committed.
+run timeout 60 "${C[@]}" -t accounts2 --from-kafka "$EVO" -g gnone -s value=avro -r http://127.0.0.1:1 2>"$T/err"
+[[ $RC == 69 ]] || fail "no registry: exit $RC, want 69: $(tail -n 3 "$T/err")"
+[[ $(committed "$EVO" gnone) == 0 ]] || fail "no registry: offsets committed"
 
 # Avro needs --from-kafka; keys are not stored.
 run cqlwrite -H "$CQL_HOSTS" -k "$KS" -t accounts -s value=avro -r "$REGISTRY_URL" </dev/null 2>"$T/err"

@@ -5,7 +5,8 @@
 # decodes each message to the record its mapping sees, and stores every value as it
 # was given (read back with psql). Messages that cannot be decoded are rejected with
 # topic, partition, offset and reason and are committed like stored ones; a registry
-# that answers 503 ends the run with 75 and commits nothing. Setup:
+# that answers 503 ends the run with 75 and commits nothing. The registry and the
+# format also come from --config ([airstream] registry, [pgload] value-format). Setup:
 # tests/avro_sinks_lib.sh (400 records, scaled down to stay well under 60 s).
 source "$(dirname "$0")/avro_sinks_lib.sh"
 source "$AIRSTREAM_SRC/tests/lib/pg.sh"
@@ -29,8 +30,9 @@ rows pg "$USER_COLS" created_users >"$T/have"
 same_rows "created_users" "$T/want" "$T/have"
 [[ $(committed "$TOPIC" gu) == $((N + 3)) ]] || fail "committed $(committed "$TOPIC" gu), want $((N + 3))"
 
-# python3-avro's records, two schema versions.
-run timeout 60 "${P[@]}" -t accounts --from-kafka "$EVO" -g ga --value-format avro --registry "$REGISTRY_URL" 2>"$T/err"
+# python3-avro's records, two schema versions; the registry and the format from --config.
+printf '[airstream]\nregistry = "%s"\n[pgload]\nvalue-format = avro\n' "$REGISTRY_URL" >"$T/conf"
+run timeout 60 "${P[@]}" -t accounts --from-kafka "$EVO" -g ga --config "$T/conf" 2>"$T/err"
 [[ $RC == 0 ]] || fail "accounts: exit $RC: $(tail -n 5 "$T/err")"
 rows want "$ACCOUNT_COLS" "$AV/accounts_v1.ndjson" "$AV/accounts_v2.ndjson" >"$T/want"
 rows pg "$ACCOUNT_COLS" accounts >"$T/have"

@@ -202,7 +202,8 @@ TEST(AvroCodec, DecoderRefusesHostileBytes) {
             "Avro arrays and maps hold more items than the message can encode");
   EXPECT_EQ(out, "");
   // Up to 4096 zero-width items more than the message has bytes are fine.
-  EXPECT_EQ(nulls.dec.decode(*nulls.schema, std::string("\x80\x40\x00", 3), out), "");  // 4096 nulls
+  EXPECT_EQ(nulls.dec.decode(*nulls.schema, std::string("\x80\x10\x80\x10\x80\x10\x80\x10\x00", 9), out),
+            "");  // 4096 nulls
   EXPECT_EQ(out.size(), 2 + 4096 * 5 - 1);
 }
 

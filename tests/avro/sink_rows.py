@@ -29,6 +29,8 @@ def canon(kind, v):
     if v is None:
         return None
     if kind == "ts":
+        if isinstance(v, str) and v.lstrip("-").isdigit():
+            return int(v)
         if isinstance(v, str):
             v = datetime.datetime.fromisoformat(v.replace("Z", "+00:00"))
         if isinstance(v, datetime.datetime):
