@@ -205,12 +205,17 @@ bool CqlSink::read_timestamp(simdjson::ondemand::value v, std::string& err) {
     }
   } else if (type == simdjson::ondemand::json_type::string) {
     std::string_view text;
-    int64_t ms = 0;
-    if (v.get_string().get(text) || !cql::parse_timestamp_text(text, ms) || ms > kMaxMicros || ms < -kMaxMicros) {
-      err = "expected a timestamp (yyyy-mm-ddTHH:MM:SS[.fff][zone]) or microseconds since the epoch";
+    int64_t ms = 0, sub = 0;
+    if (v.get_string().get(text) || !cql::parse_timestamp_text(text, ms, &sub) || ms >= kMaxMicros ||
+        ms <= -kMaxMicros) {
+      err = "expected a timestamp (yyyy-mm-ddTHH:MM:SS[.ffffff][zone]) or microseconds since the epoch";
       return false;
     }
-    ts = ms * 1000;
+    if (sub % 1000 != 0) {
+      err = "finer than the microsecond a write timestamp keeps: would be truncated";
+      return false;
+    }
+    ts = ms * 1000 + sub / 1000;
   } else {
     err = "expected microseconds since the epoch or a timestamp text";
     return false;
