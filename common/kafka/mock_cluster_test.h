@@ -29,6 +29,10 @@ class MockCluster {
   }
   void produce(const std::string& topic, int partitions, int count) {
     rd_kafka_mock_topic_create(mc_, topic.c_str(), partitions, 1);
+    produce_more(topic, partitions, count);
+  }
+  // count more records into an existing topic, spread over its partitions.
+  void produce_more(const std::string& topic, int partitions, int count) {
     for (int i = 0; i < count; i++) {
       std::string v = "{\"n\":" + std::to_string(i) + "}";
       rd_kafka_producev(rk_, RD_KAFKA_V_TOPIC(topic.c_str()), RD_KAFKA_V_PARTITION(i % partitions),
