@@ -30,7 +30,7 @@ KAFKA_SKIP_CODE=69
 n=${1:-60000}
 rate=${2:-1500}
 W=$(mktemp -d /tmp/bench-group.XXXXXX)
-_kafka_on_exit "rm -rf $W"
+[[ -n ${GROUP_BENCH_KEEP:-} ]] || _kafka_on_exit "rm -rf $W"
 kafka_start --dev grp:12
 seq 1 "$n" | awk -v pad="$(printf '%0500d' 0)" '{print $1 "\t{\"k\":" $1 ",\"p\":\"" pad "\"}"}' |
   kcat -b "$KAFKA_BROKERS" -t grp -P -K $'\t'
@@ -89,10 +89,10 @@ run() {
 sink_member() {
   if [[ $1 == cqlwrite ]]; then
     cqlwrite -H "$CQL_HOSTS" -k bench -t grp -b "$KAFKA_BROKERS" "${X[@]}" --from-kafka grp -g g-cqlwrite \
-      --exit-at-group-end --concurrency 4 --batch-rows 0 -q --stats 1s 2>"$W/$2.err" &
+      --exit-at-group-end --concurrency 4 --batch-rows 0 -v --stats 1s 2>"$W/$2.err" &
   else
     pgload -t grp --mode append --jobs 1 --batch-rows 100 --batch-timeout 200ms -b "$KAFKA_BROKERS" "${X[@]}" \
-      --from-kafka grp -g g-pgload --exit-at-group-end -q --stats 1s 2>"$W/$2.err" &
+      --from-kafka grp -g g-pgload --exit-at-group-end -v --stats 1s 2>"$W/$2.err" &
   fi
   PID=$!
 }
@@ -148,13 +148,18 @@ run_sink() {
 }
 
 echo "group: $n records, one join at 1/3 and one leave at 2/3, readers at $rate records/s" >&2
-run kconsume
-if command -v kcat >/dev/null; then run kcat; else echo "kcat -G: not installed (apt-get install kcat)"; fi
+only=${GROUP_BENCH_ONLY:-kconsume kcat cqlwrite pgload}  # a subset of the runs
+[[ $only == *kconsume* ]] && run kconsume
+if [[ $only == *kcat* ]]; then
+  if command -v kcat >/dev/null; then run kcat; else echo "kcat -G: not installed (apt-get install kcat)"; fi
+fi
+[[ $only == *cqlwrite* ]] || [[ $only == *pgload* ]] || exit 0
 cql_start --nodes 1
 cqlwrite -q -H "$CQL_HOSTS" -k bench -t grp --create --schema 'k bigint PRIMARY KEY, p text' </dev/null
 # 4 requests in flight per member, each answered 4 ms late: about 1000 rows/s per member.
 cql_cmd "delay 4" >/dev/null
-run_sink cqlwrite
+[[ $only == *cqlwrite* ]] && run_sink cqlwrite
+[[ $only == *pgload* ]] || exit 0
 pg_start
 pg_psql -c 'create table grp (k bigint, p text)' \
   -c "create function slow_batch() returns trigger language plpgsql as \$\$ begin
