@@ -38,8 +38,8 @@ for r in 1 2 3 4 5; do
   measure "kproduce avro #$r" "kproduce -b '$KAFKA_BROKERS' -t bench_avro -q $avro <'$flat'"
 done
 median "kproduce (JSON)" "kproduce json #"{1..5}
-median "kproduce avro" "kproduce avro #"{1..5}
-report kproduce-avro "$n" "kproduce avro" "kproduce (JSON)"
+median "kproduce --value-format avro" "kproduce avro #"{1..5}
+report kproduce-avro "$n" "kproduce --value-format avro" "kproduce (JSON)"
 
 # --- bytes on the topic: each format loaded once, keyed by id (spread evenly).
 kproduce -b "$KAFKA_BROKERS" -t read_json -k id -q <"$flat"

@@ -104,6 +104,8 @@ void append_float(std::string& out, F v) {
     out += "\"NaN\"";
   } else if (std::isinf(v)) {
     out += v > 0 ? "\"Infinity\"" : "\"-Infinity\"";
+  } else if (v == 0 && std::signbit(v)) {
+    out += "-0.0";  // "-0" would read back as the integer 0, losing the sign
   } else {
     char buf[64];
     auto r = std::to_chars(buf, buf + sizeof buf, v);
@@ -244,8 +246,11 @@ bool Encoder::put(dom::element j, const Node& n, avro_value_t* v) {
       if (j.type() == dom::element_type::INT64) d = static_cast<double>(j.get_int64().value_unsafe());
       if (j.type() == dom::element_type::UINT64) d = static_cast<double>(j.get_uint64().value_unsafe());
       if (n.type == Type::kDouble) return avro_value_set_double(v, d) == 0 || fail(avro_strerror());
-      if (std::fabs(d) > std::numeric_limits<float>::max()) return fail("out of range for Avro float");
-      auto f = static_cast<float>(d);
+      // Up to half a unit in the last place above the largest float still rounds to it
+      // (the shortest text of FLT_MAX, 3.4028235e+38, is above it as a double).
+      constexpr float kMax = std::numeric_limits<float>::max();
+      if (std::fabs(d) >= static_cast<double>(kMax) + 0x1p103) return fail("out of range for Avro float");
+      float f = std::fabs(d) > kMax ? std::copysign(kMax, static_cast<float>(d > 0 ? 1 : -1)) : static_cast<float>(d);
       if (d != 0 && f == 0) return fail("too small for Avro float (would be stored as 0)");
       return avro_value_set_float(v, f) == 0 || fail(avro_strerror());
     }
