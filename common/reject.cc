@@ -98,7 +98,11 @@ Status Rejecter::reject(const RejectInfo& info) {
     line_ = tool_ + ": rejected ";
     if (!info.source.empty() && info.source != "-") line_ += std::string(info.source) + ":";
     line_ += "line " + std::to_string(info.line);
-    if (!info.extra_json.empty()) line_ += " {" + std::string(info.extra_json) + "}";
+    if (!info.extra_json.empty()) {
+      line_ += " {" + std::string(info.extra_json);
+      if (offset_in_context_) line_ += ",\"offset\":" + std::to_string(info.offset);
+      line_ += "}";
+    }
     line_ += ": ";
     line_ += info.error;
     std::string_view rec = info.record;

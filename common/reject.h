@@ -39,6 +39,11 @@ class Rejecter {
 
   // tool: prefix for stderr lines. Opens (creates/truncates) the reject file.
   Status open(std::string_view tool, const RejectOptions& options);
+  // On stderr a reject with extra_json (a Kafka position: topic, partition) shows its
+  // offset inside the braces, as it is the message's offset (kconsume, the sinks'
+  // Kafka and envelope input, uxform --envelope). false: the offset is not a Kafka
+  // offset (kproduce's is the byte offset of the input line) and is left out there.
+  void set_offset_in_context(bool on) { offset_in_context_ = on; }
 
   // Records one reject. Returns a kExitDataErr status once --max-errors is exceeded,
   // a kExitIoErr status if the reject file cannot be written; ok otherwise.
@@ -55,6 +60,7 @@ class Rejecter {
   RejectOptions opt_;
   int fd_ = 2;
   bool own_fd_ = false;
+  bool offset_in_context_ = true;
   uint64_t count_ = 0;
   std::string line_;
 };

@@ -78,6 +78,20 @@ TEST(Rejecter, ZeroMaxErrorsStopsAtFirst) {
   EXPECT_NE(err.find("bad thing"), std::string::npos);
 }
 
+// On stderr, a reject from Kafka names its whole position: topic, partition, offset.
+TEST(Rejecter, StderrShowsTheKafkaPosition) {
+  Rejecter r;
+  ASSERT_TRUE(r.open("kconsume", {}).ok());
+  ::testing::internal::CaptureStderr();
+  EXPECT_TRUE(r.reject({3, 1234, "not JSON", "x", "\"topic\":\"t\",\"partition\":2", ""}).ok());
+  r.set_offset_in_context(false);
+  EXPECT_TRUE(r.reject({4, 99, "too big", "y", "\"topic\":\"t\",\"partition\":-1", ""}).ok());
+  std::string err = ::testing::internal::GetCapturedStderr();
+  EXPECT_EQ(err,
+            "kconsume: rejected line 3 {\"topic\":\"t\",\"partition\":2,\"offset\":1234}: not JSON: \"x\"\n"
+            "kconsume: rejected line 4 {\"topic\":\"t\",\"partition\":-1}: too big: \"y\"\n");
+}
+
 TEST(Rejecter, HugeRecordIsTruncatedInFile) {
   testing::TempFile f;
   {

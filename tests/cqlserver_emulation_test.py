@@ -23,6 +23,9 @@ the driver cannot produce the bytes, by a raw socket:
   hit that node's requests; `stats` counts faults and Unavailable per node.
 - Sets and maps are stored as Cassandra stores them: sorted by the key type
   (ints by value), one entry per key, the last value of a repeated map key.
+- SCHEMA_CHANGE events: a CREATE or DROP run on one node is pushed to the clients
+  of every node registered for it; the driver's metadata follows a change made by
+  another client.
 """
 import os
 import struct
@@ -295,6 +298,37 @@ class Collections(harness.ServerCase):
         self.assertEqual(opcode, RESULT)
         self.assertTrue(body.endswith(struct.pack(">i", 2) + b"\x00\x00\x00\x01a" + struct.pack(">ii", 4, 2)
                                       + b"\x00\x00\x00\x01b" + struct.pack(">ii", 4, 3)), body)
+
+
+
+class SchemaEvents(harness.ServerCase):
+    SERVER_ARGS = {"nodes": 2}
+
+    def test_driver_learns_schema_changes_made_elsewhere(self):
+        # The driver's control connection (on node 1) registers for SCHEMA_CHANGE and
+        # refreshes its metadata when told; the DDL is run by another client on node 2.
+        watcher = harness.cluster(self.server, protocol_version=4)
+        self.addCleanup(watcher.shutdown)
+        watcher.connect()
+        other = harness.cluster(self.server, protocol_version=4, nodes=self.server.hosts[1:])
+        self.addCleanup(other.shutdown)
+        s = other.connect()
+        s.execute("CREATE KEYSPACE se WITH replication = " + SIMPLE_RF % 1)
+        s.execute("CREATE TABLE se.t (id int PRIMARY KEY, v text)")
+
+        def seen(pred):  # bounded wait for the watcher's metadata
+            for _ in range(300):
+                if pred(watcher.metadata.keyspaces):
+                    return True
+                time.sleep(0.1)
+            return False
+
+        self.assertTrue(seen(lambda ks: "se" in ks and "t" in ks["se"].tables), list(watcher.metadata.keyspaces))
+        self.assertEqual(sorted(watcher.metadata.keyspaces["se"].tables["t"].columns), ["id", "v"])
+        s.execute("DROP TABLE se.t")
+        self.assertTrue(seen(lambda ks: "se" in ks and "t" not in ks["se"].tables))
+        s.execute("DROP KEYSPACE se")
+        self.assertTrue(seen(lambda ks: "se" not in ks))
 
 
 if __name__ == "__main__":

@@ -13,8 +13,9 @@ cross-checked with the DataStax Python driver):
 - A JSON object with a repeated key going into a map (or an array with a repeated
   element going into a set) is rejected with its line, not stored changed.
 - --map COL=FIELD takes a dotted path (login.uuid, tags.1), as pgload's --map and
-  kproduce's -k do; a record missing the path of a key column is rejected with a
-  message naming the path.
+  kproduce's -k do; a record missing the path of a --map column (key or not) is
+  rejected with a message naming the path; two columns fed by one field are a
+  usage error.
 - Replication factor 3 with one node down: consistency ALL gets Unavailable (the
   rows fail, nothing is stored changed), QUORUM stores every row and the down node
   gets none.
@@ -139,22 +140,34 @@ class Case(unittest.TestCase):
     def test_map_dotted_path(self):
         server = harness.TestServer(nodes=1)
         self.addCleanup(server.stop)
-        recs = ['{"name": {"first": "Ann"}, "login": {"username": "ann1", "uuid": '
-                '"6f1c5a0e-9f3a-4c59-9d7e-0a4f8d1b2c3d", "salt": "x"}, "tags": ["a", "b"]}',
-                '{"login": {"uuid": "7f1c5a0e-9f3a-4c59-9d7e-0a4f8d1b2c3d"}}',
-                '{"login": {"username": "no uuid"}}', '{"login": {"uuid": "nope"}}']
+        u1, u2, u3 = ("%df1c5a0e-9f3a-4c59-9d7e-0a4f8d1b2c3d" % i for i in (6, 7, 8))
+        recs = ['{"name": {"first": "Ann"}, "login": {"username": "ann1", "uuid": "%s", "salt": "x"}, '
+                '"tags": ["a", "b"]}' % u1,
+                '{"login": {"uuid": "%s"}, "name": {"first": "Bo"}, "tags": ["a", "b"]}' % u2,
+                '{"login": {"username": "no uuid"}, "name": {"first": "Cy"}, "tags": ["a", "b"]}',
+                '{"login": {"uuid": "nope", "username": "d"}, "name": {"first": "Di"}, "tags": ["a", "b"]}',
+                '{"login": {"uuid": "%s", "username": null}, "name": {"first": null}, "tags": ["a", null]}' % u3,
+                '{"login": {"uuid": "%s", "username": "e"}, "name": null, "tags": ["a", "b"]}' % u2,
+                '{"login": {"uuid": "%s", "username": "f"}, "name": {"first": "Fa"}, "tags": ["a"]}' % u2]
         rc, err = self.run_cqlwrite(server, ["-k", "mp", "-t", "t", "--create", "--schema",
                                              "user_id uuid PRIMARY KEY, uname text, first text, tag text",
                                              "--map", "user_id=login.uuid", "--map", "uname=login.username",
                                              "--map", "first=name.first", "--map", "tag=tags.1"], recs)
         self.assertEqual(rc, 1, err)
-        self.assertIn("rejected line 3: user_id: missing (partition key column; no field login.uuid in the record)",
-                      err)
+        # A record without a mapped path is rejected naming the path, for key and
+        # other columns alike (a JSON null at the path is a value: it writes null).
+        for line, col, path in ((2, "uname", "login.username"), (3, "user_id", "login.uuid"),
+                                (6, "first", "name.first"), (7, "tag", "tags.1")):
+            self.assertIn("rejected line %d: %s: no field %s in the record (--map %s=%s)" % (line, col, path, col, path),
+                          err)
         self.assertIn('rejected line 4: user_id (login.uuid): expected uuid, got "nope"', err)
         s = self.session(server)
         rows = sorted((str(r.user_id), r.uname, r.first, r.tag) for r in s.execute("SELECT * FROM mp.t"))
-        self.assertEqual(rows, [("6f1c5a0e-9f3a-4c59-9d7e-0a4f8d1b2c3d", "ann1", "Ann", "b"),
-                                ("7f1c5a0e-9f3a-4c59-9d7e-0a4f8d1b2c3d", None, None, None)])
+        self.assertEqual(rows, [(u1, "ann1", "Ann", "b"), (u3, None, None, None)])
+        # Two columns fed by one field: a usage error, not a column silently left out.
+        rc, err = self.run_cqlwrite(server, ["-k", "mp", "-t", "t", "--map", "first=uname"], [])
+        self.assertEqual(rc, 64, err)
+        self.assertIn("would both take field uname", err)
 
     def test_unavailable_with_a_node_down(self):
         server = harness.TestServer(nodes=3)

@@ -36,13 +36,16 @@ this is not json
 {"ck":6,"te":"no partition key"}
 {"id":"44444444-4444-4444-8444-444444444444","ck":7,"ts":1700000000123,"bl":"aGVsbG8=","ine":"::1","da":0}
 {"id":"55555555-5555-4555-8555-555555555555","ck":8,"li":[1,null]}
+{"id":"66666666-6666-4666-8666-666666666666","ck":9,"ts":"2024-01-02T03:04:05.6781Z"}
+{"id":"66666666-6666-4666-8666-666666666666","ck":10,"ti":"12:34:56.1234567891"}
+{"id":"66666666-6666-4666-8666-666666666666","ck":11,"ts":"2024-01-02T03:04:05.678000Z","ti":"12:34:56.1234567890"}
 EOF2
 set +e
 "${W[@]}" -t types --create --schema "$schema" --reject-file "$T/rej.ndjson" "$T/types.ndjson" 2>"$T/err"
 rc=$?
 set -e
 [[ $rc == 1 ]] || fail "types: exit $rc, want 1: $(cat "$T/err")"
-[[ $(wc -l <"$T/rej.ndjson") == 6 ]] || fail "want 6 rejects: $(cat "$T/rej.ndjson")"
+[[ $(wc -l <"$T/rej.ndjson") == 8 ]] || fail "want 8 rejects: $(cat "$T/rej.ndjson")"
 rej_has() { grep "\"line\":$1," "$T/rej.ndjson" | grep -q -- "$2" || fail "line $1: want '$2' in $(cat "$T/rej.ndjson")"; }
 rej_has 2 'id: expected uuid, got \\"not-a-uuid\\"'
 rej_has 3 'si: expected smallint, got 70000 (out of range)'
@@ -50,6 +53,9 @@ rej_has 4 'invalid JSON'
 rej_has 5 'server: Invalid'
 rej_has 6 'id: missing (partition key column)'
 rej_has 8 'li: null element in list<int>'
+# Finer than the type keeps: rejected, not truncated (trailing zeros are not finer).
+rej_has 9 'ts: expected timestamp, got \\"2024-01-02T03:04:05.6781Z\\" (finer than the millisecond a timestamp keeps'
+rej_has 10 'ti: expected time, got \\"12:34:56.1234567891\\"'
 cqlq "SELECT * FROM $KS.types WHERE id = 11111111-1111-4111-8111-111111111111 AND ck = 1" >"$T/row1"
 /usr/bin/python3 - "$T/row1" <<'PY' || fail "type read-back: $(cat "$T/row1")"
 import json, sys
@@ -63,6 +69,9 @@ bad = [(k, v, r.get(k)) for k, v in want.items() if r.get(k) != v]
 for b in bad: print("column %s: want %r got %r" % b)
 sys.exit(1 if bad else 0)
 PY
+cqlq "SELECT ts, ti FROM $KS.types WHERE id = 66666666-6666-4666-8666-666666666666 AND ck = 11" | grep -q \
+  '"ti": "12:34:56.123456789", "ts": "2024-01-02 03:04:05.678000"' ||
+  fail "trailing zeros read-back: $(cqlq "SELECT ts, ti FROM $KS.types WHERE id = 66666666-6666-4666-8666-666666666666 AND ck = 11")"
 cqlq "SELECT ts, bl, ine, da FROM $KS.types WHERE id = 44444444-4444-4444-8444-444444444444 AND ck = 7" | grep -q \
   '"bl": "b'"'"'hello'"'"'", "da": "1970-01-01", "ine": "::1", "ts": "2023-11-14 22:13:20.123000"' ||
   fail "epoch/base64/ipv6 read-back: $(cqlq "SELECT ts, bl, ine, da FROM $KS.types WHERE id = 44444444-4444-4444-8444-444444444444 AND ck = 7")"

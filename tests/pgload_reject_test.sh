@@ -38,7 +38,7 @@ check "exit" "$rc" 1
 check "rows" "$(pg_psql -c 'select count(*) from t')" 490
 check "reject lines" "$(jq -r .line rej.ndjson | sort -n | tr '\n' ' ')" "3 10 50 77 100 120 150 151 333 400 "
 reason() { jq -r "select(.line == $1) | .error" rej.ndjson; }
-reason 3 | grep -q 'value too long for type character varying(8)' || fail "reason 3: $(reason 3)"
+reason 3 | grep -q 'is 22 characters, longer than character varying(8) holds' || fail "reason 3: $(reason 3)"
 reason 10 | grep -q 'violates check constraint' || fail "reason 10: $(reason 10)"
 reason 50 | grep -q 'duplicate key value violates unique constraint' || fail "reason 50: $(reason 50)"
 reason 77 | grep -q '^id: expected bigint, got string "seventy-seven"' || fail "reason 77: $(reason 77)"
@@ -62,7 +62,7 @@ check "upsert exit" "$rc" 1
 check "upsert reject lines" "$(jq -r .line rej_up.ndjson | sort -n | tr '\n' ' ')" "3 10 77 100 120 150 151 400 "
 check "upsert rows" "$(pg_psql -c 'select count(*) from t')" 490
 check "upsert last wins" "$(pg_psql -c 'select name, code from t where id = 1')" "n333|333"
-jq -r 'select(.line == 3) | .error' rej_up.ndjson | grep -q 'value too long' || fail "upsert reason 3"
+jq -r 'select(.line == 3) | .error' rej_up.ndjson | grep -q 'longer than character varying(8)' || fail "upsert reason 3"
 
 # --max-errors: exit 65 once exceeded; rows before that are committed
 pg_psql -c 'truncate t'

@@ -86,26 +86,40 @@ idle_since() {
 
 # progress EVENT I...: every member I makes progress after EVENT, or has nothing left
 # to do (a stats line after EVENT with lag 0: its partitions are done and none of the
-# changed member's came to it), or has ended because the group is done (bounded: 40 s).
+# changed member's came to it), or has ended because the group is done. Bounded, not
+# timed: each member gets 60 s (the issue's target is 10 s; a loaded machine may take
+# longer, so the measured time of each member is printed, with a note past 10 s).
 # Members' pids are in pids[].
 progress() {
-  local event=$1 i start=$SECONDS
+  local event=$1 i start=$SECONDS how
   shift
-  declare -A base lines
+  declare -A base lines took
   for i in "$@"; do base[$i]=$(count "$i") lines[$i]=$(stats_lines "$i"); done
   local left=("$@")
   while ((${#left[@]} > 0)); do
     local still=()
     for i in "${left[@]}"; do
-      (($(count "$i") > ${base[$i]})) || idle_since "$i" "${lines[$i]}" || ! kill -0 "${pids[i]}" 2>/dev/null ||
+      if (($(count "$i") > ${base[$i]})); then
+        how=progressed
+      elif idle_since "$i" "${lines[$i]}"; then
+        how="idle (lag 0)"
+      elif ! kill -0 "${pids[i]}" 2>/dev/null; then
+        how=ended
+      else
         still+=("$i")
+        continue
+      fi
+      took[$i]="member $i $how after $((SECONDS - start)) s"
     done
     left=("${still[@]}")
     ((${#left[@]} == 0)) && break
-    ((SECONDS - start < 40)) || fail "after the $event, member(s) ${left[*]} made no progress in 40 s"
+    ((SECONDS - start < 60)) || fail "after the $event, member(s) ${left[*]} made no progress in 60 s"
     sleep 0.25
   done
-  echo "after the $event every live member ($*) progressed within $((SECONDS - start)) s"
+  local all=""
+  for i in "$@"; do all+="${all:+, }${took[$i]}"; done
+  echo "after the $event: $all"
+  ((SECONDS - start <= 10)) || echo "note: over the issue's 10 s target (a loaded machine?)"
 }
 
 scaleout_run() {

@@ -8,27 +8,17 @@
 # 5 s for its output; A stays alive (its output is still owed to its reader). Then -e
 # is shown to be per member: a third member with -e ends at the end of the partitions
 # it got while the group as a whole still has lag.
-set -euo pipefail
-source "$AIRSTREAM_SRC/tests/lib/kafka.sh"
-work=$(mktemp -d)
-pids=()
-cleanup() {
-  local p
-  for p in "${pids[@]}"; do kill -9 "$p" 2>/dev/null || true; done
-  for p in "${pids[@]}"; do wait "$p" 2>/dev/null || true; done
-  rm -rf "$work"
-}
-trap cleanup EXIT
+source "$(dirname "$0")/pipeline_lib.sh"
 fail() {
   echo "FAIL: $*" >&2
-  for f in "$work"/*.err; do echo "--- $f" >&2; grep -v '^{' "$f" | tail -n 8 >&2; done
+  for f in "$T"/*.err; do echo "--- $f" >&2; grep -v '^{' "$f" | tail -n 8 >&2; done
   exit 1
 }
 t=stall g=stall
 kafka_start --dev "$t:4"
-/usr/bin/python3 "$AIRSTREAM_SRC/tests/lib/gen_users.py" 3000 7 >"$work/in"
-kproduce -q -b "$KAFKA_BROKERS" -t "$t" -k login.uuid <"$work/in"
-gx=(-b "$KAFKA_BROKERS" -t "$t" -g "$g" -X session.timeout.ms=6000 -X heartbeat.interval.ms=500 --commit-interval 500ms
+/usr/bin/python3 "$AIRSTREAM_SRC/tests/lib/gen_users.py" 3000 7 >"$T/in"
+kproduce -q -b "$KAFKA_BROKERS" -t "$t" -k login.uuid <"$T/in"
+gx=(-b "$KAFKA_BROKERS" -t "$t" -g "$g" "${KX[@]}" --commit-interval 500ms
   --stats 1s -v)
 
 # records_out of a member's last stats line (0 before any).
@@ -43,38 +33,38 @@ wait_until() {
   done
 }
 
-mkfifo "$work/fifo"
-sleep 600 <"$work/fifo" &  # opens the fifo for reading and never reads
-pids+=($!)
-kconsume "${gx[@]}" >"$work/fifo" 2>"$work/a.err" &
+mkfifo "$T/fifo"
+sleep 600 <"$T/fifo" &  # opens the fifo for reading and never reads
+BG_PIDS+=($!)
+kconsume "${gx[@]}" >"$T/fifo" 2>"$T/a.err" &
 a=$!
-pids+=($a)
+BG_PIDS+=($a)
 # A formatted more than the pipe holds (64 KiB, about 150 records): its output is stuck.
-a_stuck() { (($(out_count "$work/a.err") >= 500)); }
+a_stuck() { (($(out_count "$T/a.err") >= 500)); }
 wait_until 60 "output of member A" a_stuck
 sleep 1
 
-kconsume "${gx[@]}" >"$work/b.out" 2>"$work/b.err" &
-pids+=($!)
-b_writes() { [[ -s $work/b.out ]]; }
+kconsume "${gx[@]}" >"$T/b.out" 2>"$T/b.err" &
+BG_PIDS+=($!)
+b_writes() { [[ -s $T/b.out ]]; }
 wait_until 60 "record written by member B (the rebalance did not complete)" b_writes
-grep -q 'revoked' "$work/a.err" || fail "member A revoked nothing"
+grep -q 'revoked' "$T/a.err" || fail "member A revoked nothing"
 kill -0 "$a" 2>/dev/null || fail "member A ended"
 
 # -e is per member: member C joins with -e, takes partitions over, reads them to their
 # end (nothing left when it got one of B's) and exits 0, while the group as a whole
 # has not caught up (A's records are not written, so not committed).
-kconsume "${gx[@]}" -e >"$work/c.out" 2>"$work/c.err" &
+kconsume "${gx[@]}" -e >"$T/c.out" 2>"$T/c.err" &
 c=$!
-pids+=($c)
+BG_PIDS+=($c)
 c_done() { ! kill -0 "$c" 2>/dev/null; }
 wait_until 90 "end of member C (-e)" c_done
 rc=0
 wait "$c" || rc=$?
 ((rc == 0)) || fail "member C exit $rc with -e"
-grep -q 'assigned' "$work/c.err" || fail "member C was assigned nothing"
-kconsume -b "$KAFKA_BROKERS" -t "$t" -g "$g" --lag >"$work/lag"
-lag=$(jq -s 'map(.lag) | add' "$work/lag")
-((lag > 0)) || fail "the group has no lag: member C's end says nothing then: $(cat "$work/lag")"
-echo "ok: member B wrote $(wc -l <"$work/b.out") records while member A's reader did not read;" \
-  "member C (-e) ended after $(wc -l <"$work/c.out") records with the group's lag at $lag"
+grep -q 'assigned' "$T/c.err" || fail "member C was assigned nothing"
+kconsume -b "$KAFKA_BROKERS" -t "$t" -g "$g" --lag >"$T/lag"
+lag=$(jq -s 'map(.lag) | add' "$T/lag")
+((lag > 0)) || fail "the group has no lag: member C's end says nothing then: $(cat "$T/lag")"
+echo "ok: member B wrote $(wc -l <"$T/b.out") records while member A's reader did not read;" \
+  "member C (-e) ended after $(wc -l <"$T/c.out") records with the group's lag at $lag"

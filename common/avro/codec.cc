@@ -104,6 +104,8 @@ void append_float(std::string& out, F v) {
     out += "\"NaN\"";
   } else if (std::isinf(v)) {
     out += v > 0 ? "\"Infinity\"" : "\"-Infinity\"";
+  } else if (v == 0 && std::signbit(v)) {
+    out += "-0.0";  // "-0" would read back as the integer 0, losing the sign
   } else {
     char buf[64];
     auto r = std::to_chars(buf, buf + sizeof buf, v);
@@ -244,8 +246,11 @@ bool Encoder::put(dom::element j, const Node& n, avro_value_t* v) {
       if (j.type() == dom::element_type::INT64) d = static_cast<double>(j.get_int64().value_unsafe());
       if (j.type() == dom::element_type::UINT64) d = static_cast<double>(j.get_uint64().value_unsafe());
       if (n.type == Type::kDouble) return avro_value_set_double(v, d) == 0 || fail(avro_strerror());
-      if (std::fabs(d) > std::numeric_limits<float>::max()) return fail("out of range for Avro float");
-      auto f = static_cast<float>(d);
+      // Up to half a unit in the last place above the largest float still rounds to it
+      // (the shortest text of FLT_MAX, 3.4028235e+38, is above it as a double).
+      constexpr float kMax = std::numeric_limits<float>::max();
+      if (std::fabs(d) >= static_cast<double>(kMax) + 0x1p103) return fail("out of range for Avro float");
+      float f = std::fabs(d) > kMax ? std::copysign(kMax, static_cast<float>(d > 0 ? 1 : -1)) : static_cast<float>(d);
       if (d != 0 && f == 0) return fail("too small for Avro float (would be stored as 0)");
       return avro_value_set_float(v, f) == 0 || fail(avro_strerror());
     }
@@ -286,7 +291,9 @@ bool Encoder::put(dom::element j, const Node& n, avro_value_t* v) {
         avro_value_t child;
         size_t index;
         if (avro_value_append(v, &child, &index) != 0) return fail(avro_strerror());
-        path_ += "[" + std::to_string(k++) + "]";
+        path_ += '[';
+        path_ += std::to_string(k++);
+        path_ += ']';
         if (!put(item, *n.items, &child)) return false;
         path_.resize(at);
       }
@@ -305,7 +312,8 @@ bool Encoder::put(dom::element j, const Node& n, avro_value_t* v) {
         std::string k(key);
         if (avro_value_add(v, k.c_str(), &child, &index, &is_new) != 0) return fail(avro_strerror());
         if (!is_new) return fail("duplicate key " + json_string(k));
-        path_ += (at ? "." : "") + k;
+        if (at) path_ += '.';
+        path_ += k;
         if (!put(item, *n.items, &child)) return false;
         path_.resize(at);
       }
@@ -324,13 +332,24 @@ bool Encoder::put_record(dom::element j, const Node& n, avro_value_t* v) {
   if (!j.is_object()) return wrong_type(j, n);
   if (++depth_ > 256) return fail("nested too deeply");
   dom::object o = j.get_object().value_unsafe();
+  dom::object::iterator next = o.begin();
   size_t at = path_.size();
   size_t seen = 0;
   for (size_t k = 0; k < n.fields.size(); k++) {
     const Field& f = n.fields[k];
-    path_ += (at ? "." : "") + f.name;
+    if (at) path_ += '.';
+    path_ += f.name;
+    // Records usually list their fields in the schema's order: the next member is
+    // tried first, a lookup by name only when it is another one.
     dom::element fj;
-    bool present = !o[f.name].get(fj);
+    bool present;
+    if (next != o.end() && next.key() == f.name) {
+      fj = next.value();
+      ++next;
+      present = true;
+    } else {
+      present = !o[f.name].get(fj);
+    }
     if (!present && !f.has_default) return fail("missing field (the schema gives no default)");
     avro_value_t child;
     if (avro_value_get_by_index(v, k, &child, nullptr) != 0) return fail(avro_strerror());
@@ -389,6 +408,9 @@ bool Encoder::put_union(dom::element j, const Node& n, avro_value_t* v) {
   std::string first_error;
   for (size_t k = 0; k < n.branches.size(); k++) {
     const Node& b = *n.branches[k];
+    // Only null goes to a null branch, and its refusal is never the one reported: skip
+    // it without switching the union's branch (avro-c rebuilds the value each switch).
+    if (b.type == Type::kNull && !j.is_null()) continue;
     if (avro_value_set_branch(v, static_cast<int>(k), &branch) != 0) return fail(avro_strerror());
     avro_value_reset(&branch);
     size_t at = path_.size();

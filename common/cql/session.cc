@@ -334,6 +334,7 @@ void Session::Impl::add_conn(int host, std::unique_ptr<Connection> c) {
   auto* conn = new Conn();
   conn->c = std::move(c);
   conn->host = host;
+  conn->last_read = Clock::now();
   int n = std::clamp(opt.max_streams_per_connection, 1, 32768);
   conn->streams.assign(static_cast<size_t>(n), nullptr);
   for (int i = n - 1; i >= 0; i--) conn->free_ids.push_back(static_cast<int16_t>(i));
@@ -381,6 +382,7 @@ void Session::Impl::run_loop() {
       if (conn->dead) continue;
       uint32_t evs = events[static_cast<size_t>(i)].events;
       if (evs & (EPOLLIN | EPOLLERR | EPOLLHUP)) {
+        conn->last_read = Clock::now();
         Status s = conn->c->read_frames([&](Frame& f) { on_frame(conn, f); });
         if (!s.ok()) {
           conn_failed(conn, s.message());
@@ -696,15 +698,25 @@ void Session::Impl::mark_down(int host) {
 }
 
 void Session::Impl::scan_timeouts(Clock::time_point now) {
+  const auto timeout = std::chrono::milliseconds(opt.request_timeout_ms);
   std::vector<Pending*> expired;
+  std::vector<Conn*> silent;
   for (auto& h : hosts) {
     for (Conn* c : h.conns) {
+      bool waited_out = false;  // a request here got no answer within the timeout
       for (auto& slot : c->streams) {
-        if (slot && slot != kOrphan && slot->deadline < now) {
+        if (slot == kOrphan) {
+          waited_out = true;
+        } else if (slot && slot->deadline < now) {
           expired.push_back(slot);
           slot = kOrphan;  // the stream id stays taken until the late answer arrives
+          waited_out = true;
         }
       }
+      // Nothing at all arrived on it for a whole timeout while a request waited: the
+      // node hangs or the network dropped it (no RST, no FIN). Closing the connection
+      // frees its stream ids and lets the node be reconnected (or found down).
+      if (waited_out && now - c->last_read >= timeout) silent.push_back(c);
     }
   }
   for (Pending* p : expired) {
@@ -714,13 +726,46 @@ void Session::Impl::scan_timeouts(Clock::time_point now) {
                      std::to_string(opt.request_timeout_ms) + " ms",
                  true);
   }
+  for (Conn* c : silent) {
+    std::string why = "nothing received for " + std::to_string(opt.request_timeout_ms) + " ms";
+    int host = c->host;
+    conn_failed(c, why);
+    if (hosts[static_cast<size_t>(host)].conns.empty()) node_failed(host, why);
+  }
+  // A request that found no node up waits for one during one timeout, whatever
+  // --retries says (retrying with no node to send to only postpones the verdict):
+  // a cluster that is gone ends the run in bounded time.
   while (!no_host.empty() && no_host.front()->deadline < now) {
     Pending* p = no_host.front();
     no_host.pop_front();
-    p->attempts++;
-    p->deadline = now + std::chrono::milliseconds(opt.request_timeout_ms);
-    fail_attempt(p, "no node is available", true);
+    Response r;
+    r.kind = Response::kFailed;
+    r.failure = "no node is available (" + unreachable_nodes() + ")";
+    r.retries_exhausted = true;
+    r.no_node = true;
+    r.attempts = p->attempts;
+    r.host = p->host;
+    complete(p, r);
   }
+}
+
+std::string Session::Impl::unreachable_nodes() const {
+  std::string out;
+  size_t shown = 0, down = 0;
+  for (const auto& h : hosts) {
+    if (h.info.ignored || h.info.up) continue;
+    down++;
+    if (shown == 3) continue;
+    shown++;
+    if (!out.empty()) out += "; ";
+    std::string node = h.info.address + ":" + std::to_string(h.info.port);
+    if (h.last_error.empty())
+      out += node + ": down";
+    else
+      out += h.last_error.compare(0, node.size(), node) == 0 ? h.last_error : node + ": " + h.last_error;
+  }
+  if (down > shown) out += "; " + std::to_string(down - shown) + " more";
+  return out.empty() ? "every node is busy" : out;
 }
 
 void Session::Impl::shutdown_all() {

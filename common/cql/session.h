@@ -84,6 +84,7 @@ struct Response {
   CqlError error;                  // kServerError: the final server error
   std::string failure;             // kFailed: why (connection lost, timeout, no host up, closed)
   bool retries_exhausted = false;  // a retryable failure that ran out of retries
+  bool no_node = false;            // kFailed: no node of the cluster could be reached for request_timeout_ms
   int attempts = 0;
   int host = -1;
   uint64_t latency_us = 0;  // of the last attempt

@@ -35,7 +35,8 @@ struct Conn {
   bool dead = false;
   bool epollout = false;
   bool dirty = false;
-  bool control = false;  // registered for cluster events
+  bool control = false;         // registered for cluster events
+  Clock::time_point last_read;  // when a frame last arrived (or the connection was added)
 };
 
 struct Host {
@@ -125,6 +126,8 @@ struct Session::Impl {
   void node_failed(int host, const std::string& why);
   void node_back(int host);
   void notice(const std::string& text) const;
+  // "addr:port: why; ..." of the nodes that are down (for a request no node took).
+  std::string unreachable_nodes() const;
 
   // cluster events (events.cc)
   Conn* control = nullptr;  // the connection registered for events, if any

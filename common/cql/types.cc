@@ -207,7 +207,8 @@ bool parse_date_part(std::string_view& s, int64_t& days) {
   return true;
 }
 
-// HH:MM[:SS[.fraction]] -> nanoseconds since midnight.
+// HH:MM[:SS[.fraction]] -> nanoseconds since midnight. False for a fraction with a
+// non-zero digit beyond the ninth (no CQL type holds it: it would be dropped).
 bool parse_time_part(std::string_view& s, int64_t& nanos) {
   int h, mi, sec = 0;
   if (!digits(s, 2, h) || s.empty() || s.front() != ':') return false;
@@ -223,8 +224,10 @@ bool parse_time_part(std::string_view& s, int64_t& nanos) {
       while (!s.empty() && s.front() >= '0' && s.front() <= '9') {
         if (n < 9) {
           frac = frac * 10 + (s.front() - '0');
-          n++;
+        } else if (s.front() != '0') {
+          return false;
         }
+        n++;
         s.remove_prefix(1);
       }
       if (n == 0) return false;
@@ -374,7 +377,7 @@ Type read_type_option(BodyReader& r) {
   return read_type_option_at(r, 0);
 }
 
-bool parse_timestamp_text(std::string_view s, int64_t& millis) {
+bool parse_timestamp_text(std::string_view s, int64_t& millis, int64_t* sub_milli_nanos) {
   s = trim(s);
   int64_t days;
   if (!parse_date_part(s, days)) return false;
@@ -401,7 +404,8 @@ bool parse_timestamp_text(std::string_view s, int64_t& millis) {
     }
   }
   millis = days * 86400000LL + nanos / 1000000 - offset_min * 60000;
-  return true;
+  if (sub_milli_nanos) *sub_milli_nanos = nanos % 1000000;
+  return sub_milli_nanos || nanos % 1000000 == 0;
 }
 
 std::string varint_from_decimal(std::string_view text, bool& ok) {
@@ -543,10 +547,12 @@ bool encode_scalar(const Type& t, Scalar s, std::string& out, std::string& err) 
     }
     case TypeKind::kTimestamp: {
       if (s.kind == Scalar::kBool) return fail(err, t, s);
-      if (parse_int(s.text, i) || parse_timestamp_text(s.text, i)) {
+      int64_t sub = 0;
+      if (parse_int(s.text, i) || (parse_timestamp_text(s.text, i, &sub) && sub == 0)) {
         put_i64(out, i);
         return true;
       }
+      if (sub != 0) return fail(err, t, s, "finer than the millisecond a timestamp keeps: would be truncated");
       return fail(err, t, s, "want ISO-8601 or epoch milliseconds");
     }
     case TypeKind::kDate: {

@@ -79,7 +79,11 @@ std::string format_value(const Type& t, std::optional<std::string_view> bytes);
 std::vector<std::string_view> split_collection(std::string_view bytes);
 
 // Exposed for tests.
-bool parse_timestamp_text(std::string_view s, int64_t& millis);
+// ISO-8601 text -> milliseconds since the epoch. A value finer than a millisecond:
+// with sub_milli_nanos, the rest in nanoseconds (0..999999) goes there; without it,
+// false (a timestamp column would drop it). False for a fraction with a non-zero
+// digit beyond the ninth.
+bool parse_timestamp_text(std::string_view s, int64_t& millis, int64_t* sub_milli_nanos = nullptr);
 std::string varint_from_decimal(std::string_view digits, bool& ok);
 
 }  // namespace airstream::cql

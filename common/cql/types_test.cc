@@ -223,6 +223,24 @@ TEST(CqlTypes, TimestampParsing) {
   EXPECT_FALSE(parse_timestamp_text("2000-13-01", ms));
   EXPECT_FALSE(parse_timestamp_text("2000-01-01T10", ms));
   EXPECT_FALSE(parse_timestamp_text("2000-01-01Tx", ms));
+  // Finer than a millisecond: refused, or the rest handed back.
+  EXPECT_FALSE(parse_timestamp_text("2000-03-01T00:00:00.0005Z", ms));
+  ASSERT_TRUE(parse_timestamp_text("2000-03-01T00:00:00.500000Z", ms));
+  int64_t sub = -1;
+  ASSERT_TRUE(parse_timestamp_text("1969-12-31T23:59:59.9995Z", ms, &sub));
+  EXPECT_EQ(ms, -1);
+  EXPECT_EQ(sub, 500000);
+}
+
+// No value is stored differently from its input: a timestamp keeps milliseconds and a
+// time nanoseconds, so a finer fraction is refused with its reason, not truncated.
+TEST(CqlTypes, TimeFractionsBeyondTheTypeAreRefused) {
+  EXPECT_EQ(enc("timestamp", "\"2020-01-01T00:00:00.1234Z\""),
+            "ERR:expected timestamp, got \"2020-01-01T00:00:00.1234Z\" (finer than the millisecond a timestamp "
+            "keeps: would be truncated)");
+  EXPECT_EQ(enc("timestamp", "\"2020-01-01T00:00:00.123000Z\""), enc("timestamp", "\"2020-01-01T00:00:00.123Z\""));
+  EXPECT_EQ(enc("time", "\"12:00:00.1234567891\"").substr(0, 4), "ERR:");
+  EXPECT_EQ(enc("time", "\"12:00:00.1234567890\""), enc("time", "\"12:00:00.123456789\""));
 }
 
 }  // namespace

@@ -269,7 +269,9 @@ KafkaSource::Next KafkaSource::next(KafkaRecord& out, std::chrono::milliseconds 
     commits_.store(rk_);  // librdkafka commits the store every commit_interval
     next_store_ = now + std::chrono::milliseconds(50);
   }
-  if (opt_.exit_at_end && all_at_end()) return tracker_.pending() == 0 ? Next::kEnd : Next::kIdle;
+  // At the end but with records in flight: go on polling (not return at once), so
+  // that rebalances are served and the loop does not spin while the writes finish.
+  if (opt_.exit_at_end && all_at_end() && tracker_.pending() == 0) return Next::kEnd;
   // Backpressure: no fetching while the sink is this far behind (callbacks are still
   // served by the poll below). Paused partitions resume at the next record to hand out.
   bool over = tracker_.pending() >= opt_.max_pending;

@@ -48,7 +48,7 @@ complete -c kproduce -l partitions -d 'Partitions of a topic created by --create
 complete -c kproduce -l replication-factor -d 'Replication factor of a created topic (default: min(3, brokers))' -x
 complete -c kproduce -l tee -d 'Write each record to stdout once its delivery is confirmed'
 complete -c kproduce -l value-format -d 'Message values: json (the record as is) or avro (encoded with the registry schema, Confluent framing) (default: json)' -x -a 'json avro'
-complete -c kproduce -l key-format -d 'Message keys: string (the -k field as text) or avro (the -k field encoded) (default: string)' -x -a 'string avro'
+complete -c kproduce -l key-format -d 'Message keys: string (the -k field as text) or avro (the -k field, or the envelope\'s key, encoded) (default: string)' -x -a 'string avro'
 complete -c kproduce -l schema -d 'Avro value schema (.avsc), registered under the subject (default: the subject\'s latest version)' -r -F
 complete -c kproduce -l schema-id -d 'Encode values with this registry schema id (default: -1)' -x
 complete -c kproduce -l subject -d 'Registry subject of the value schema (default: TOPIC-value)' -x

@@ -55,18 +55,22 @@ Connection::~Connection() {
 }
 
 void Connection::push_event(const std::string& type, const std::string& change, const std::string& addr, int port) {
+  Writer w;  // [string] type, [string] change, [inet] address and port
+  w.string(type);
+  w.string(change);
+  unsigned char a[4] = {127, 0, 0, 1};
+  inet_pton(AF_INET, addr.c_str(), a);
+  w.u8(4);
+  w.raw(std::string_view(reinterpret_cast<char*>(a), 4));
+  w.i32(port);
+  push_body(type, std::move(w.buf()));
+}
+
+void Connection::push_body(const std::string& type, std::string body) {
   {
     std::lock_guard<std::mutex> lock(push_mu_);
     if (std::find(registered_.begin(), registered_.end(), type) == registered_.end()) return;
-    Writer w;  // [string] type, [string] change, [inet] address and port
-    w.string(type);
-    w.string(change);
-    unsigned char a[4] = {127, 0, 0, 1};
-    inet_pton(AF_INET, addr.c_str(), a);
-    w.u8(4);
-    w.raw(std::string_view(reinterpret_cast<char*>(a), 4));
-    w.i32(port);
-    pushed_.push_back(std::move(w.buf()));
+    pushed_.push_back(std::move(body));
   }
   uint64_t one = 1;
   ssize_t r = write(wake_fd_, &one, sizeof one);

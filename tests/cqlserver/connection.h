@@ -34,6 +34,8 @@ class Connection {
   // From any thread: queues an EVENT (stream -1) if this connection registered for
   // `type`; the connection's thread sends it.
   void push_event(const std::string& type, const std::string& change, const std::string& addr, int port);
+  // The same with a whole EVENT body (its first [string] is `type`).
+  void push_body(const std::string& type, std::string body);
 
  private:
   // I/O (connection.cc)
@@ -60,6 +62,8 @@ class Connection {
   QueryParams read_params(Reader& r);
   void check_write_faults(uint16_t consistency, const char* write_type);
   std::string encode_result(const Result& res);
+  // Tells every client registered for SCHEMA_CHANGE of a DDL this connection ran.
+  void announce_schema_change(const Result& res);
   std::string encode_prepared(const Prepared& p);
   void send_error(int16_t stream, const CqlError& e);
 

@@ -283,6 +283,17 @@ void Connection::on_query(int16_t stream, Reader& r) {
   Result res = store_.execute(p, ctx);
   if (res.kind == Result::kSetKeyspace) keyspace_ = ks;
   emit(kResult, stream, encode_result(res));
+  if (res.kind == Result::kSchemaChange) announce_schema_change(res);
+}
+
+void Connection::announce_schema_change(const Result& res) {
+  Writer w;  // native_protocol_v4.spec 4.2.6: "SCHEMA_CHANGE", then as the RESULT's body
+  w.string("SCHEMA_CHANGE");
+  w.string(res.change);
+  w.string(res.target);
+  w.string(res.change_ks);
+  if (res.target != "KEYSPACE") w.string(res.change_name);
+  server_.push_schema_change(w.buf());
 }
 
 void Connection::on_prepare(int16_t stream, Reader& r) {
@@ -321,7 +332,9 @@ void Connection::on_execute(int16_t stream, Reader& r) {
   if (p->is_write) check_write_faults(q.consistency, "SIMPLE");
   std::string ks = p->keyspace;
   ExecContext ctx{node_, &ks, &q.values, q.page_size, q.paging_state, q.timestamp, q.consistency};
-  emit(kResult, stream, encode_result(store_.execute(p->parsed, ctx)));
+  Result res = store_.execute(p->parsed, ctx);
+  emit(kResult, stream, encode_result(res));
+  if (res.kind == Result::kSchemaChange) announce_schema_change(res);
 }
 
 void Connection::on_batch(int16_t stream, Reader& r) {

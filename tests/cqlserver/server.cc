@@ -171,6 +171,16 @@ void Server::push_event(int about, const std::string& type, const std::string& c
   }
 }
 
+void Server::push_schema_change(const std::string& body) {
+  for (auto& n : nodes_) {
+    if (n->stopped) continue;
+    std::lock_guard<std::mutex> lock(n->mu);
+    if (!n->up) continue;
+    for (auto& [fd, c] : n->conns)
+      if (c) c->push_body("SCHEMA_CHANGE", body);
+  }
+}
+
 void Server::remove_conn(int node, int fd) {
   Node& n = *nodes_[static_cast<size_t>(node)];
   std::lock_guard<std::mutex> lock(n.mu);

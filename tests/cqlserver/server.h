@@ -79,6 +79,10 @@ class Server {
   bool add_conn(int node, int fd);
   void remove_conn(int node, int fd);
   void attach(int node, int fd, Connection* c);
+  // Pushes a SCHEMA_CHANGE EVENT (body: type, change, target, keyspace[, name]) to
+  // the registered connections of every node that is up, as each Cassandra node
+  // tells its clients of a schema change made anywhere in the cluster.
+  void push_schema_change(const std::string& body);
   // A stopped node keeps its connections open but answers nothing (a hung node).
   bool stopped(int node) const { return nodes_[static_cast<size_t>(node)]->stopped.load(); }
 

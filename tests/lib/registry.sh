@@ -3,8 +3,9 @@
 # tests/lib/kafka.sh first, then:
 #
 #   registry_start [--auth USER:PASS]   starts it on loopback, waits until it listens
-#                                       and exports REGISTRY_URL; exits 77 (skipped)
-#                                       when it cannot start. Stopped at exit.
+#                                       and exports REGISTRY_URL; exits 77 (skipped),
+#                                       or $REGISTRY_SKIP_CODE if set, when it cannot
+#                                       start. Stopped at exit.
 #   registry_fault 503 [COUNT] | slow SECONDS [COUNT] | unknown | none
 #   registry_stat requests|by_id        a counter of the server
 #   registry_require_avro               exits 77 unless Debian's python3-avro imports
@@ -24,7 +25,7 @@ registry_start() {
   if [[ ! -s "$dir/port" ]]; then
     echo "registry.sh: the schema registry test server did not start; skipped" >&2
     cat "$dir/log" >&2
-    exit 77
+    exit "${REGISTRY_SKIP_CODE:-77}"
   fi
   REGISTRY_URL="http://127.0.0.1:$(cat "$dir/port")"
   export REGISTRY_URL

@@ -31,6 +31,7 @@ struct RunState {
   transform::RecordTransform* xform = nullptr;  // --preset, --set, --where, ...: null without
   std::atomic<int> abort_code{0};               // --max-errors exceeded (65) or reject file I/O error (74)
   std::atomic<bool> temp_failure{false};        // a write ran out of retries
+  std::atomic<bool> unreachable{false};         // ... because no node could be reached
   EnvelopeInput* envelope = nullptr;            // --envelope: lines are kconsume envelopes
 
   bool stopping() const { return abort_code.load() != 0 || temp_failure.load(); }

@@ -1,7 +1,8 @@
 // cqlwrite main flow: connect, prepare the table, then feed the sink from files or
 // from Kafka (input.h). Exit codes: 0 all written; 1 some records rejected (bad value,
 // non-retryable server error: each reported with its line number and reason); 65
-// --max-errors exceeded; 69 no node reachable at start; 75 a write ran out of retries
+// --max-errors exceeded; 69 no node reachable at start, or during the run for --timeout
+// (the writes concerned are reported); 75 a write ran out of retries
 // (reading stops, in-flight writes drain, the failed records are reported); 78
 // configuration (authentication, TLS files, missing table); 130/143 after SIGINT/
 // SIGTERM once in-flight writes are acknowledged or reported.
@@ -36,6 +37,7 @@ bool RunState::on_ack(const Record& r, const Ack& a, std::string_view extra_json
   }
   if (a.kind == Ack::kFailed) {
     failed.fetch_add(1, std::memory_order_relaxed);
+    if (a.unreachable) unreachable = true;
     temp_failure = true;
     (void)report({r.line, r.offset, "not written: " + a.reason, r.text, extra_json, {}});
     return false;
@@ -263,6 +265,13 @@ int run(Options& o, const CommonOptions& common) {
   if (stop_requested()) return stop_exit_code();
   if (st.abort_code.load()) return st.abort_code.load();
   if (exit_code != kExitOk) return exit_code;
+  if (st.unreachable.load()) {
+    diag::error(
+        "no node of the cluster could be reached for %s (--timeout); rerun with the same %s once it is "
+        "back (writes are idempotent)",
+        o.timeout.c_str(), o.from_kafka.empty() ? "input" : "group: it resumes at the first record not stored");
+    return kExitUnavailable;
+  }
   if (st.temp_failure.load()) {
     diag::error(o.from_kafka.empty()
                     ? "some writes ran out of retries; rerun with the same input (writes are idempotent)"

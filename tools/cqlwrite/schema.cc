@@ -128,7 +128,13 @@ Result<Mapping> build_mapping(cql::Session& session, const Options& o, const std
     m.columns.push_back(columns[i].name);
     m.types.push_back(bind[i].type);
     auto f = field_of.find(columns[i].name);
-    m.by_field[f == field_of.end() ? columns[i].name : f->second] = static_cast<int>(i);
+    const std::string& field = f == field_of.end() ? columns[i].name : f->second;
+    auto [it, fresh] = m.by_field.emplace(field, static_cast<int>(i));
+    if (!fresh)
+      return Status(kExitUsage, "--map: columns " + m.columns[static_cast<size_t>(it->second)] + " and " +
+                                    columns[i].name + " would both take field " + field +
+                                    "; --map one of them to another field");
+    m.mapped.push_back(f != field_of.end());
   }
   for (size_t i = 0; i < columns.size(); i++)
     if (columns[i].kind == "clustering") m.clustering.push_back(static_cast<int>(i));

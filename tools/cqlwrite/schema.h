@@ -42,9 +42,11 @@ struct Mapping {
   std::vector<int> partition_key;                 // bind indexes, in partition key order
   std::vector<int> clustering;                    // bind indexes of the clustering columns
   std::unordered_map<std::string, int> by_field;  // JSON field -> bind index
+  std::vector<bool> mapped;                       // bind index -> fed by --map (a record must have it)
 };
 
-// Parses --map entries and prepares the INSERT. Unknown columns in --map: exit 64.
+// Parses --map entries and prepares the INSERT. Unknown columns in --map, or two
+// columns fed by one field: exit 64.
 Result<Mapping> build_mapping(cql::Session& session, const Options& o, const std::vector<Column>& columns);
 
 }  // namespace airstream::cqlwrite

@@ -31,8 +31,10 @@ Ack to_ack(const cql::Response& r) {
     a.reason = "server: " + r.error.describe();
   } else {
     a.kind = Ack::kFailed;
+    a.unreachable = r.no_node;
     a.reason =
-        (r.retries_exhausted ? "gave up after " + std::to_string(r.attempts) + " attempts: " : "") + r.describe();
+        (r.retries_exhausted && !r.no_node ? "gave up after " + std::to_string(r.attempts) + " attempts: " : "") +
+        r.describe();
   }
   return a;
 }
@@ -60,6 +62,8 @@ CqlSink::CqlSink(cql::Session& session, Mapping mapping, SinkOptions options)
       nested_[field.substr(0, dot)].emplace_back(field.substr(dot + 1), idx);
   }
   slots_.resize(map_.types.size());
+  for (size_t i = 0; i < map_.mapped.size() && i < map_.types.size(); i++)
+    if (map_.mapped[i]) required_.push_back(i);
 }
 
 CqlSink::~CqlSink() {
@@ -114,7 +118,7 @@ bool CqlSink::encode(Record& rec, std::string& values, std::string& pk, std::str
           simdjson::ondemand::value inner;
           auto e = find_path(v, rest).get(inner);
           if (e == simdjson::NO_SUCH_FIELD || e == simdjson::INDEX_OUT_OF_BOUNDS || e == simdjson::INCORRECT_TYPE)
-            continue;  // absent: unset, as a missing field
+            continue;  // absent (rejected below)
           size_t start = valbuf_.size();
           if (e || !cql::encode_json_value(map_.types[static_cast<size_t>(idx)], inner, valbuf_, err)) {
             if (e) err = json_error_message(e);
@@ -147,13 +151,18 @@ bool CqlSink::encode(Record& rec, std::string& values, std::string& pk, std::str
     }
     slots_[idx] = {static_cast<uint32_t>(start), static_cast<uint32_t>(valbuf_.size() - start)};
   }
+  for (size_t i : required_) {
+    if (slots_[i].first == kUnsetSlot) {  // --map COL=PATH: the record must have PATH
+      err = map_.columns[i] + ": no field " + field_of_[i] + " in the record (--map " + map_.columns[i] + "=" +
+            field_of_[i] + ")";
+      return false;
+    }
+  }
   pk_parts_.clear();
   for (int i : map_.partition_key) {
     auto [start, len] = slots_[static_cast<size_t>(i)];
     if (start == kUnsetSlot) {
-      const std::string& f = field_of_[static_cast<size_t>(i)];
-      err = map_.columns[static_cast<size_t>(i)] + ": missing (partition key column" +
-            (f != map_.columns[static_cast<size_t>(i)] ? "; no field " + f + " in the record)" : ")");
+      err = map_.columns[static_cast<size_t>(i)] + ": missing (partition key column)";
       return false;
     }
     if (cql::load_u32(valbuf_.data() + start) == 0xffffffffu) {
@@ -196,12 +205,17 @@ bool CqlSink::read_timestamp(simdjson::ondemand::value v, std::string& err) {
     }
   } else if (type == simdjson::ondemand::json_type::string) {
     std::string_view text;
-    int64_t ms = 0;
-    if (v.get_string().get(text) || !cql::parse_timestamp_text(text, ms) || ms > kMaxMicros || ms < -kMaxMicros) {
-      err = "expected a timestamp (yyyy-mm-ddTHH:MM:SS[.fff][zone]) or microseconds since the epoch";
+    int64_t ms = 0, sub = 0;
+    if (v.get_string().get(text) || !cql::parse_timestamp_text(text, ms, &sub) || ms >= kMaxMicros ||
+        ms <= -kMaxMicros) {
+      err = "expected a timestamp (yyyy-mm-ddTHH:MM:SS[.ffffff][zone]) or microseconds since the epoch";
       return false;
     }
-    ts = ms * 1000;
+    if (sub % 1000 != 0) {
+      err = "finer than the microsecond a write timestamp keeps: would be truncated";
+      return false;
+    }
+    ts = ms * 1000 + sub / 1000;
   } else {
     err = "expected microseconds since the epoch or a timestamp text";
     return false;

@@ -1,7 +1,8 @@
 // CqlSink: the write path of cqlwrite, usable by any record source (stdin NDJSON now,
 // a Kafka consumer later): submit(record, on_ack) converts one JSON record into the
 // prepared INSERT's bound values (missing field -> unset, JSON null -> null; a --map
-// field may be a dotted path such as login.uuid), routes it
+// field may be a dotted path such as login.uuid, and a record without it is
+// rejected naming the path), routes it
 // by the Murmur3 token of its partition key, and calls on_ack exactly once per record
 // when it is stored, rejected (conversion error or non-retryable server error, with
 // the reason) or failed (retries exhausted / no node). submit() blocks while
@@ -47,6 +48,7 @@ struct Ack {
   std::string reason;
   uint64_t latency_us = 0;
   int attempts = 0;
+  bool unreachable = false;  // kFailed because no node of the cluster could be reached
 };
 // Called once per record, from the session's thread (or from submit() for records
 // rejected before sending). Must be quick and thread-safe.
@@ -121,6 +123,7 @@ class CqlSink {
   // Dotted --map paths ("login.uuid"), grouped by their first key: (rest, bind index).
   std::unordered_map<std::string, std::vector<std::pair<std::string, int>>, SvHash, std::equal_to<>> nested_;
   std::vector<std::string> field_of_;  // bind index -> the field or path it reads
+  std::vector<size_t> required_;       // bind indexes fed by --map: a record without the field is rejected
   std::vector<std::pair<uint32_t, uint32_t>> slots_;
   std::string valbuf_, values_, pk_, err_, row_key_;
   int64_t ts_ = 0, last_ts_ = 0;

@@ -9,7 +9,9 @@
 // "timestamp_type" are ignored; unknown members are ignored too. With Avro
 // (--value-format/--key-format avro) the record, or the -k field, is encoded with the
 // registry schema and framed as Confluent's wire format; a record the schema refuses
-// is rejected with the field path and reason.
+// is rejected with the field path and reason. In envelope mode that is the envelope's
+// "value" (or "value_string") and its "key" (any JSON value, as kconsume writes a
+// decoded Avro key); raw bytes (*_base64) are refused there, never sent unencoded.
 #include "message.h"
 
 #include "common/avro/framing.h"
@@ -189,6 +191,7 @@ std::string MessageBuilder::build_envelope(std::string_view text, OutMessage* ou
   if (doc.get_object().get(obj)) return "envelope: expected an object";
   out->has_value = false;
   bool seen_value = false;
+  std::string_view value_member, key_member;  // which members gave them (for Avro)
   for (auto field : obj) {
     std::string_view name;
     simdjson::ondemand::value v;
@@ -211,6 +214,11 @@ std::string MessageBuilder::build_envelope(std::string_view text, OutMessage* ou
         return wrong("milliseconds since the epoch");
     } else if (name == "key") {
       if (t == json_type::null) continue;
+      key_member = "key";
+      if (opt_.avro_key.schema) {  // any JSON value: encoded below
+        out->has_key = true;
+        continue;
+      }
       if (t != json_type::string || v.get_string().get(out->key)) return wrong("string or null");
       out->has_key = true;
     } else if (name == "key_base64" || name == "value_base64") {
@@ -219,6 +227,7 @@ std::string MessageBuilder::build_envelope(std::string_view text, OutMessage* ou
       if (t != json_type::string || v.get_string().get(b64)) return wrong("base64 string");
       if (!airstream::base64_decode(b64, decoded)) return "envelope: " + std::string(name) + ": invalid base64";
       bool is_key = name == "key_base64";
+      (is_key ? key_member : value_member) = "_base64";
       if (!is_key && seen_value) return "envelope: more than one of value, value_string, value_base64";
       (is_key ? out->key : out->value) = keep(std::move(decoded));
       (is_key ? out->has_key : out->has_value) = true;
@@ -227,6 +236,7 @@ std::string MessageBuilder::build_envelope(std::string_view text, OutMessage* ou
       if (seen_value) return "envelope: more than one of value, value_string, value_base64";
       seen_value = true;
       out->has_value = true;
+      value_member = name == "value" ? "value" : "value_string";
       if (name == "value_string") {
         if (t != json_type::string || v.get_string().get(out->value)) return wrong("string");
         continue;
@@ -278,6 +288,28 @@ std::string MessageBuilder::build_envelope(std::string_view text, OutMessage* ou
         out->headers.push_back(h);
       }
     }
+  }
+  return envelope_avro(value_member, key_member, out);
+}
+
+std::string MessageBuilder::envelope_avro(std::string_view value_member, std::string_view key_member, OutMessage* out) {
+  bool value = opt_.avro_value.schema && out->has_value, key = opt_.avro_key.schema && out->has_key;
+  if (!value && !key) return "";
+  if (!validator_.has_root()) return "Avro: a number is out of range for every Avro number type";
+  simdjson::dom::object env = validator_.root().get_object().value_unsafe();
+  simdjson::dom::element member;
+  if (value) {
+    if (value_member == "_base64")
+      return "envelope: value_base64 holds raw bytes, which --value-format avro does not send (give the record as "
+             "value)";
+    if (env[value_member].get(member)) return "envelope: " + std::string(value_member) + ": malformed";
+    if (std::string err = encode_avro(opt_.avro_value, member, out->value); !err.empty()) return err;
+  }
+  if (key) {
+    if (key_member == "_base64")
+      return "envelope: key_base64 holds raw bytes, which --key-format avro does not send (give the key as key)";
+    if (env["key"].get(member)) return "envelope: key: malformed";
+    if (std::string err = encode_avro(opt_.avro_key, member, out->key); !err.empty()) return "key: " + err;
   }
   return "";
 }

@@ -46,7 +46,7 @@ struct AvroTarget {
 
 struct BuildOptions {
   AvroTarget avro_value;  // --value-format avro
-  AvroTarget avro_key;    // --key-format avro (the -k field's value)
+  AvroTarget avro_key;    // --key-format avro (the -k field's value, or the envelope's key)
   bool envelope = false;
   std::string key_path;                  // -k: dotted path of the key field
   std::optional<std::string> fixed_key;  // -K
@@ -68,6 +68,8 @@ class MessageBuilder {
  private:
   std::string build_plain(std::string_view text, OutMessage* out);
   std::string build_envelope(std::string_view text, OutMessage* out);
+  // --value-format/--key-format avro on an envelope: its value and key encoded.
+  std::string envelope_avro(std::string_view value_member, std::string_view key_member, OutMessage* out);
   std::string key_from_dom(simdjson::dom::element root, OutMessage* out);
   std::string key_from_ondemand(std::string_view text, OutMessage* out);
   std::string_view keep(std::string s);

@@ -57,7 +57,7 @@ void add_options(airstream::Cli& cli, ProduceOptions& o) {
       ->check(CLI::IsMember({"json", "avro"}))
       ->capture_default_str();
   app.add_option("--key-format", o.key_format,
-                 "Message keys: string (the -k field as text) or avro (the -k field encoded)")
+                 "Message keys: string (the -k field as text) or avro (the -k field, or the envelope's key, encoded)")
       ->type_name("FORMAT")
       ->check(CLI::IsMember({"string", "avro"}))
       ->capture_default_str();
@@ -101,9 +101,14 @@ airstream::Status check_options(ProduceOptions& o) {
   if (o.tee && !o.transactional_id.empty() && o.txn_records == 0)
     return Status(kExitUsage, "--tee with --transactional-id needs --txn-records N (records are held until commit)");
   bool avro_value = o.value_format == "avro", avro_key = o.key_format == "avro";
-  if ((avro_value || avro_key) && o.envelope)
-    return Status(kExitUsage, "--envelope input cannot be encoded as Avro yet");
-  if (avro_key && o.key_path.empty()) return Status(kExitUsage, "--key-format avro needs -k PATH (the key field)");
+  // With --envelope the schema's subject comes from -t or --subject (each envelope's
+  // own topic could need another schema).
+  if (((avro_value && o.subject.empty()) || (avro_key && o.key_subject.empty())) && o.envelope && o.topic.empty())
+    return Status(kExitUsage, "--envelope with Avro needs -t TOPIC or --subject/--key-subject (the registry subject)");
+  if (avro_key && o.fixed_key)
+    return Status(kExitUsage, "--key-format avro encodes the -k field or the envelope's key, not -K");
+  if (avro_key && o.key_path.empty() && !o.envelope)
+    return Status(kExitUsage, "--key-format avro needs -k PATH (the key field)");
   if (!avro_value && (!o.schema_file.empty() || o.schema_id >= 0 || !o.subject.empty()))
     return Status(kExitUsage, "--schema, --schema-id and --subject need --value-format avro");
   if (!avro_key && (!o.key_schema_file.empty() || o.key_schema_id >= 0 || !o.key_subject.empty()))

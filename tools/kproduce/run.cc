@@ -199,6 +199,7 @@ int run(int argc, char** argv) {
   if (Status st = avro_targets(o, avro_value, avro_key); !st.ok()) return fail(st);
   airstream::Rejecter rej;
   if (Status st = rej.open("kproduce", o.common.reject); !st.ok()) return fail(st);
+  rej.set_offset_in_context(false);  // the offset is the input line's, not a Kafka offset
   airstream::Stats stats("kproduce");
   auto& in = stats.counter("records_in", "Input records read");
   auto& delivered = stats.counter("records_out", "Records whose delivery the broker confirmed");

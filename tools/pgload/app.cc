@@ -17,6 +17,7 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <cstdlib>
 #include <chrono>
 #include <condition_variable>
 #include <memory>
@@ -224,6 +225,13 @@ Status App::build_encoder() {
   if (!o_.jsonb.empty())
     if (Status s = need_column(o_.jsonb, "--jsonb"); !s.ok()) return s;
 
+  // money rounds to the fraction digits of the server's lc_monetary.
+  int money_scale = -1;
+  for (const auto& c : table_.columns) {
+    if (c.base_type != "money" || money_scale >= 0) continue;
+    auto res = conn_.query("SELECT scale('0'::money::numeric)", {});
+    if (res && PQntuples(res->get()) == 1) money_scale = std::atoi(PQgetvalue(res->get(), 0, 0));
+  }
   std::vector<EncoderColumn> cols;
   std::vector<std::string> names;
   for (const auto& c : table_.columns) {
@@ -233,7 +241,8 @@ Status App::build_encoder() {
     e.kind = c.kind;
     e.bin = c.bin;
     e.has_default = c.has_default;
-    if (c.kind == ColKind::kNumeric) numeric_typmod(c.type_sql, e.numeric_precision, e.numeric_scale);
+    if (c.kind == ColKind::kNumeric) numeric_typmod(c.base_sql, e.numeric_precision, e.numeric_scale);
+    e.limits = type_limits(c.base_type, c.typmod, c.base_sql, money_scale);
     e.whole_record = c.name == o_.jsonb;
     bool mapped = false;
     for (const auto& [col, field] : o_.map_pairs) {

@@ -112,6 +112,29 @@ bool numeric_fits(std::string_view tok, const ValueFormat& f, std::string& error
   return fail(error, "value " + std::string(tok.substr(0, 40)) + " " + number_fit_reason(fit) + " for " + type);
 }
 
+// A money column rounds to its fraction digits: more of them, or an amount that is
+// not a plain number (whose rounding is not checked here), is refused.
+bool money_fits(std::string_view tok, const TypeLimits& l, std::string& error) {
+  if (!is_number_text(tok))
+    return fail(error,
+                "value \"" + std::string(tok.substr(0, 40)) + "\" is not a plain number, which money needs here");
+  NumberFit fit = exact_decimal(tok, 19, l.money_scale);
+  if (fit == NumberFit::kOk) return true;
+  if (fit == NumberFit::kRounded)
+    return fail(error, "value " + std::string(tok.substr(0, 40)) +
+                           " has more digits after the decimal point than money keeps (" +
+                           std::to_string(l.money_scale) + "; it would be rounded)");
+  return fail(error, "value " + std::string(tok.substr(0, 40)) + " " + number_fit_reason(fit) + " for money");
+}
+
+// Text for a column with a type modifier, or for money: refused when the server
+// would store it differently (typmod.h).
+bool text_limits_ok(std::string_view s, const ValueFormat& f, std::string& error) {
+  if (f.limits == nullptr) return true;
+  if (f.limits->money_scale >= 0) return money_fits(s, *f.limits, error);
+  return text_fits(s, *f.limits, error);
+}
+
 // Writes a value converted client-side: as COPY text, or as the binary field of f.bin.
 class Out {
  public:
@@ -221,6 +244,7 @@ Conv convert_value(od::value& v, const ValueFormat& f, std::string& out_str, std
         case ColKind::kOther:
         case ColKind::kJson:
         case ColKind::kJsonb:
+          if (!text_limits_ok(b ? "true" : "false", f, error)) return Conv::kRejected;
           out.text(b ? "true" : "false", false);
           return Conv::kOk;
         default:
@@ -251,6 +275,7 @@ Conv convert_value(od::value& v, const ValueFormat& f, std::string& out_str, std
           if (!numeric_fits(tok, f, error)) return Conv::kRejected;
           return out.number(tok);
         default:
+          if (!text_limits_ok(tok, f, error)) return Conv::kRejected;
           out.text(tok, false);
           return Conv::kOk;
       }
@@ -296,8 +321,10 @@ Conv convert_value(od::value& v, const ValueFormat& f, std::string& out_str, std
           if (!out.uuid(s)) return rejected(error, "invalid uuid: " + got_string(s));
           return Conv::kOk;
         case ColKind::kTimestamp:
+          if (f.limits && !datetime_fits(s, *f.limits, error)) return Conv::kRejected;
           return out.datetime(s);
         default:
+          if (!text_limits_ok(s, f, error)) return Conv::kRejected;
           out.text(s, true);
           return Conv::kOk;
       }
@@ -317,6 +344,7 @@ Conv convert_value(od::value& v, const ValueFormat& f, std::string& out_str, std
       std::string_view raw;
       if (!raw_container(v, type, raw, error)) return Conv::kRejected;
       if (kind == ColKind::kJsonb && json_has_nul_escape(raw)) return rejected(error, nul_reason());
+      if (!text_limits_ok(raw, f, error)) return Conv::kRejected;
       out.text(raw, true);
       return Conv::kOk;
     }
@@ -450,10 +478,11 @@ bool RecordEncoder::visit_object(od::object object, const Node& node, bool top, 
       size_t c = static_cast<size_t>(child.column);
       slots_[c].clear();
       const auto& col = columns_[c];
-      Conv r = convert_value(field.value(),
-                             {col.kind, binary_pass_ ? col.bin : BinType::kNone, local_is_utc_,
-                              col.bin == BinType::kFloat4, col.numeric_precision, col.numeric_scale},
-                             slots_[c], error);
+      Conv r =
+          convert_value(field.value(),
+                        {col.kind, binary_pass_ ? col.bin : BinType::kNone, local_is_utc_, col.bin == BinType::kFloat4,
+                         col.numeric_precision, col.numeric_scale, col.limits.checks() ? &col.limits : nullptr},
+                        slots_[c], error);
       if (r == Conv::kRejected) {
         error = col.name + ": " + error;
         return false;

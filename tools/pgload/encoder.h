@@ -22,6 +22,7 @@
 #include "common/status.h"
 #include "copy_binary.h"
 #include "copy_text.h"
+#include "typmod.h"
 
 namespace airstream::pgload {
 
@@ -35,6 +36,7 @@ struct EncoderColumn {
   BinType bin = BinType::kNone;  // its binary send format (kNone: COPY text only)
   int numeric_precision = 0;     // numeric(precision, scale); 0: plain numeric or not numeric
   int numeric_scale = 0;
+  TypeLimits limits{};  // what its type modifier keeps (typmod.h)
 };
 
 // The precision and scale of a numeric column from its format_type() text
@@ -50,6 +52,7 @@ struct ValueFormat {
   bool float4 = false;        // a kFloat column is real (else double precision)
   int numeric_precision = 0;  // a kNumeric column is numeric(precision, scale) (0: plain numeric)
   int numeric_scale = 0;
+  const TypeLimits* limits = nullptr;  // checks by type modifier (typmod.h); null: none
 };
 // kText: the value is valid but has no exact binary form here; the row goes as text.
 enum class Conv { kOk, kRejected, kText };

@@ -4,6 +4,8 @@
 // the client-side checks apply to them too.
 #include "table.h"
 
+#include <cstdlib>
+
 #include "pg_conn.h"
 
 namespace airstream::pgload {
@@ -86,7 +88,11 @@ Result<TableInfo> load_table(PgConn& conn, const TableName& name) {
       " (SELECT b.typname FROM pg_type b WHERE b.oid = CASE WHEN t.typtype = 'd' THEN t.typbasetype ELSE t.oid END),"
       " (a.atthasdef OR a.attidentity <> '')::text, (a.attgenerated <> '' OR a.attidentity = 'a')::text,"
       " (EXISTS (SELECT 1 FROM pg_index i WHERE i.indrelid = a.attrelid AND i.indisprimary"
-      " AND a.attnum = ANY (i.indkey)))::text"
+      " AND a.attnum = ANY (i.indkey)))::text,"
+      // A domain's limits are its base type's: the base type with the domain's modifier.
+      " format_type(CASE WHEN t.typtype = 'd' THEN t.typbasetype ELSE a.atttypid END,"
+      " CASE WHEN t.typtype = 'd' THEN t.typtypmod ELSE a.atttypmod END),"
+      " (CASE WHEN t.typtype = 'd' THEN t.typtypmod ELSE a.atttypmod END)::text"
       " FROM pg_attribute a JOIN pg_type t ON t.oid = a.atttypid"
       " WHERE a.attrelid = to_regclass($1) AND a.attnum > 0 AND NOT a.attisdropped ORDER BY a.attnum";
   auto res = conn.query(kSql, {name.quoted()});
@@ -101,6 +107,9 @@ Result<TableInfo> load_table(PgConn& conn, const TableName& name) {
     c.has_default = std::string_view(PQgetvalue(r, i, 3)) == "true";
     c.writable = std::string_view(PQgetvalue(r, i, 4)) != "true";
     c.primary_key = std::string_view(PQgetvalue(r, i, 5)) == "true";
+    c.base_sql = PQgetvalue(r, i, 6);
+    c.base_type = PQgetvalue(r, i, 2);
+    c.typmod = std::atoi(PQgetvalue(r, i, 7));
     info.columns.push_back(std::move(c));
   }
   return info;

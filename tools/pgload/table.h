@@ -31,7 +31,10 @@ Result<TableName> parse_table_name(std::string_view text);
 
 struct Column {
   std::string name;
-  std::string type_sql;  // format_type(), e.g. "character varying(20)"
+  std::string type_sql;   // format_type(), e.g. "character varying(20)"
+  std::string base_sql;   // the same for a domain's base type with the domain's modifier
+  std::string base_type;  // pg_type.typname of the (base) type, e.g. "varchar"
+  int typmod = -1;        // the (base) type's modifier; -1: none
   ColKind kind = ColKind::kOther;
   BinType bin = BinType::kNone;  // binary COPY send format
   bool has_default = false;
