@@ -365,6 +365,48 @@ TEST(KafkaSource, RevocationAbandonsWritesAfterTheBound) {
   revocation_case(false);
 }
 
+// Issue 19: the final commit's outcome decides the exit status the same way in every
+// tool. Refused because the group moved on (REBALANCE_IN_PROGRESS here): not an error,
+// the partitions' new owners read from the last commit. Failed otherwise: kExitTempFail.
+Status close_after_commit_error(rd_kafka_resp_err_t err, uint64_t& refused) {
+  MockCluster cluster;
+  cluster.produce("final", 2, 100);
+  KafkaSourceOptions o;
+  o.kafka.brokers = cluster.bootstraps();
+  o.kafka.props = {"log_level=0", "session.timeout.ms=4000", "heartbeat.interval.ms=300"};
+  o.topics = {"final"};
+  o.group = "final";
+  o.commit_interval = std::chrono::milliseconds(600000);  // only close() commits
+  KafkaSource src;
+  EXPECT_TRUE(src.open(o).ok());
+  KafkaRecord r;
+  size_t got = 0;
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+  while (got < 100 && std::chrono::steady_clock::now() < deadline) {
+    if (src.next(r, std::chrono::milliseconds(50)) != KafkaSource::Next::kRecord) continue;
+    got++;
+    src.ack(r.topic, r.partition, r.offset);
+  }
+  EXPECT_EQ(got, 100u);
+  cluster.fail_commits(10, err);
+  Status st = src.close();
+  refused = src.commits_refused();
+  return st;
+}
+
+TEST(KafkaSource, RefusedFinalCommitIsNotAnError) {
+  uint64_t refused = 0;
+  Status st = close_after_commit_error(RD_KAFKA_RESP_ERR_REBALANCE_IN_PROGRESS, refused);
+  EXPECT_TRUE(st.ok()) << st.message();
+  EXPECT_GT(refused, 0u);
+}
+
+TEST(KafkaSource, FailedFinalCommitIsTempFail) {
+  uint64_t refused = 0;
+  Status st = close_after_commit_error(RD_KAFKA_RESP_ERR_OFFSET_METADATA_TOO_LARGE, refused);
+  EXPECT_EQ(st.exit_code(), kExitTempFail) << st.message();
+}
+
 TEST(KafkaSource, RequiresGroupAndTopic) {
   KafkaSource src;
   KafkaSourceOptions o;
