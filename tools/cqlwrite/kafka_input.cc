@@ -15,6 +15,7 @@
 
 #include "common/diag.h"
 #include "common/json/json.h"
+#include "common/kafka/reader.h"
 #include "common/kafka/source.h"
 #include "common/signals.h"
 #include "common/units.h"
@@ -22,43 +23,6 @@
 
 namespace airstream::cqlwrite {
 namespace {
-
-// Topic names by a small number carried in Record::tag with the partition, so that
-// acknowledgements (from the session's thread) can name their topic.
-class TopicTable {
- public:
-  uint32_t id(const std::string& name) {
-    std::lock_guard<std::mutex> lock(mu_);
-    for (size_t i = 0; i < names_.size(); i++)
-      if (names_[i] == name) return static_cast<uint32_t>(i);
-    names_.push_back(name);
-    return static_cast<uint32_t>(names_.size() - 1);
-  }
-  // References stay valid: a deque never moves its elements on push_back.
-  const std::string& name(uint32_t id) {
-    std::lock_guard<std::mutex> lock(mu_);
-    return names_[id];
-  }
-
- private:
-  std::mutex mu_;
-  std::deque<std::string> names_;
-};
-
-uint64_t make_tag(uint32_t topic, int32_t partition) {
-  return (static_cast<uint64_t>(topic) << 32) | static_cast<uint32_t>(partition);
-}
-uint32_t tag_topic(uint64_t tag) {
-  return static_cast<uint32_t>(tag >> 32);
-}
-int32_t tag_partition(uint64_t tag) {
-  return static_cast<int32_t>(static_cast<uint32_t>(tag));
-}
-
-// "topic":..,"partition":.. (the record's offset is the reject record's "offset").
-std::string reject_context(const std::string& topic, int32_t partition) {
-  return "\"topic\":" + json_string(topic) + ",\"partition\":" + std::to_string(partition);
-}
 
 std::vector<std::pair<std::string, std::string>> consumer_defaults(const Options& o) {
   return {{"client.id", "cqlwrite"}, {"group.id", o.group}};
@@ -97,65 +61,82 @@ int read_kafka(const Options& o, const CommonOptions& common, CqlSink& sink, Run
   }
   auto& committed = stats.counter("records_committed", "Records whose Kafka offsets are committed");
 
-  TopicTable topics;
+  KafkaReader reader(src);
   AckFn on_ack = [&](Record& r, const Ack& a) {
-    const std::string& topic = topics.name(tag_topic(r.tag));
-    int32_t partition = tag_partition(r.tag);
-    bool done = a.kind == Ack::kStored ? st.on_ack(r, a) : st.on_ack(r, a, reject_context(topic, partition));
-    if (done) src.ack(topic, partition, static_cast<int64_t>(r.offset));
+    bool done = a.kind == Ack::kStored ? st.on_ack(r, a) : st.on_ack(r, a, reader.reject_context(r.tag));
+    if (done) reader.ack(r.tag, static_cast<int64_t>(r.offset));
   };
-
-  int exit_code = kExitOk;
   const size_t max_len = common.reader.max_line;
-  KafkaRecord kr;
-  // A revocation waits for the revoked partitions' writes: send what is batched.
-  src.set_flush_hook([&sink] { sink.flush(); });
-  for (;;) {
-    committed.store(src.committed_records(), std::memory_order_relaxed);
-    if (stop_requested() || st.stopping()) break;
-    // Commits run in the background and never stop reading; failures are only reported.
-    auto next = src.next(kr, std::chrono::milliseconds(100));
-    if (std::string w = src.take_warning(); !w.empty()) diag::warn("%s", w.c_str());
-    if (next == KafkaSource::Next::kIdle) {
-      sink.flush();
-      continue;
-    }
-    if (next == KafkaSource::Next::kEnd) break;
-    if (next == KafkaSource::Next::kError) {
-      diag::error("%s", src.status().message().c_str());
-      exit_code = src.status().exit_code();
-      break;
-    }
+  const bool validate_utf8 = common.reader.validate_utf8;
+  // The reader thread: records refused before parsing, and the transform. A record
+  // rejected or filtered out there is settled there; the others are queued.
+  std::string context, context_topic;  // of the partition read last (records come in runs)
+  int32_t context_partition = -1;
+  auto prepare = [&](const KafkaRecord& kr, ReadItem& item) {
     st.records_in.fetch_add(1, std::memory_order_relaxed);
     std::string_view error;
     std::string_view raw = kr.value;
     if (kr.value.size() > max_len) {
       error = "record too long (more than --max-line bytes)";
       raw = raw.substr(0, 4096);
-    } else if (common.reader.validate_utf8 && !is_valid_utf8(kr.value)) {
+    } else if (validate_utf8 && !is_valid_utf8(kr.value)) {
       error = "invalid UTF-8";
+    }
+    if (kr.partition != context_partition || kr.topic != context_topic) {
+      context = KafkaReader::reject_context(kr.topic, kr.partition);
+      context_topic = kr.topic;
+      context_partition = kr.partition;
     }
     if (!error.empty()) {
       st.rejected.fetch_add(1, std::memory_order_relaxed);
-      if (st.report({kr.seq, static_cast<uint64_t>(kr.offset), error, raw, reject_context(kr.topic, kr.partition), {}}))
+      if (st.report({kr.seq, static_cast<uint64_t>(kr.offset), error, raw, context, {}}))
         src.ack(kr.topic, kr.partition, kr.offset);
-      continue;
+      return false;
     }
     std::string_view text;
-    switch (st.transform(kr.value, kr.seq, static_cast<uint64_t>(kr.offset), reject_context(kr.topic, kr.partition),
-                         text)) {
+    switch (st.transform(kr.value, kr.seq, static_cast<uint64_t>(kr.offset), context, text)) {
       case RunState::Step::kWrite:
-        break;
+        KafkaReader::fill(item, text);
+        return true;
       case RunState::Step::kDone:  // filtered out, or rejected and reported: committable
         src.ack(kr.topic, kr.partition, kr.offset);
-        continue;
+        return false;
       case RunState::Step::kNotDone:
-        continue;
+        return false;
     }
-    Record r = make_record(text, kr.seq, static_cast<uint64_t>(kr.offset));
-    r.tag = make_tag(topics.id(kr.topic), kr.partition);
+    return false;
+  };
+  KafkaReader::Options ro;
+  // Half the read-ahead queued: with the writes in flight, the source rarely pauses.
+  ro.soft_limit = std::min<size_t>(ko->max_pending / 2, 4096);
+  ro.warn = [](const std::string& w) { diag::warn("%s", w.c_str()); };
+  ro.committed = &committed;
+  reader.start(prepare, std::move(ro));
+
+  int exit_code = kExitOk;
+  ReadItem item;
+  for (;;) {
+    if (stop_requested() || st.stopping()) break;
+    auto next = reader.next(item, std::chrono::milliseconds(100));
+    if (next == KafkaReader::Next::kIdle) {
+      sink.flush();
+      continue;
+    }
+    if (next == KafkaReader::Next::kEnd) break;
+    if (next == KafkaReader::Next::kError) {
+      diag::error("%s", reader.status().message().c_str());
+      exit_code = reader.status().exit_code();
+      break;
+    }
+    Record r;
+    r.text = std::move(item.text);
+    r.line = item.seq;
+    r.offset = item.offset;
+    r.tag = item.tag;
     sink.submit(std::move(r), on_ack);
   }
+  // No more reading (a revocation from now on finds nothing queued to wait for).
+  reader.stop();
   sink.flush();
   if (stop_requested() || st.stopping())
     diag::info(1, "stopping: waiting for %zu write(s) in flight", sink.in_flight());

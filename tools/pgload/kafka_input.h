@@ -3,7 +3,9 @@
 // and its Kafka offset in RowMeta::offset; the offsets of a batch's rows are
 // acknowledged to the source only from Loader's on_batch_done, i.e. once the batch's
 // transaction committed (or its rows were rejected and reported), so a partition's
-// committed offset never passes a row that is not in the table.
+// committed offset never passes a row that is not in the table. Reading is pipelined
+// (common/kafka/reader.h): Kafka is polled, and each record checked and transformed,
+// on threads of their own; the caller's thread encodes and loads.
 #pragma once
 
 #include <chrono>
@@ -15,7 +17,9 @@
 #include <string_view>
 #include <vector>
 
+#include "common/kafka/reader.h"
 #include "common/kafka/source.h"
+#include "common/transform/record_transform.h"
 #include "loader.h"
 #include "options.h"
 
@@ -31,33 +35,35 @@ struct InputRecord {
 
 class KafkaInput {
  public:
-  // Opens the consumer (usage errors: 64; configuration: 78); its per-partition lag
-  // and oldest-unacknowledged age go to `metrics`.
-  Status open(const PgloadOptions& o, PartitionMetrics* metrics);
+  // Opens the consumer (usage errors: 64; configuration: 78) and starts reading; its
+  // per-partition lag and oldest-unacknowledged age go to `metrics`. Records longer
+  // than max_line or (validate_utf8) not UTF-8 are refused before parsing; xform (if
+  // not null) is applied to the others, on the reading thread.
+  Status open(const PgloadOptions& o, PartitionMetrics* metrics, size_t max_line, bool validate_utf8,
+              transform::RecordTransform* xform, std::atomic<uint64_t>* committed);
 
   enum class Next { kRecord, kIdle, kEnd, kError };
-  // The next record; max_line / validate_utf8: records refused before parsing.
-  Next next(InputRecord& rec, size_t max_line, bool validate_utf8);
-  const Status& status() const { return src_.status(); }
+  // The next record (transformed, or with its error, or filtered); valid until the
+  // next call. kIdle: none for now, or a revocation waits for the rows in hand (hand
+  // the open chunks to the jobs).
+  Next next(InputRecord& rec);
+  const Status& status() const { return reader_.status(); }
 
   // "topic":..,"partition":.. of a row (for its reject record).
-  std::string reject_context(uint64_t tag);
+  std::string reject_context(uint64_t tag) { return reader_.reject_context(tag); }
   // The rows of a settled batch: every one is stored or rejected and reported.
   void ack(const std::vector<RowMeta>& rows);
-  // Called when partitions are revoked, before waiting for their rows in flight.
-  void set_flush_hook(std::function<void()> flush) { src_.set_flush_hook(std::move(flush)); }
   // Final commit and leave the group.
-  Status close() { return src_.close(); }
+  Status close() {
+    reader_.stop();
+    return src_.close();
+  }
   uint64_t committed_records() const { return src_.committed_records(); }
 
  private:
-  uint32_t topic_id(const std::string& name);
-  const std::string& topic_name(uint32_t id);
-
   KafkaSource src_;
-  KafkaRecord kr_;
-  std::mutex mu_;
-  std::deque<std::string> topics_;  // never moves its elements on push_back
+  KafkaReader reader_{src_};
+  ReadItem item_;
 };
 
 // -X dump: prints the consumer configuration --from-kafka would use.
