@@ -73,9 +73,16 @@ rc=0; wait $pid || rc=$?
 [ "$rc" -eq 143 ] || fail "--follow after SIGTERM exited $rc"
 jq -c . "$T/f" >/dev/null || fail "--follow output not whole JSON lines"
 
-# a closed pipe ends quietly with 0
+# a pipe closed before everything asked for was written (EPIPE) is a failure that
+# `set -o pipefail` shows: 74 and one line on stderr, like kconsume and uxform
 rc=0; "$BIN" --synthetic --seed 1 --count 1000000 2>"$T/err" | head -1 >/dev/null || rc=$?
-[ "$rc" -eq 0 ] && [ ! -s "$T/err" ] || fail "closed pipe: rc=$rc $(cat "$T/err")"
+[ "$rc" -eq 74 ] || fail "closed pipe: rc=$rc (expected 74) $(cat "$T/err")"
+grep -q '^rufetch: error: standard output closed early' "$T/err" || fail "closed pipe: no error line: $(cat "$T/err")"
+rc=0; bash -o pipefail -c "'$BIN' --synthetic --seed 1 --count 1000000 2>/dev/null | head -1 >/dev/null" || rc=$?
+[ "$rc" -eq 74 ] || fail "set -o pipefail did not see the closed pipe: rc=$rc"
+# everything written before the reader went away: success (the reader's business)
+rc=0; "$BIN" --synthetic --seed 1 --count 3 2>"$T/err" | head -1 >/dev/null || rc=$?
+[ "$rc" -eq 0 ] && [ ! -s "$T/err" ] || fail "all written, then the pipe closed: rc=$rc $(cat "$T/err")"
 
 # usage errors exit 64
 for args in "--results 0" "--results 5001" "--count 0" "--nat XX" "--nat US,xx" "--page 0" "--rate -1" \

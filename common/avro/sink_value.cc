@@ -36,6 +36,7 @@ SinkValueDecoder::Outcome SinkValueDecoder::decode(std::string_view value, std::
     }
     return Outcome::kRecord;
   }
+  if (!avro_->status().ok()) return Outcome::kFatal;  // the registry failed before: stop for good
   json_.clear();
   switch (avro_->decode(value, json_)) {
     case MessageDecoder::Outcome::kOk:

@@ -9,6 +9,7 @@
 // decode. The sink rejects it (topic, partition, offset, reason) and it counts as
 // done for commits. kFatal: the registry cannot be reached after the client's retries
 // with backoff; the sink stops without acknowledging the message (exit 69 or 75).
+// Every later call is kFatal too, and status() no longer changes.
 // Memory is bounded: one record's JSON, and the registry client's bounded schema cache.
 // Not thread-safe: one per thread.
 #pragma once

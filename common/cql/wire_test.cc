@@ -64,7 +64,8 @@ TEST(CqlWire, ReaderRejectsTruncatedInput) {
   BodyReader r(out);
   EXPECT_EQ(r.string(), "");
   EXPECT_FALSE(r.ok());
-  BodyReader neg(from_hex("ffffff00"));
+  const std::string negative = from_hex("ffffff00");  // the reader keeps a view of it
+  BodyReader neg(negative);
   neg.long_string();
   EXPECT_FALSE(neg.ok());
 }

@@ -184,6 +184,7 @@ void KafkaSource::on_rebalance(rd_kafka_resp_err_t err, rd_kafka_topic_partition
     on_commit(commits_.commit_now(rk_, parts, why), why);
   }
   for (int i = 0; i < parts->cnt; i++) {
+    if (revoked_hook_) revoked_hook_(parts->elems[i].topic, parts->elems[i].partition);
     tracker_.remove(parts->elems[i].topic, parts->elems[i].partition);
     std::pair<std::string, int32_t> key(parts->elems[i].topic, parts->elems[i].partition);
     at_end_.erase(std::remove(at_end_.begin(), at_end_.end(), key), at_end_.end());
@@ -274,8 +275,11 @@ KafkaSource::Next KafkaSource::next(KafkaRecord& out, std::chrono::milliseconds 
   if (opt_.exit_at_end && all_at_end() && tracker_.pending() == 0) return Next::kEnd;
   // Backpressure: no fetching while the sink is this far behind (callbacks are still
   // served by the poll below). Paused partitions resume at the next record to hand out.
-  bool over = tracker_.pending() >= opt_.max_pending;
-  if (over != paused_) set_paused(over);
+  // (Counted over every partition: every 16th call only while not paused.)
+  if (paused_ || ++pending_checks_ % 16 == 0) {
+    bool over = tracker_.pending() >= opt_.max_pending;
+    if (over != paused_) set_paused(over);
+  }
   rd_kafka_message_t* msg = rd_kafka_consumer_poll(rk_, static_cast<int>(timeout.count()));
   if (msg == nullptr) {
     on_idle();

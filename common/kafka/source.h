@@ -101,6 +101,11 @@ class KafkaSource {
   // Called in a revocation before the source waits for the revoked partitions'
   // acknowledgements: the sink sends what it buffered (e.g. CqlSink::flush).
   void set_flush_hook(std::function<void()> flush) { flush_hook_ = std::move(flush); }
+  // Called in a revocation for each partition let go, after the wait and the commit
+  // (its new owner starts from there): a sink drops what it still holds of it.
+  void set_revoked_hook(std::function<void(const std::string& topic, int32_t partition)> hook) {
+    revoked_hook_ = std::move(hook);
+  }
 
   // Final commit, then leaves the group. Call after the sink acknowledged what it could.
   // A commit refused because the group moved on is not an error (the partitions' new
@@ -136,8 +141,10 @@ class KafkaSource {
   OffsetTracker tracker_;
   GroupCommits commits_{tracker_};
   std::function<void()> flush_hook_;
+  std::function<void(const std::string&, int32_t)> revoked_hook_;
   bool commit_failing_ = false;
-  bool paused_ = false;       // fetching paused: too many records unacknowledged
+  bool paused_ = false;  // fetching paused: too many records unacknowledged
+  uint32_t pending_checks_ = 0;
   bool cooperative_ = false;  // the assignor's rebalance protocol (see cooperative_assignor)
   bool closing_ = false;      // close(): offsets were just committed; the revocation commits nothing
   std::string warning_;

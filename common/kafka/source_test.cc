@@ -5,7 +5,6 @@
 #include "common/kafka/source.h"
 
 #include <gtest/gtest.h>
-#include <librdkafka/rdkafka_mock.h>
 
 #include <atomic>
 #include <cstdio>
@@ -14,50 +13,10 @@
 #include <set>
 #include <thread>
 
+#include "common/kafka/mock_cluster_test.h"
+
 namespace airstream {
 namespace {
-
-class MockCluster {
- public:
-  MockCluster() {
-    rd_kafka_conf_t* conf = rd_kafka_conf_new();
-    char err[256];
-    rd_kafka_conf_set(conf, "test.mock.num.brokers", "3", err, sizeof err);
-    rd_kafka_conf_set(conf, "log_level", "0", err, sizeof err);
-    rk_ = rd_kafka_new(RD_KAFKA_PRODUCER, conf, err, sizeof err);
-    mc_ = rd_kafka_handle_mock_cluster(rk_);
-    bootstraps_ = rd_kafka_mock_cluster_bootstraps(mc_);
-  }
-  ~MockCluster() {
-    rd_kafka_flush(rk_, 5000);
-    rd_kafka_destroy(rk_);
-  }
-  void produce(const std::string& topic, int partitions, int count) {
-    rd_kafka_mock_topic_create(mc_, topic.c_str(), partitions, 1);
-    produce_more(topic, partitions, count);
-  }
-  // count more records into an existing topic, spread over its partitions.
-  void produce_more(const std::string& topic, int partitions, int count) {
-    for (int i = 0; i < count; i++) {
-      std::string v = "{\"n\":" + std::to_string(i) + "}";
-      rd_kafka_producev(rk_, RD_KAFKA_V_TOPIC(topic.c_str()), RD_KAFKA_V_PARTITION(i % partitions),
-                        RD_KAFKA_V_VALUE(v.data(), v.size()), RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY), RD_KAFKA_V_END);
-    }
-    ASSERT_EQ(rd_kafka_flush(rk_, 10000), RD_KAFKA_RESP_ERR_NO_ERROR);
-  }
-  const std::string& bootstraps() const { return bootstraps_; }
-  // The next n OffsetCommit requests fail with `err`.
-  void fail_commits(size_t n, rd_kafka_resp_err_t err) {
-    std::vector<rd_kafka_resp_err_t> errs(n, err);
-    constexpr int16_t kOffsetCommit = 8;  // the OffsetCommit API key
-    rd_kafka_mock_push_request_errors_array(mc_, kOffsetCommit, n, errs.data());
-  }
-
- private:
-  rd_kafka_t* rk_;
-  rd_kafka_mock_cluster_t* mc_;
-  std::string bootstraps_;
-};
 
 struct Seen {
   std::string topic;
@@ -69,16 +28,8 @@ struct Seen {
 // Reads until the end of every partition; acknowledges everything but `hold`.
 std::vector<Seen> drain(const std::string& brokers, const std::string& topic, const std::string& group,
                         std::pair<int32_t, int64_t> hold) {
-  KafkaSourceOptions o;
-  o.kafka.brokers = brokers;
-  // The mock cluster lets a group rejoin only after the old member's session expired.
-  o.kafka.props = {"log_level=0", "session.timeout.ms=6000", "heartbeat.interval.ms=500"};
-  o.topics = {topic};
-  o.group = group;
-  o.exit_at_end = true;
-  o.commit_interval = std::chrono::milliseconds(100);
   KafkaSource src;
-  EXPECT_TRUE(src.open(o).ok());
+  EXPECT_TRUE(src.open(mock_source_options(brokers, topic, group)).ok());
   std::vector<Seen> seen;
   KafkaRecord r;
   auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
@@ -363,6 +314,48 @@ TEST(KafkaSource, RevocationWaitsForWritesThatFinish) {
 }
 TEST(KafkaSource, RevocationAbandonsWritesAfterTheBound) {
   revocation_case(false);
+}
+
+// Issue 19: the final commit's outcome decides the exit status the same way in every
+// tool. Refused because the group moved on (REBALANCE_IN_PROGRESS here): not an error,
+// the partitions' new owners read from the last commit. Failed otherwise: kExitTempFail.
+Status close_after_commit_error(rd_kafka_resp_err_t err, uint64_t& refused) {
+  MockCluster cluster;
+  cluster.produce("final", 2, 100);
+  KafkaSourceOptions o;
+  o.kafka.brokers = cluster.bootstraps();
+  o.kafka.props = {"log_level=0", "session.timeout.ms=4000", "heartbeat.interval.ms=300"};
+  o.topics = {"final"};
+  o.group = "final";
+  o.commit_interval = std::chrono::milliseconds(600000);  // only close() commits
+  KafkaSource src;
+  EXPECT_TRUE(src.open(o).ok());
+  KafkaRecord r;
+  size_t got = 0;
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+  while (got < 100 && std::chrono::steady_clock::now() < deadline) {
+    if (src.next(r, std::chrono::milliseconds(50)) != KafkaSource::Next::kRecord) continue;
+    got++;
+    src.ack(r.topic, r.partition, r.offset);
+  }
+  EXPECT_EQ(got, 100u);
+  cluster.fail_commits(10, err);
+  Status st = src.close();
+  refused = src.commits_refused();
+  return st;
+}
+
+TEST(KafkaSource, RefusedFinalCommitIsNotAnError) {
+  uint64_t refused = 0;
+  Status st = close_after_commit_error(RD_KAFKA_RESP_ERR_REBALANCE_IN_PROGRESS, refused);
+  EXPECT_TRUE(st.ok()) << st.message();
+  EXPECT_GT(refused, 0u);
+}
+
+TEST(KafkaSource, FailedFinalCommitIsTempFail) {
+  uint64_t refused = 0;
+  Status st = close_after_commit_error(RD_KAFKA_RESP_ERR_OFFSET_METADATA_TOO_LARGE, refused);
+  EXPECT_EQ(st.exit_code(), kExitTempFail) << st.message();
 }
 
 TEST(KafkaSource, RequiresGroupAndTopic) {

@@ -8,6 +8,7 @@
 // for records in flight when the process is killed. Rows are upserts by primary key,
 // so re-written records leave the table as if written once.
 #include <algorithm>
+#include <atomic>
 #include <cstdio>
 #include <deque>
 #include <mutex>
@@ -16,6 +17,7 @@
 #include "common/avro/sink_value.h"
 #include "common/diag.h"
 #include "common/json/json.h"
+#include "common/kafka/reader.h"
 #include "common/kafka/source.h"
 #include "common/signals.h"
 #include "common/units.h"
@@ -23,43 +25,6 @@
 
 namespace airstream::cqlwrite {
 namespace {
-
-// Topic names by a small number carried in Record::tag with the partition, so that
-// acknowledgements (from the session's thread) can name their topic.
-class TopicTable {
- public:
-  uint32_t id(const std::string& name) {
-    std::lock_guard<std::mutex> lock(mu_);
-    for (size_t i = 0; i < names_.size(); i++)
-      if (names_[i] == name) return static_cast<uint32_t>(i);
-    names_.push_back(name);
-    return static_cast<uint32_t>(names_.size() - 1);
-  }
-  // References stay valid: a deque never moves its elements on push_back.
-  const std::string& name(uint32_t id) {
-    std::lock_guard<std::mutex> lock(mu_);
-    return names_[id];
-  }
-
- private:
-  std::mutex mu_;
-  std::deque<std::string> names_;
-};
-
-uint64_t make_tag(uint32_t topic, int32_t partition) {
-  return (static_cast<uint64_t>(topic) << 32) | static_cast<uint32_t>(partition);
-}
-uint32_t tag_topic(uint64_t tag) {
-  return static_cast<uint32_t>(tag >> 32);
-}
-int32_t tag_partition(uint64_t tag) {
-  return static_cast<int32_t>(static_cast<uint32_t>(tag));
-}
-
-// "topic":..,"partition":.. (the record's offset is the reject record's "offset").
-std::string reject_context(const std::string& topic, int32_t partition) {
-  return "\"topic\":" + json_string(topic) + ",\"partition\":" + std::to_string(partition);
-}
 
 std::vector<std::pair<std::string, std::string>> consumer_defaults(const Options& o) {
   return {{"client.id", "cqlwrite"}, {"group.id", o.group}};
@@ -88,13 +53,13 @@ int read_kafka(const Options& o, const CommonOptions& common, CqlSink& sink, Run
   // Read ahead a few rounds of requests in flight: little to abandon (and write twice)
   // when partitions are revoked.
   ko->max_pending = static_cast<size_t>(std::clamp(4 * o.concurrency * std::max(1, o.batch_rows), 1000, 200000));
-  avro::SinkValueDecoder values;
+  auto partitions = PartitionMetrics::create();
+  partitions->export_to(stats, true);
+  avro::SinkValueDecoder values;  // used by the reader thread only (status() once it stopped)
   if (Status s = values.open(o.value_format, common.reader); !s.ok()) {
     diag::error("%s", s.message().c_str());
     return s.exit_code();
   }
-  auto partitions = PartitionMetrics::create();
-  partitions->export_to(stats, true);
   KafkaSource src;
   src.set_metrics(partitions.get());
   if (Status s = src.open(*ko); !s.ok()) {
@@ -103,66 +68,86 @@ int read_kafka(const Options& o, const CommonOptions& common, CqlSink& sink, Run
   }
   auto& committed = stats.counter("records_committed", "Records whose Kafka offsets are committed");
 
-  TopicTable topics;
+  KafkaReader reader(src);
   AckFn on_ack = [&](Record& r, const Ack& a) {
-    const std::string& topic = topics.name(tag_topic(r.tag));
-    int32_t partition = tag_partition(r.tag);
-    bool done = a.kind == Ack::kStored ? st.on_ack(r, a) : st.on_ack(r, a, reject_context(topic, partition));
-    if (done) src.ack(topic, partition, static_cast<int64_t>(r.offset));
+    bool done = a.kind == Ack::kStored ? st.on_ack(r, a) : st.on_ack(r, a, reader.reject_context(r.tag));
+    if (done) reader.ack(r.tag, static_cast<int64_t>(r.offset));
   };
-
-  int exit_code = kExitOk;
-  KafkaRecord kr;
-  // A revocation waits for the revoked partitions' writes: send what is batched.
-  src.set_flush_hook([&sink] { sink.flush(); });
-  for (;;) {
-    committed.store(src.committed_records(), std::memory_order_relaxed);
-    if (stop_requested() || st.stopping()) break;
-    // Commits run in the background and never stop reading; failures are only reported.
-    auto next = src.next(kr, std::chrono::milliseconds(100));
-    if (std::string w = src.take_warning(); !w.empty()) diag::warn("%s", w.c_str());
-    if (next == KafkaSource::Next::kIdle) {
-      sink.flush();
-      continue;
-    }
-    if (next == KafkaSource::Next::kEnd) break;
-    if (next == KafkaSource::Next::kError) {
-      diag::error("%s", src.status().message().c_str());
-      exit_code = src.status().exit_code();
-      break;
-    }
+  // A registry that cannot be reached (Avro values) stops the run: set by the reader thread.
+  std::atomic<bool> registry_down{false};
+  // The reader thread: records refused before parsing, and the transform. A record
+  // rejected or filtered out there is settled there; the others are queued.
+  std::string context, context_topic;  // of the partition read last (records come in runs)
+  int32_t context_partition = -1;
+  auto prepare = [&](const KafkaRecord& kr, ReadItem& item) {
     st.records_in.fetch_add(1, std::memory_order_relaxed);
     // The message value becomes the record: JSON as it is, or registry Avro decoded.
     std::string_view value, error;
     auto decoded = values.decode(kr.value, value, error);
     if (decoded == avro::SinkValueDecoder::Outcome::kFatal) {  // not acknowledged: re-read after a restart
-      if (stop_requested()) break;                             // a signal cut the registry's retries short
+      registry_down.store(true, std::memory_order_release);
+      return false;
+    }
+    if (kr.partition != context_partition || kr.topic != context_topic) {
+      context = KafkaReader::reject_context(kr.topic, kr.partition);
+      context_topic = kr.topic;
+      context_partition = kr.partition;
+    }
+    if (decoded == avro::SinkValueDecoder::Outcome::kBad) {
+      st.rejected.fetch_add(1, std::memory_order_relaxed);
+      if (st.report({kr.seq, static_cast<uint64_t>(kr.offset), error, value, context, {}}))
+        src.ack(kr.topic, kr.partition, kr.offset);
+      return false;
+    }
+    std::string_view text;
+    switch (st.transform(value, kr.seq, static_cast<uint64_t>(kr.offset), context, text)) {
+      case RunState::Step::kWrite:
+        KafkaReader::fill(item, text);
+        return true;
+      case RunState::Step::kDone:  // filtered out, or rejected and reported: committable
+        src.ack(kr.topic, kr.partition, kr.offset);
+        return false;
+      case RunState::Step::kNotDone:
+        return false;
+    }
+    return false;
+  };
+  KafkaReader::Options ro;
+  // Half the read-ahead queued: with the writes in flight, the source rarely pauses.
+  ro.soft_limit = std::min<size_t>(ko->max_pending / 2, 4096);
+  ro.warn = [](const std::string& w) { diag::warn("%s", w.c_str()); };
+  ro.committed = &committed;
+  reader.start(prepare, std::move(ro));
+
+  int exit_code = kExitOk;
+  ReadItem item;
+  for (;;) {
+    if (stop_requested() || st.stopping()) break;
+    if (registry_down.load(std::memory_order_acquire)) {
       diag::error("%s", values.status().message().c_str());
       exit_code = values.status().exit_code();
       break;
     }
-    if (decoded == avro::SinkValueDecoder::Outcome::kBad) {
-      st.rejected.fetch_add(1, std::memory_order_relaxed);
-      if (st.report(
-              {kr.seq, static_cast<uint64_t>(kr.offset), error, value, reject_context(kr.topic, kr.partition), {}}))
-        src.ack(kr.topic, kr.partition, kr.offset);
+    auto next = reader.next(item, std::chrono::milliseconds(100));
+    if (next == KafkaReader::Next::kIdle) {
+      sink.flush();
       continue;
     }
-    std::string_view text;
-    switch (
-        st.transform(value, kr.seq, static_cast<uint64_t>(kr.offset), reject_context(kr.topic, kr.partition), text)) {
-      case RunState::Step::kWrite:
-        break;
-      case RunState::Step::kDone:  // filtered out, or rejected and reported: committable
-        src.ack(kr.topic, kr.partition, kr.offset);
-        continue;
-      case RunState::Step::kNotDone:
-        continue;
+    if (next == KafkaReader::Next::kEnd) break;
+    if (next == KafkaReader::Next::kError) {
+      diag::error("%s", reader.status().message().c_str());
+      exit_code = reader.status().exit_code();
+      break;
     }
-    Record r = make_record(text, kr.seq, static_cast<uint64_t>(kr.offset));
-    r.tag = make_tag(topics.id(kr.topic), kr.partition);
+    Record r;
+    r.text = std::move(item.text);
+    r.line = item.seq;
+    r.offset = item.offset;
+    r.tag = item.tag;
     sink.submit(std::move(r), on_ack);
   }
+  // No more reading (a revocation from now on finds nothing queued to wait for).
+  reader.stop();
   sink.flush();
   if (stop_requested() || st.stopping())
     diag::info(1, "stopping: waiting for %zu write(s) in flight", sink.in_flight());

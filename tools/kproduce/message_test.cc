@@ -4,6 +4,7 @@
 
 #include <gtest/gtest.h>
 
+#include <memory>
 #include <string>
 
 namespace kproduce {
@@ -20,9 +21,11 @@ class Padded {
   std::string buf_;
 };
 
+// The message views the input: it stays alive until the next call.
 std::string build(MessageBuilder& b, const std::string& text, OutMessage* m) {
-  Padded p(text);
-  return b.build(p.view(), m);
+  static std::unique_ptr<Padded> input;
+  input = std::make_unique<Padded>(text);
+  return b.build(input->view(), m);
 }
 
 TEST(MessageBuilder, PlainValueIsTheLine) {

@@ -103,7 +103,8 @@ class App {
 // the transform rejects keeps its input text, with the reason as its error.
 App::Next App::read(InputRecord& rec) {
   Next next = read_raw(rec);
-  if (next != Next::kRecord || !xform_ || !rec.error.empty()) return next;
+  // From Kafka, the records come transformed (on the reading thread).
+  if (next != Next::kRecord || !xform_ || !rec.error.empty() || kafka_) return next;
   switch (xform_->apply(rec.text)) {
     case transform::RecordTransform::Outcome::kWritten:
       rec.text = xform_->out();
@@ -121,7 +122,6 @@ App::Next App::read(InputRecord& rec) {
 App::Next App::read_raw(InputRecord& rec) {
   rec.filtered = false;
   if (kafka_) {
-    records_committed_->store(kafka_->committed_records(), std::memory_order_relaxed);
     switch (kafka_->next(rec)) {
       case KafkaInput::Next::kRecord:
         return Next::kRecord;
@@ -465,10 +465,10 @@ int App::run() {
     partitions_->export_to(stats_, true);
     stats_.defer_ready();  // ready once the group assigned partitions
     kafka_ = std::make_unique<KafkaInput>();
-    if (Status s = kafka_->open(o_, common_.reader, partitions_.get()); !s.ok())
+    if (Status s = kafka_->open(o_, partitions_.get(), common_.reader.max_line, common_.reader.validate_utf8,
+                                xform_.get(), records_committed_);
+        !s.ok())
       return diag::error("%s", s.message().c_str()), s.exit_code();
-    // A revocation waits for the revoked partitions' rows: hand the open chunks to the jobs.
-    kafka_->set_flush_hook([this] { loader_.push_partial(); });
   } else {
     reader_ = std::make_unique<LineReader>(o_.inputs, common_.reader);
   }
@@ -508,6 +508,9 @@ int App::run() {
       // A job whose batch failed (the connection was lost) ends the load even while
       // the topic is idle; finish() below returns its error.
       if (loader_.failed()) break;
+      // Kafka went idle, or a revocation waits for the revoked partitions' rows: the
+      // jobs get the open chunks.
+      if (kafka_) loader_.push_partial();
       continue;
     }
     if (next != Next::kRecord) {

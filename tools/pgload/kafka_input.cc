@@ -16,75 +16,87 @@
 namespace airstream::pgload {
 namespace {
 
-uint64_t make_tag(uint32_t topic, int32_t partition) {
-  return (static_cast<uint64_t>(topic) << 32) | static_cast<uint32_t>(partition);
-}
-
 std::vector<std::pair<std::string, std::string>> consumer_defaults(const PgloadOptions& o) {
   return {{"client.id", "pgload"}, {"group.id", o.group}};
 }
 
 }  // namespace
 
-Status KafkaInput::open(const PgloadOptions& o, const ReaderOptions& limits, PartitionMetrics* metrics) {
+Status KafkaInput::open(const PgloadOptions& o, PartitionMetrics* metrics, size_t max_line, bool validate_utf8,
+                        transform::RecordTransform* xform, std::atomic<uint64_t>* committed) {
   auto ko = kafka_sink_source_options(o, "pgload");
   if (!ko.ok()) return ko.status();
-  if (Status s = values_.open(o.value_format, limits); !s.ok()) return s;
   // Read ahead about two batches per job: enough to keep the jobs busy, little to
   // abandon (and load twice) when partitions are revoked.
   ko->max_pending = static_cast<size_t>(std::clamp<int64_t>(2 * o.batch_rows * o.jobs_value, 256, 200000));
+  if (Status s = values_.open(o.value_format, ReaderOptions{max_line, 1u << 20, validate_utf8}); !s.ok()) return s;
   src_.set_metrics(metrics);
-  return src_.open(*ko);
-}
-
-uint32_t KafkaInput::topic_id(const std::string& name) {
-  std::lock_guard<std::mutex> lock(mu_);
-  for (size_t i = 0; i < topics_.size(); i++)
-    if (topics_[i] == name) return static_cast<uint32_t>(i);
-  topics_.push_back(name);
-  return static_cast<uint32_t>(topics_.size() - 1);
-}
-
-const std::string& KafkaInput::topic_name(uint32_t id) {
-  std::lock_guard<std::mutex> lock(mu_);
-  return topics_[id];
+  if (Status s = src_.open(*ko); !s.ok()) return s;
+  // The reading threads: records refused before parsing, then the transform. Every
+  // record goes on to the loader (rejected and filtered ones too: they are settled
+  // with their batch, in order).
+  auto prepare = [this, xform](const KafkaRecord& kr, ReadItem& item) {
+    // The message value becomes the record: JSON as it is, or registry Avro decoded.
+    std::string_view value, error;
+    auto decoded = values_.decode(kr.value, value, error);
+    if (decoded == avro::SinkValueDecoder::Outcome::kFatal) {  // not acknowledged: re-read after a restart
+      registry_down_.store(true, std::memory_order_release);
+      return false;
+    }
+    if (decoded == avro::SinkValueDecoder::Outcome::kBad) {
+      item.error = error;
+      KafkaReader::fill(item, value);
+    } else if (xform == nullptr) {
+      KafkaReader::fill(item, value);
+    } else {
+      switch (xform->apply(value)) {
+        case transform::RecordTransform::Outcome::kWritten:
+          KafkaReader::fill(item, xform->out());
+          break;
+        case transform::RecordTransform::Outcome::kFiltered:
+          item.filtered = true;
+          break;
+        case transform::RecordTransform::Outcome::kRejected:
+          item.error = xform->reason();
+          KafkaReader::fill(item, value);
+          break;
+      }
+    }
+    return true;
+  };
+  KafkaReader::Options ro;
+  // A small part of the read-ahead queued: most of it waits in the jobs' batches.
+  ro.soft_limit = std::min<size_t>(ko->max_pending / 4, 4096);
+  ro.warn = [](const std::string& w) { diag::warn("%s", w.c_str()); };
+  ro.committed = committed;
+  reader_.start(prepare, std::move(ro));
+  return Status::Ok();
 }
 
 KafkaInput::Next KafkaInput::next(InputRecord& rec) {
-  if (!values_.status().ok()) return Next::kError;  // the registry failed: stop for good
-  // Commits run in the background and never stop reading; failures are only reported.
-  auto next = src_.next(kr_, std::chrono::milliseconds(100));
-  if (std::string w = src_.take_warning(); !w.empty()) diag::warn("%s", w.c_str());
-  switch (next) {
-    case KafkaSource::Next::kIdle:
-      return Next::kIdle;
-    case KafkaSource::Next::kEnd:
-      return Next::kEnd;
-    case KafkaSource::Next::kError:
-      return Next::kError;
-    case KafkaSource::Next::kRecord:
+  // The registry failed: stop (a signal cut its retries short: just stop).
+  if (registry_down_.load(std::memory_order_acquire)) return stop_requested() ? Next::kEnd : Next::kError;
+  switch (reader_.next(item_, std::chrono::milliseconds(100))) {
+    case KafkaReader::Next::kItem:
       break;
+    case KafkaReader::Next::kIdle:
+      return Next::kIdle;
+    case KafkaReader::Next::kEnd:
+      return Next::kEnd;
+    case KafkaReader::Next::kError:
+      return Next::kError;
   }
-  rec.line = kr_.seq;
-  rec.offset = static_cast<uint64_t>(kr_.offset);
-  rec.tag = make_tag(topic_id(kr_.topic), kr_.partition);
-  // The message value becomes the record: JSON as it is, or registry Avro decoded.
-  // A registry failure leaves the message unacknowledged: a restart re-reads it.
-  if (values_.decode(kr_.value, rec.text, rec.error) == avro::SinkValueDecoder::Outcome::kFatal)
-    return stop_requested() ? Next::kEnd : Next::kError;  // a signal cut the retries short
+  rec.line = item_.seq;
+  rec.offset = item_.offset;
+  rec.tag = item_.tag;
+  rec.text = item_.text;
+  rec.error = item_.error;
+  rec.filtered = item_.filtered;
   return Next::kRecord;
 }
 
-std::string KafkaInput::reject_context(uint64_t tag) {
-  int32_t partition = static_cast<int32_t>(static_cast<uint32_t>(tag));
-  return "\"topic\":" + json_string(topic_name(static_cast<uint32_t>(tag >> 32))) +
-         ",\"partition\":" + std::to_string(partition);
-}
-
 void KafkaInput::ack(const std::vector<RowMeta>& rows) {
-  for (const auto& m : rows)
-    src_.ack(topic_name(static_cast<uint32_t>(m.tag >> 32)), static_cast<int32_t>(static_cast<uint32_t>(m.tag)),
-             static_cast<int64_t>(m.offset));
+  for (const auto& m : rows) reader_.ack(m.tag, static_cast<int64_t>(m.offset));
 }
 
 int dump_kafka_conf(const PgloadOptions& o) {

@@ -3,9 +3,12 @@
 // and its Kafka offset in RowMeta::offset; the offsets of a batch's rows are
 // acknowledged to the source only from Loader's on_batch_done, i.e. once the batch's
 // transaction committed (or its rows were rejected and reported), so a partition's
-// committed offset never passes a row that is not in the table.
+// committed offset never passes a row that is not in the table. Reading is pipelined
+// (common/kafka/reader.h): Kafka is polled, and each record checked and transformed,
+// on threads of their own; the caller's thread encodes and loads.
 #pragma once
 
+#include <atomic>
 #include <chrono>
 #include <cstdint>
 #include <deque>
@@ -16,7 +19,9 @@
 #include <vector>
 
 #include "common/avro/sink_value.h"
+#include "common/kafka/reader.h"
 #include "common/kafka/source.h"
+#include "common/transform/record_transform.h"
 #include "loader.h"
 #include "options.h"
 
@@ -32,38 +37,41 @@ struct InputRecord {
 
 class KafkaInput {
  public:
-  // Opens the consumer (usage errors: 64; configuration: 78); its per-partition lag
-  // and oldest-unacknowledged age go to `metrics`. limits: records refused before
-  // parsing (too long, not UTF-8).
-  Status open(const PgloadOptions& o, const ReaderOptions& limits, PartitionMetrics* metrics);
+  // Opens the consumer (usage errors: 64; configuration: 78) and starts reading; its
+  // per-partition lag and oldest-unacknowledged age go to `metrics`. Records longer
+  // than max_line or (validate_utf8) not UTF-8 are refused before parsing; xform (if
+  // not null) is applied to the others, on the reading thread.
+  Status open(const PgloadOptions& o, PartitionMetrics* metrics, size_t max_line, bool validate_utf8,
+              transform::RecordTransform* xform, std::atomic<uint64_t>* committed);
 
   enum class Next { kRecord, kIdle, kEnd, kError };
-  // The next record: the message value, or registry Avro decoded to JSON
-  // (avro::SinkValueDecoder); rec.text is valid until the next call. kError: the
-  // consumer failed, or the schema registry cannot be reached (the message is not
-  // acknowledged).
+  // The next record (transformed, or with its error, or filtered); valid until the
+  // next call. kIdle: none for now, or a revocation waits for the rows in hand (hand
+  // the open chunks to the jobs).
+  // kError also when the schema registry cannot be reached (Avro values, see
+  // avro::SinkValueDecoder): the message is not acknowledged.
   Next next(InputRecord& rec);
-  const Status& status() const { return values_.status().ok() ? src_.status() : values_.status(); }
+  const Status& status() const {
+    return registry_down_.load(std::memory_order_acquire) ? values_.status() : reader_.status();
+  }
 
   // "topic":..,"partition":.. of a row (for its reject record).
-  std::string reject_context(uint64_t tag);
+  std::string reject_context(uint64_t tag) { return reader_.reject_context(tag); }
   // The rows of a settled batch: every one is stored or rejected and reported.
   void ack(const std::vector<RowMeta>& rows);
-  // Called when partitions are revoked, before waiting for their rows in flight.
-  void set_flush_hook(std::function<void()> flush) { src_.set_flush_hook(std::move(flush)); }
   // Final commit and leave the group.
-  Status close() { return src_.close(); }
+  Status close() {
+    reader_.stop();
+    return src_.close();
+  }
   uint64_t committed_records() const { return src_.committed_records(); }
 
  private:
-  uint32_t topic_id(const std::string& name);
-  const std::string& topic_name(uint32_t id);
-
   KafkaSource src_;
-  KafkaRecord kr_;
-  avro::SinkValueDecoder values_;
-  std::mutex mu_;
-  std::deque<std::string> topics_;  // never moves its elements on push_back
+  avro::SinkValueDecoder values_;  // the reader thread's (status() once registry_down_)
+  std::atomic<bool> registry_down_{false};
+  KafkaReader reader_{src_};
+  ReadItem item_;
 };
 
 // -X dump: prints the consumer configuration --from-kafka would use.

@@ -88,6 +88,14 @@ int run(int argc, char** argv) {
                static_cast<unsigned long long>(r.retries));
     return r.status.exit_code();
   }
+  if (r.broken_pipe) {
+    // The reader went away before everything asked for was written (a write failed
+    // with EPIPE): lost output for `set -o pipefail`, not a quiet end (as in kconsume
+    // and uxform).
+    diag::error("standard output closed early (broken pipe): stopped after %llu%s users",
+                static_cast<unsigned long long>(r.delivered), requested_text(o).c_str());
+    return kExitIoErr;
+  }
   diag::info(1, "delivered %llu users in %llu pages (%llu retries)", static_cast<unsigned long long>(r.delivered),
              static_cast<unsigned long long>(r.pages), static_cast<unsigned long long>(r.retries));
   return kExitOk;
