@@ -33,6 +33,19 @@ bg() {
   BG_PIDS+=("$BG")
 }
 
+# out_count FILE: records_out of the last --stats line in FILE (0 before any).
+out_count() { grep -o '"records_out":[0-9]*' "$1" 2>/dev/null | tail -n 1 | awk -F: '{n = $2} END {print n + 0}'; }
+
+# wait_until SECONDS WHAT COMMAND...: bounded wait until COMMAND succeeds.
+wait_until() {
+  local deadline=$((SECONDS + $1)) what=$2
+  shift 2
+  until "$@"; do
+    ((SECONDS < deadline)) || fail "no $what within the bounded wait"
+    sleep 0.2
+  done
+}
+
 # users N SEED FILE: N flattened created_users records; their ids go to FILE.ids.
 users() {
   rufetch --synthetic --seed "$2" --count "$1" | uxform --preset created_users >"$3"

@@ -21,17 +21,6 @@ kproduce -q -b "$KAFKA_BROKERS" -t "$t" -k login.uuid <"$T/in"
 gx=(-b "$KAFKA_BROKERS" -t "$t" -g "$g" "${KX[@]}" --commit-interval 500ms
   --stats 1s -v)
 
-# records_out of a member's last stats line (0 before any).
-out_count() { grep -o '"records_out":[0-9]*' "$1" 2>/dev/null | tail -n 1 | awk -F: '{print $2 + 0}'; }
-# wait_until SECONDS WHAT COMMAND...: bounded wait until COMMAND succeeds.
-wait_until() {
-  local deadline=$((SECONDS + $1)) what=$2
-  shift 2
-  until "$@"; do
-    ((SECONDS < deadline)) || fail "no $what within the bounded wait"
-    sleep 0.2
-  done
-}
 
 mkfifo "$T/fifo"
 sleep 600 <"$T/fifo" &  # opens the fifo for reading and never reads

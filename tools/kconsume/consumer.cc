@@ -270,6 +270,17 @@ void Consumer::on_rebalance(rd_kafka_resp_err_t err, rd_kafka_topic_partition_li
     if (!c.ok()) diag::warn("commit before revocation failed: %s", c.message().c_str());
   }
   if (!st.ok() && error_.ok()) error_ = st;
+  // librdkafka keeps an application's pause across revocation and reassignment: a
+  // partition revoked while paused here (output behind, or past -o e@) would never be
+  // fetched again if it came back. Resumed now, while librdkafka holds every assigned
+  // partition paused for the rebalance, so nothing is fetched before it goes.
+  PartitionListPtr resume(rd_kafka_topic_partition_list_new(parts->cnt));
+  for (int i = 0; i < parts->cnt; i++) {
+    auto key = key_of(parts->elems[i]);
+    if (paused_.count(key) > 0 || stopped_.count(key) > 0)
+      rd_kafka_topic_partition_list_add(resume.get(), key.first.c_str(), key.second);
+  }
+  if (resume->cnt > 0) (void)rd_kafka_resume_partitions(rk, resume.get());
   for (int i = 0; i < parts->cnt; i++) {
     auto key = key_of(parts->elems[i]);
     tracker_.remove(key.first, key.second);
