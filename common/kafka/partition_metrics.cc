@@ -2,9 +2,15 @@
 // (rd_kafka_position) and the end offsets librdkafka caches from fetch responses
 // (rd_kafka_get_watermark_offsets: no broker round trip), and the oldest pending
 // record of every tracked partition; readiness is "the group gave us a member id".
+// A partition assigned with nothing consumed yet has no position: its lag counts from
+// the group's committed offset (rd_kafka_committed, once per assignment, group
+// consumers only), not from the low watermark, so that a member given a partition the
+// previous owner read to its end says lag 0, not the whole partition.
 #include "common/kafka/partition_metrics.h"
 
 #include <algorithm>
+
+#include "common/kafka/conf.h"
 
 namespace airstream {
 
@@ -45,6 +51,24 @@ void PartitionMetrics::update(rd_kafka_t* rk, const OffsetTracker& tracker, std:
   rd_kafka_topic_partition_list_t* list = nullptr;
   if (rd_kafka_assignment(rk, &list) == RD_KAFKA_RESP_ERR_NO_ERROR && list != nullptr) {
     rd_kafka_position(rk, list);
+    std::map<Key, int64_t> start;
+    std::vector<Key> unknown;  // nothing consumed nor committed here yet
+    for (int i = 0; i < list->cnt; i++) {
+      const auto& e = list->elems[i];
+      Key key{e.topic, e.partition};
+      const PartitionOffsets* po = tracker.find(e.topic, e.partition);
+      bool known = e.offset >= 0 || (po != nullptr && po->committed() >= 0);
+      auto it = group_start_.find(key);
+      if (it != group_start_.end()) {
+        start.insert(*it);
+      } else if (!known) {
+        unknown.push_back(key);
+      }
+    }
+    if (readiness_ && !unknown.empty() && now >= next_query_) {
+      if (!query_group_start(rk, unknown, start)) next_query_ = now + std::chrono::seconds(5);
+    }
+    group_start_ = std::move(start);  // forgets the partitions no longer assigned
     for (int i = 0; i < list->cnt; i++) {
       const auto& e = list->elems[i];
       Partition p{e.topic, e.partition, -1, -1, e.offset >= 0 ? e.offset : -1, 0};
@@ -52,7 +76,11 @@ void PartitionMetrics::update(rd_kafka_t* rk, const OffsetTracker& tracker, std:
       if (rd_kafka_get_watermark_offsets(rk, e.topic, e.partition, &lo, &hi) == RD_KAFKA_RESP_ERR_NO_ERROR) p.end = hi;
       const PartitionOffsets* po = tracker.find(p.topic, p.partition);
       if (po != nullptr && po->committed() >= 0) p.committed = po->committed();
-      int64_t from = p.committed >= 0 ? p.committed : p.position >= 0 ? p.position : lo;
+      int64_t from = p.committed >= 0 ? p.committed : p.position >= 0 ? p.position : -1;
+      if (from < 0) {
+        auto it = group_start_.find({p.topic, p.partition});
+        from = it != group_start_.end() && it->second >= 0 ? it->second : lo;
+      }
       if (p.end >= 0 && from >= 0 && p.end > from) p.lag = p.end - from;
       parts.push_back(std::move(p));
     }
@@ -66,6 +94,18 @@ void PartitionMetrics::update(rd_kafka_t* rk, const OffsetTracker& tracker, std:
   std::lock_guard<std::mutex> lock(mu_);
   parts_ = std::move(parts);
   oldest_since_ms_ = oldest;
+}
+
+bool PartitionMetrics::query_group_start(rd_kafka_t* rk, const std::vector<Key>& keys, std::map<Key, int64_t>& start) {
+  PartitionListPtr list(rd_kafka_topic_partition_list_new(static_cast<int>(keys.size())));
+  for (const auto& [topic, partition] : keys) rd_kafka_topic_partition_list_add(list.get(), topic.c_str(), partition);
+  if (rd_kafka_committed(rk, list.get(), static_cast<int>(kCommittedTimeout.count())) != RD_KAFKA_RESP_ERR_NO_ERROR)
+    return false;
+  for (int i = 0; i < list->cnt; i++) {
+    const auto& e = list->elems[i];
+    if (e.err == RD_KAFKA_RESP_ERR_NO_ERROR) start[{e.topic, e.partition}] = e.offset >= 0 ? e.offset : -1;
+  }
+  return true;
 }
 
 std::vector<PartitionMetrics::Partition> PartitionMetrics::partitions() const {

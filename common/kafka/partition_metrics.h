@@ -1,7 +1,8 @@
 // Consumer metrics per assigned partition, for every group or Kafka-mode process
 // (kconsume, cqlwrite/pgload --from-kafka): the lag (end offset minus the committed
-// offset, or minus the consumer position before the first commit: what
-// kafka-consumer-groups calls LAG), the age of the oldest record received and not yet
+// offset, or minus the consumer position before the first commit, or minus the
+// group's committed offset before the first record: what kafka-consumer-groups calls
+// LAG), the age of the oldest record received and not yet
 // acknowledged (stored, written out or rejected), and readiness (the consumer has
 // joined its group). update() runs in the polling thread, at most once a second
 // unless forced; the exported gauges read a snapshot under a mutex, from any thread.
@@ -12,6 +13,7 @@
 #include <chrono>
 #include <cstdint>
 #include <memory>
+#include <map>
 #include <mutex>
 #include <string>
 #include <vector>
@@ -47,6 +49,16 @@ class PartitionMetrics : public std::enable_shared_from_this<PartitionMetrics> {
   double oldest_unacked_age_seconds() const;
 
  private:
+  using Key = std::pair<std::string, int32_t>;
+  // How long update() waits for the group's committed offsets of partitions that
+  // neither handed out a record nor committed here yet (asked once per assignment).
+  static constexpr std::chrono::milliseconds kCommittedTimeout{500};
+  // Adds the group's committed offsets of `keys` (-1: none) to `start`; false when the
+  // group could not be asked (no coordinator, a timeout): asked again 5 s later.
+  static bool query_group_start(rd_kafka_t* rk, const std::vector<Key>& keys, std::map<Key, int64_t>& start);
+
+  std::map<Key, int64_t> group_start_;  // polling thread only (group consumers)
+  std::chrono::steady_clock::time_point next_query_{};
   mutable std::mutex mu_;
   std::vector<Partition> parts_;
   int64_t oldest_since_ms_ = -1;
