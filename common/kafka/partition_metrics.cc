@@ -27,7 +27,8 @@ void PartitionMetrics::export_to(Stats& stats, bool readiness) {
                          static_cast<double>(p.lag)});
         return out;
       },
-      "Messages after the committed offset (or the position, before the first commit) of each assigned partition");
+      "Messages after the committed offset (or the position before the first commit, or the group's committed offset "
+      "before the first record) of each assigned partition");
   stats.gauge(
       "lag", [self] { return static_cast<double>(self->total_lag()); },
       "Sum of partition_lag over the assigned partitions");
