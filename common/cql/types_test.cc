@@ -183,6 +183,22 @@ TEST(CqlTypes, TypeOptionsFromMetadata) {
   EXPECT_EQ(t.name(), "map<text, list<int>>");
 }
 
+TEST(CqlTypes, TypeTextNestingIsBounded) {
+  // Type strings come from the server's schema tables (system_schema.columns.type):
+  // nesting is bounded like the binary type options', not a recursion per level.
+  std::string deep;
+  for (int i = 0; i < 100000; i++) deep += "frozen<list<";
+  deep += "int";
+  for (int i = 0; i < 100000; i++) deep += ">>";
+  auto t = parse_type(deep);
+  ASSERT_FALSE(t.ok());
+  EXPECT_NE(t.status().message().find("type nesting too deep"), std::string::npos);
+  std::string ok;
+  for (int i = 0; i < 16; i++) ok += "list<";
+  ok += "int" + std::string(16, '>');
+  EXPECT_TRUE(parse_type(ok).ok());
+}
+
 TEST(CqlTypes, TypeOptionNestingIsBounded) {
   // A hostile server's metadata nesting list<list<...>> 100000 deep: refused, no
   // recursion without end.
