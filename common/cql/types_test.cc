@@ -239,6 +239,11 @@ TEST(CqlTypes, TimestampParsing) {
   EXPECT_FALSE(parse_timestamp_text("2000-13-01", ms));
   EXPECT_FALSE(parse_timestamp_text("2000-01-01T10", ms));
   EXPECT_FALSE(parse_timestamp_text("2000-01-01Tx", ms));
+  // An offset as ISO-8601 spells it (+hh, +hh:mm, +hhmm), as Cassandra reads it: a
+  // colon with no minutes after it is no offset.
+  EXPECT_FALSE(parse_timestamp_text("2000-03-01T00:00:00+05:", ms));
+  ASSERT_TRUE(parse_timestamp_text("2000-03-01T00:00:00+05", ms));
+  EXPECT_EQ(ms, 951868800000LL - 5 * 3600000);
   // Finer than a millisecond: refused, or the rest handed back.
   EXPECT_FALSE(parse_timestamp_text("2000-03-01T00:00:00.0005Z", ms));
   ASSERT_TRUE(parse_timestamp_text("2000-03-01T00:00:00.500000Z", ms));
