@@ -106,7 +106,7 @@ class Decoder {
   avro_reader_t reader_ = nullptr;
   UnionStyle style_ = UnionStyle::kPlain;
   std::string error_;
-  std::string error_path_;   // where error_ arose (resolved decoding), "" at the top
+  std::string error_path_;  // where error_ arose (resolved decoding), "" at the top
   int64_t items_left_ = 0;  // array and map items the payload may still hold
 };
 

@@ -60,8 +60,8 @@ bool Decoder::emit_resolved(const ResolveStep& s, avro_value_t* v, std::string& 
       avro_value_get_enum(v, &k);
       int to = s.symbols[static_cast<size_t>(k)];
       if (to < 0) {
-        error_ = "the writer's symbol " + json_string(s.w->symbols[static_cast<size_t>(k)]) + " is not in the reader's " +
-                 describe(r) + " (which gives no default)";
+        error_ = "the writer's symbol " + json_string(s.w->symbols[static_cast<size_t>(k)]) +
+                 " is not in the reader's " + describe(r) + " (which gives no default)";
         return false;
       }
       append_json_string(out, r.symbols[static_cast<size_t>(to)]);

@@ -50,7 +50,9 @@ bool exact(const Node& w, const Node& r) {
   return (w.type != Type::kRecord && w.type != Type::kEnum && w.type != Type::kFixed) || same_name(w, r);
 }
 
-avro_schema_t deref(avro_schema_t s) { return is_avro_link(s) ? avro_schema_link_target(s) : s; }
+avro_schema_t deref(avro_schema_t s) {
+  return is_avro_link(s) ? avro_schema_link_target(s) : s;
+}
 
 const char* logical_name(Logical l) {
   switch (l) {
@@ -292,8 +294,7 @@ Result<std::shared_ptr<const Resolution>> Resolution::make(std::shared_ptr<const
   res->writer_ = std::move(writer);
   res->reader_ = std::move(reader);
   ResolutionBuilder b(*res);
-  if (Status st = b.build(res->writer_->root(), res->reader_->root(), res->reader_->raw(), res->root_); !st)
-    return st;
+  if (Status st = b.build(res->writer_->root(), res->reader_->root(), res->reader_->raw(), res->root_); !st) return st;
   return std::shared_ptr<const Resolution>(std::move(res));
 }
 

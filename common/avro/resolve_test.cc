@@ -85,8 +85,9 @@ TEST(AvroResolve, Enums) {
   };
   std::string w = e(R"("red", "green", "blue")", "");
   EXPECT_EQ(resolve(w, e(R"("blue", "red")", ""), R"({"c": "red"})"), R"({"c":"red"})");
-  EXPECT_EQ(resolve(w, e(R"("blue", "red")", ""), R"({"c": "green"})"),
-            R"(refused: field c: the writer's symbol "green" is not in the reader's enum t.Color (which gives no default))");
+  EXPECT_EQ(
+      resolve(w, e(R"("blue", "red")", ""), R"({"c": "green"})"),
+      R"(refused: field c: the writer's symbol "green" is not in the reader's enum t.Color (which gives no default))");
   EXPECT_EQ(resolve(w, e(R"("other", "red")", R"(, "default": "other")"), R"({"c": "green"})"), R"({"c":"other"})");
 }
 
