@@ -92,6 +92,22 @@ class Errors(unittest.TestCase):
         with self.assertRaises(SyntaxException):
             self.session.execute("SELEC * FROM system.local")
 
+    def test_deep_nesting_is_a_syntax_error(self):
+        # The parser recurses once per level of a collection literal or a type: past
+        # its bound (100 levels) the statement is a SyntaxException, not a crash.
+        deep = 200000
+        lit = "[" * deep + "1" + "]" * deep
+        with self.assertRaisesRegex(SyntaxException, "nesting deeper than"):
+            self.session.execute("INSERT INTO %s.t (id, n) VALUES (%s, %s)" % (KS, uuid.uuid4(), lit))
+        typ = "frozen<list<" * deep + "int" + ">>" * deep
+        with self.assertRaisesRegex(SyntaxException, "nesting deeper than"):
+            self.session.execute("CREATE TABLE %s.deep (id int PRIMARY KEY, v %s)" % (KS, typ))
+        # Within the bound the statement parses and fails on its meaning instead.
+        lit = "[" * 50 + "1" + "]" * 50
+        with self.assertRaisesRegex(InvalidRequest, "n"):
+            self.session.execute("INSERT INTO %s.t (id, n) VALUES (%s, %s)" % (KS, uuid.uuid4(), lit))
+        self.write()  # the server still serves
+
     def test_already_exists(self):
         from cassandra import AlreadyExists
         with self.assertRaises(AlreadyExists):

@@ -53,6 +53,14 @@ check_case() {
     fail "$fault: no message: $(tail -n 5 "$T/err")"
   grep -q '"error":"not written: no node is available (127.0.0.1:' "$T/rej.ndjson" ||
     fail "$fault: failed records not reported with the node: $(head -c 600 "$T/rej.ndjson")"
+  # With one node, no message may say that its rows go elsewhere.
+  if grep -q "go through other nodes" "$T/err"; then
+    fail "$fault: claims another node takes the rows: $(grep 'is not used' "$T/err" | head -n 1)"
+  fi
+  if [[ $fault == down* ]]; then
+    grep -q "is not used (no other node is connected: writes wait for one;" "$T/err" ||
+      fail "$fault: no notice that the only node is gone: $(tail -n 5 "$T/err")"
+  fi
   [[ $(cql_cmd "$resume") == "ok $resume" ]] || fail "$resume"
   local written last
   written=$(sed -n 's/.* \([0-9][0-9]*\) rows written to .*/\1/p' "$T/err")

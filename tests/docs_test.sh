@@ -33,6 +33,15 @@ for t in "${TOOLS[@]}"; do
   done < <("$AIRSTREAM_BIN/$t" --help | sed -n 's/^  \(-[^ ]*\).*/\1/p')
 done
 
+# airstream(7)'s table of guarantees names the test that shows each one: every name
+# is a test of tests/ (a renamed or removed test leaves no row pointing at nothing).
+named=$(sed -n '/^Which test shows each guarantee/,/^# /p' "$MAN/airstream.7.scd" | grep -o '^:  [a-z0-9_]*_test$' |
+  sed 's/^:  //' | sort -u)
+check "airstream(7) names the tests of its guarantees" test "$(wc -w <<<"$named")" -ge 10
+for t in $named; do
+  check "airstream(7) names $t, a test of tests/" test -f "$AIRSTREAM_SRC/tests/$t.sh" -o -f "$AIRSTREAM_SRC/tests/$t.py"
+done
+
 # Generated files match their sources.
 out=$("$AIRSTREAM_SRC/scripts/gen-docs" --check "$AIRSTREAM_BIN" 2>&1) || fail "generated docs out of date: $out"
 pass

@@ -2,7 +2,8 @@
 # One JSON grammar for every tool (issue 17): the hostile lines of
 # tests/json_grammar/table.txt go through uxform (pass-through and with a mapping that
 # reads the hostile field), kproduce, kconsume (lines produced raw with kcat -P),
-# pgload (text and binary COPY) and cqlwrite (file mode). Every tool must give every
+# pgload (text and binary COPY) and cqlwrite (file mode), the sinks also through their
+# own transform (--set). Every tool must give every
 # line the verdict of the table (the grammar's; the sinks also refuse numbers their
 # typed columns cannot hold exactly), and what is accepted must arrive unchanged:
 # Kafka messages byte for byte, uxform's pass-through line for line, and the numbers
@@ -130,6 +131,7 @@ PY
   _checks=$((_checks + 1))
 }
 
+SETS=(--set id=.id --set n=.n --set f=.f --set s=.s)
 pg_start
 for fmt in text binary; do
   pg_psql -c "create table g_$fmt (id bigint, n bigint, f double precision, s text)" >/dev/null
@@ -139,6 +141,15 @@ for fmt in text binary; do
   compare "pgload-$fmt" want_sinks "pg_$fmt.lines"
   pg_psql -c "select json_build_array(id, n::text, f::text, s) from g_$fmt order by id" >"pg_$fmt.rows"
   stored_ok "pgload --format $fmt" "pg_$fmt.rows"
+  # The same through the sink's own transform (the fields computed by --set): the
+  # transform's output is not validated again, so its verdicts must be the same.
+  pg_psql -c "create table gx_$fmt (id bigint, n bigint, f double precision, s text)" >/dev/null
+  run pgload -t "gx_$fmt" --format "$fmt" "${SETS[@]}" --reject-file "pgx_$fmt.rej" in.ndjson 2>"pgx_$fmt.err"
+  expect_eq "pgload --set --format $fmt exit" 1 "$RC"
+  jq -r .line "pgx_$fmt.rej" >"pgx_$fmt.lines"
+  compare "pgload-set-$fmt" want_sinks "pgx_$fmt.lines"
+  pg_psql -c "select json_build_array(id, n::text, f::text, s) from gx_$fmt order by id" >"pgx_$fmt.rows"
+  stored_ok "pgload --set --format $fmt" "pgx_$fmt.rows"
 done
 pg_stop
 
@@ -148,15 +159,23 @@ run cqlwrite -H "$CQL_HOSTS" -k g -t t --create --schema 'id bigint PRIMARY KEY,
 expect_eq "cqlwrite exit" 1 "$RC"
 jq -r .line cw.rej >cw.lines
 compare cqlwrite want_sinks cw.lines
-/usr/bin/python3 - >cw.rows <<'PY' || fail "cannot read the rows back"
-import json, os
+run cqlwrite -H "$CQL_HOSTS" -k g -t tx --create --schema 'id bigint PRIMARY KEY, n bigint, f double, s text' \
+  "${SETS[@]}" --reject-file cwx.rej in.ndjson 2>cwx.err
+expect_eq "cqlwrite --set exit" 1 "$RC"
+jq -r .line cwx.rej >cwx.lines
+compare cqlwrite-set want_sinks cwx.lines
+for t in t tx; do
+  /usr/bin/python3 - "$t" >"cw_$t.rows" <<'PY' || fail "cannot read the rows back"
+import json, os, sys
 from cassandra.cluster import Cluster
 h, p = os.environ["CQL_HOSTS"].split(",")[0].rsplit(":", 1)
 c = Cluster([h], port=int(p))
 s = c.connect()
-for r in s.execute("SELECT id, n, f, s FROM g.t"):
+for r in s.execute("SELECT id, n, f, s FROM g." + sys.argv[1]):
     print(json.dumps([r.id, r.n, None if r.f is None else repr(r.f), r.s]))
 c.shutdown()
 PY
-stored_ok cqlwrite cw.rows
+done
+stored_ok cqlwrite cw_t.rows
+stored_ok "cqlwrite --set" cw_tx.rows
 finish

@@ -25,8 +25,22 @@ units=("$OPS"/*.service "$OPS"/*.timer)
 for u in "${units[@]}"; do
   sed "s|/usr/local/bin/|$AIRSTREAM_BIN/|g" "$u" >"$T/units/$(basename "$u")"
 done
-grep -q '^ExecStart=/usr/local/bin/\|^ExecStart=/bin/bash -o pipefail -c '"'"'/usr/local/bin/' "$OPS"/*.service ||
-  fail "ExecStart paths are not those of cmake --install"
+# Every ExecStart runs tools from where `cmake --install build` puts them (the default
+# prefix, /usr/local: scripts/ops/README says how to change it), and only tools this
+# build installs.
+for u in "$OPS"/*.service; do
+  line=$(grep '^ExecStart=' "$u") || fail "$(basename "$u") has no ExecStart"
+  [[ $line =~ ^ExecStart=(/usr/local/bin/|/bin/bash\ -o\ pipefail\ -c\ \'/usr/local/bin/) ]] ||
+    fail "$(basename "$u"): ExecStart is not a tool of cmake --install: $line"
+  for tool in $(grep -o '/usr/local/bin/[a-z]*' <<<"$line" | sed 's|.*/||'); do
+    [[ -x $AIRSTREAM_BIN/$tool ]] || fail "$(basename "$u") runs /usr/local/bin/$tool, which the build does not install"
+  done
+  # The Description names the topic the unit reads or writes and the table it stores into.
+  desc=$(sed -n 's/^Description=//p' "$u")
+  for word in $(grep -o -- '--from-kafka [^ ]*\|kproduce -t [^ ]*\| -t [^ ]*' <<<"$line" | awk '{print $NF}'); do
+    [[ $desc == *"$word"* ]] || fail "$(basename "$u"): Description does not name $word: $desc"
+  done
+done
 RC=0
 (cd "$T/units" && systemd-analyze verify --man=no ./*.service ./*.timer) >"$T/verify" 2>&1 || RC=$?
 if ((RC != 0)) && grep -qi 'bus\|sandbox\|permission denied\|not booted' "$T/verify"; then
@@ -62,6 +76,25 @@ uxform -q -p created_users "$T/topic.ndjson" | jq -r .id | sort -u >"$T/ids"
 # A failing fetch fails the unit (pipefail) although kproduce succeeds: an API that answers 404.
 RC=0; RUFETCH_URL=${RUFETCH_URL%api/}no-such-api/ timeout 60 bash -c "$fetch" 2>/dev/null || RC=$?
 ((RC != 0 && RC != 1)) || fail "a fetch from an unreachable API exits $RC: the unit would report success"
+
+# The crontab example, as cron runs it ($SHELL -c with the file's SHELL, PATH and
+# KAFKA_BROKERS; this build in place of /usr/local/bin, a scratch lock and HOME): a good
+# fetch adds 1000 users; a failed fetch fails the job although kproduce succeeds.
+cron=$(grep -v '^#' "$OPS/crontab.example" | grep -E '^([^ =]+ ){5}' | cut -d' ' -f6-)
+[[ $(wc -l <<<"$cron") == 1 && $cron == *"bash -o pipefail -c "* ]] || fail "crontab.example: no fetch under bash -o pipefail: $cron"
+lock=/tmp/airstream-fetch.lock
+cron=${cron//"$lock"/"$T/fetch.lock"}
+cron_env() {
+  env -i HOME="$T" SHELL="$(sed -n 's/^SHELL=//p' "$OPS/crontab.example")" KAFKA_BROKERS="$KAFKA_BROKERS" \
+    PATH="$(sed -n 's/^PATH=//p' "$OPS/crontab.example" | sed "s|/usr/local/bin|$AIRSTREAM_BIN|")" "$@"
+}
+RC=0; cron_env RUFETCH_URL="$RUFETCH_URL" timeout 120 /bin/bash -c "$cron" || RC=$?
+[[ $RC == 0 ]] || fail "crontab line: exit $RC: $(tail -n 5 "$T/airstream-fetch.log")"
+n=$(kcat -b "$KAFKA_BROKERS" -t "$TOPIC" -C -e -q 2>/dev/null | wc -l)
+((n == 2000)) || fail "after the crontab line $TOPIC holds $n records, want 2000"
+RC=0; cron_env RUFETCH_URL="${RUFETCH_URL%api/}no-such-api/" timeout 60 /bin/bash -c "$cron" || RC=$?
+((RC != 0 && RC != 1)) || fail "crontab line with an unreachable API exits $RC: cron would log success"
+echo "crontab line: 1000 users fetched; a failed fetch exits $RC"
 
 # 3. Each store's long-running unit: every fetched user stored, SIGTERM -> 143.
 run_unit() { # UNIT COUNT_COMMAND

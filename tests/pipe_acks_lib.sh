@@ -7,6 +7,10 @@
 # keyed by login.uuid); ids are the flattened records' ids.
 source "$(dirname "${BASH_SOURCE[0]}")/pipeline_lib.sh"
 : "${COMPOSITION:?}" "${N:?}"
+# Short sessions: the development cluster makes a group joined again wait
+# session.timeout.ms - 1 s, and a killed member's partitions move only once its
+# session expired: 3 s instead of pipeline_lib.sh's 6 s saves ~3 s per restart.
+KX=(-X session.timeout.ms=3000 -X heartbeat.interval.ms=300)
 cql_start
 if [[ $COMPOSITION == pg ]]; then
   source "$AIRSTREAM_SRC/tests/lib/pg.sh"
@@ -100,12 +104,14 @@ pipe_run() {
 }
 
 # The sink exits at once (unknown option, missing table, --help): the pipe fails
-# (pipefail) and the group commits nothing; then a good command stores every record.
+# (pipefail), kconsume says why and the group commits nothing; then a good command,
+# in the group of the last bad run, stores every record. Each bad run has a group of
+# its own (a group joined again waits for the development cluster's rebalance).
 exit_cases() {
-  local g=exit f="$T/acks-exit" table=exit_users
+  local f="$T/acks-exit" table=exit_users g bad
   new_table "$table"
-  local bad
   for bad in option table help; do
+    g="exit-$bad"
     case $bad in
       option) sink "$table" "$f"; S+=(--no-such-option) ;;
       table) sink no_such_table "$f" ;;
@@ -126,49 +132,95 @@ exit_cases() {
   [[ $(lag "$g") == 0 ]] || fail "good sink: lag $(lag "$g") at the end"
 }
 
+# filter_case: uxform --envelope --where dropping ~94% of the records (ids starting
+# with 0 kept): the dropped records pass on as markers and are acknowledged, so the
+# group's lag is 0 at the end, and exactly the kept ids are stored.
+filter_case() {
+  local where='startswith(.login.uuid, "0")' kept l
+  uxform --preset created_users --where "$where" <"$T/raw.ndjson" | jq -r .id | sort -u >"$T/kept.ids"
+  kept=$(wc -l <"$T/kept.ids")
+  ((kept > 0 && kept < N / 5)) || fail "the filter keeps $kept of $N"
+  local MIDDLE=(uxform --envelope --preset created_users --where "$where")
+  new_table filtered
+  sink filtered "$T/acks-filter"
+  pipe_run filtered "$T/acks-filter" "${S[@]}"
+  ((RC == 0)) || fail "filter: exit $RC: $(tail -n 5 "$T/err")"
+  expect_ids filtered "$T/kept.ids"
+  l=$(lag filtered)
+  echo "filter: kept $kept of $N; lag $l"
+  ((l == 0)) || fail "filter: lag $l at the end: dropped records were not acknowledged"
+}
+
+# start_stages TAG: the pipe's stages (K, MIDDLE, S) as separate processes joined by
+# named pipes, the last stage behind an order-preserving throttle: while the file
+# $T/TAG.slow exists, it passes at most ~400 records a second (so that a kill or a
+# membership change lands mid-stream whatever the machine's speed; bounded: 120 s).
+# Their pids go to STAGES (kconsume, middle, sink); stderr to $T/TAG.{k,m,s}.err.
+start_stages() {
+  local tag=$1
+  rm -f "$T/$tag.p1" "$T/$tag.p2"
+  mkfifo "$T/$tag.p1" "$T/$tag.p2"
+  STAGES=()
+  # The stages open the named pipes themselves (opening one blocks until both ends are there).
+  bg bash -c 'exec "$@" >"$0"' "$T/$tag.p1" "${K[@]}" 2>"$T/$tag.k.err"
+  STAGES+=("$BG")
+  bg bash -c 'exec "${@:2}" <"$0" >"$1"' "$T/$tag.p1" "$T/$tag.p2" "${MIDDLE[@]}" 2>"$T/$tag.m.err"
+  STAGES+=("$BG")
+  # (perl, not mawk: mawk holds its input's last lines until the end of the input.)
+  bg bash -c 'perl -e '\''$| = 1; while (<STDIN>) { print;
+      if ($. % 100 == 0 && $w < 480 && -e $ARGV[0]) { $w++; select(undef, undef, undef, 0.25) } }'\'' "$1" <"$0" |
+    exec "${@:2}"' \
+    "$T/$tag.p2" "$T/$tag.slow" "${S[@]}" 2>"$T/$tag.s.err"
+  STAGES+=("$BG")
+}
+
+# wait_count TABLE MIN WHAT: bounded wait (60 s) until TABLE holds MIN rows.
+wait_count() {
+  local deadline=$((SECONDS + 60)) n
+  while :; do
+    n=$(count "$1")
+    ((n >= $2)) && return 0
+    ((SECONDS < deadline)) || fail "$3: only $n rows after 60 s (waiting for $2)"
+    sleep 0.1
+  done
+}
+
 # kill_case STAGE (kconsume, middle or sink): the pipe's stages run as separate
-# processes joined by named pipes; STAGE is killed with SIGKILL once some rows are
-# stored, the others end on their own, and the pipe is run again with -e.
+# processes; STAGE is killed with SIGKILL once some rows are stored, the others end on
+# their own (kconsume notices a dead partner: it stops, says so and exits 74), and the
+# pipe is run again with -e.
 kill_case() {
-  local stage=$1 g="kill-$1" f="$T/acks-kill-$1" table="kill_$1" pids=() p
+  local stage=$1 g="kill-$1" f="$T/acks-kill-$1" table="kill_$1" tag="kill-$1" p
   new_table "$table"
   sink "$table" "$f"
   kcmd "$g" "$f"
-  rm -f "$T/p1" "$T/p2"
-  mkfifo "$T/p1" "$T/p2"
-  local base
+  local base n
   base=$(count "$table")
-  [[ $COMPOSITION == pg ]] || cql_cmd "delay 20" >/dev/null
-  # The stages open the named pipes themselves (opening one blocks until both ends are there).
-  bg bash -c 'exec "$@" >"$0"' "$T/p1" "${K[@]}" 2>"$T/k.err"
-  pids+=("$BG")
-  bg bash -c 'exec "${@:2}" <"$0" >"$1"' "$T/p1" "$T/p2" "${MIDDLE[@]}" 2>"$T/m.err"
-  pids+=("$BG")
-  if [[ $COMPOSITION == pg ]]; then
-    # Slow the loading down (whatever the machine's speed) with an order-preserving throttle.
-    bg bash -c 'awk '\''NR % 100 == 0 {system("sleep 0.02")} {print; fflush()}'\'' <"$0" | exec "$@"' \
-      "$T/p2" "${S[@]}" 2>"$T/s.err"
-  else
-    bg bash -c 'exec "$@" <"$0"' "$T/p2" "${S[@]}" 2>"$T/s.err"
-  fi
-  pids+=("$BG")
-  local deadline=$((SECONDS + 60)) n
-  while :; do
-    n=$(($(count "$table") - base))
-    ((n >= N / 5)) && break
-    ((SECONDS < deadline)) || fail "kill $stage: only $n rows after 60 s: $(tail -n 3 "$T/k.err" "$T/s.err")"
-    sleep 0.1
-  done
+  touch "$T/$tag.slow"
+  start_stages "$tag"
+  local pids=("${STAGES[@]}")
+  wait_count "$table" $((base + N / 20)) "kill $stage"
   case $stage in
     kconsume) kill -9 "${pids[0]}" ;;
     middle) kill -9 "${pids[1]}" ;;
-    sink) pkill -9 -P "${pids[2]}" 2>/dev/null || true; kill -9 "${pids[2]}" ;;
+    sink) kill -9 $(pgrep -P "${pids[2]}") "${pids[2]}" ;; # the throttle's shell, the throttle and the sink
   esac
-  [[ $COMPOSITION == pg ]] || cql_cmd "delay 0" >/dev/null
-  for p in "${pids[@]}"; do wait_exit "$p" 60; done
+  rm -f "$T/$tag.slow"
+  local rcs=()
+  for p in "${pids[@]}"; do
+    wait_exit "$p" 60
+    rcs+=("$RC")
+  done
   n=$(($(count "$table") - base))
-  echo "kill $stage: $n rows stored by then; kconsume: $(tail -n 1 "$T/k.err")"
+  echo "kill $stage: $n rows stored by then; exits ${rcs[*]}; kconsume: $(tail -n 1 "$T/$tag.k.err")"
   ((n < N)) || fail "kill $stage: all $N rows were stored before the kill; the case proves nothing"
+  # kconsume outlives a killed partner: it notices (a broken pipe or a channel closed
+  # without "end", whichever comes first), stops and says so, and exits 74.
+  if [[ $stage != kconsume ]]; then
+    grep -q '^kconsume: error: .*stopped' "$T/$tag.k.err" ||
+      fail "kill $stage: kconsume did not say its partner died: $(tail -n 2 "$T/$tag.k.err")"
+    [[ ${rcs[0]} == 74 ]] || fail "kill $stage: kconsume exit ${rcs[0]}, want 74"
+  fi
   pipe_run "$g" "$f" "${S[@]}"
   ((RC == 0)) || fail "restart after kill $stage: exit $RC: $(tail -n 5 "$T/err")"
   expect_ids "$table" "$T/raw.ndjson.ids"

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # kconsume --acks | ... | sink --acks: kill -9 of each stage in turn in the middle of
 # 10k records (100k in the issue; scaled down for CI time), then a restart: every key
-# stored, none missing (re-written records are idempotent upserts).
+# stored, none missing (re-written records are idempotent upserts); kconsume notices a
+# killed partner (exit 74).
 COMPOSITION=pg N=10000
 source "$(dirname "$0")/pipe_acks_lib.sh"
 for stage in kconsume middle sink; do kill_case "$stage"; done

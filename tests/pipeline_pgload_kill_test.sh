@@ -6,6 +6,10 @@
 # past batches that committed, so the table ends up with exactly the 50k source ids,
 # none missing, none duplicated, and the restart resumes from the committed offsets.
 source "$(dirname "$0")/pipeline_lib.sh"
+# Short sessions: the development cluster makes a group joined again wait
+# session.timeout.ms - 1 s, and a killed member's partitions move only once its
+# session expired: 3 s instead of pipeline_lib.sh's 6 s saves ~3 s per restart.
+KX=(-X session.timeout.ms=3000 -X heartbeat.interval.ms=300)
 source "$AIRSTREAM_SRC/tests/lib/pg.sh"
 N=50000
 pg_start

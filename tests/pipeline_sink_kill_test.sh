@@ -6,6 +6,10 @@
 # records, so the table ends up with exactly the 100k source ids, none missing, and
 # the restart resumes from the committed offsets instead of the beginning.
 source "$(dirname "$0")/pipeline_lib.sh"
+# Short sessions: the development cluster makes a group joined again wait
+# session.timeout.ms - 1 s, and a killed member's partitions move only once its
+# session expired: 3 s instead of pipeline_lib.sh's 6 s saves ~3 s per restart.
+KX=(-X session.timeout.ms=3000 -X heartbeat.interval.ms=300)
 N=100000
 cql_start
 kafka_start --dev users:24

@@ -2,6 +2,10 @@
 # the whole-pipeline helpers (pipeline_lib.sh), raw randomuser.me records produced to
 # users_created, and the group's committed offsets and lag read back with kconsume.
 source "$(dirname "${BASH_SOURCE[0]}")/pipeline_lib.sh"
+# Short sessions: the development cluster makes a group joined again wait
+# session.timeout.ms - 1 s, and a killed member's partitions move only once its
+# session expired: 3 s instead of pipeline_lib.sh's 6 s saves ~3 s per restart.
+KX=(-X session.timeout.ms=3000 -X heartbeat.interval.ms=300)
 TOPIC=users_created
 
 # committed GROUP: offsets the group committed, summed over the topic's partitions.

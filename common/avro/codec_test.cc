@@ -223,6 +223,28 @@ TEST(AvroCodec, DecoderRefusesHostileBytes) {
   EXPECT_EQ(out.size(), 2 + 4096 * 5 - 1);
 }
 
+TEST(AvroCodec, NestingIsBounded) {
+  // Each level of a schema, of a JSON value being encoded and of a datum being decoded
+  // is one recursion: past the bound it is an error, whatever the input's depth.
+  std::string deep_schema;
+  for (int i = 0; i < 300; i++) deep_schema += R"({"type": "array", "items": )";
+  deep_schema += R"("int")" + std::string(300, '}');
+  auto s = Schema::parse(deep_schema);
+  ASSERT_FALSE(s.ok());
+  EXPECT_NE(s.status().message().find("schema nested too deeply"), std::string::npos) << s.status().message();
+  std::string huge = std::string(100000, '[') + std::string(100000, ']');
+  EXPECT_FALSE(Schema::parse(huge).ok());
+  Codec list(R"({"type": "record", "name": "L", "fields": [{"name": "next", "type": ["null", "L"]}]})");
+  std::string value;
+  for (int i = 0; i < 300; i++) value += R"({"next": )";
+  value += "null" + std::string(300, '}');
+  EXPECT_NE(list.encode_error(value).find("nested too deeply"), std::string::npos) << list.encode_error(value);
+  value.clear();
+  for (int i = 0; i < 100; i++) value += R"({"next": )";
+  value += "null" + std::string(100, '}');
+  EXPECT_EQ(list.encode_error(value), "");
+}
+
 TEST(AvroSchema, RefusesBadSchemas) {
   EXPECT_FALSE(Schema::parse(R"({"type": "record", "name": "R"})").ok());
   EXPECT_FALSE(Schema::parse(R"({"type": "record", "name": "R", "fields": [{"name": "x", "type": "Nope"}]})").ok());

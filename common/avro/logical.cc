@@ -7,7 +7,7 @@
 
 #include <cstdio>
 
-#include "common/civil_date.h"
+#include "common/time/civil_date.h"
 
 namespace airstream::avro {
 

@@ -199,8 +199,12 @@ void Session::Impl::node_failed(int host, const std::string& why) {
   Host& h = hosts[static_cast<size_t>(host)];
   if (why == h.last_error) return;
   h.last_error = why;
-  notice("node " + h.info.address + ":" + std::to_string(h.info.port) +
-         " is not used (its rows go through other nodes; retrying in the background): " + why);
+  bool other_up = false;
+  for (size_t i = 0; i < hosts.size(); i++)
+    if (static_cast<int>(i) != host && !hosts[i].conns.empty()) other_up = true;
+  notice("node " + h.info.address + ":" + std::to_string(h.info.port) + " is not used (" +
+         (other_up ? "its rows go through other nodes" : "no other node is connected: writes wait for one") +
+         "; retrying in the background): " + why);
 }
 
 void Session::Impl::node_back(int host) {

@@ -19,7 +19,8 @@
 #include <cstring>
 #include <limits>
 
-#include "common/civil_date.h"
+#include "common/time/civil_date.h"
+#include "common/time/iso8601.h"
 #include "common/json/json.h"
 #include "common/json/number.h"
 #include "common/uuid.h"
@@ -163,79 +164,29 @@ bool parse_double(std::string_view s, double& v) {
   return r.ec == std::errc() && r.ptr == s.data() + s.size();
 }
 
-void civil_from_days(int64_t z, int64_t& y, unsigned& m, unsigned& d) {
-  z += 719468;
-  const int64_t era = (z >= 0 ? z : z - 146096) / 146097;
-  const auto doe = static_cast<unsigned>(z - era * 146097);
-  const unsigned yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-  y = static_cast<int64_t>(yoe) + era * 400;
-  const unsigned doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-  const unsigned mp = (5 * doy + 2) / 153;
-  d = doy - (153 * mp + 2) / 5 + 1;
-  m = mp + (mp < 10 ? 3 : -9);
-  y += m <= 2;
-}
-
-// Reads exactly n digits.
-bool digits(std::string_view& s, size_t n, int& v) {
-  if (s.size() < n) return false;
-  v = 0;
-  for (size_t i = 0; i < n; i++) {
-    if (s[i] < '0' || s[i] > '9') return false;
-    v = v * 10 + (s[i] - '0');
-  }
-  s.remove_prefix(n);
-  return true;
-}
-
+// [-]YYYY-MM-DD at the front of s (four digits of year, a day its month has) ->
+// days since 1970-01-01; s moves past it.
 bool parse_date_part(std::string_view& s, int64_t& days) {
-  int y, mo, d;
-  bool neg = !s.empty() && s.front() == '-';
-  if (neg) s.remove_prefix(1);
-  if (!digits(s, 4, y) || s.empty() || s.front() != '-') return false;
-  s.remove_prefix(1);
-  if (!digits(s, 2, mo) || s.empty() || s.front() != '-') return false;
-  s.remove_prefix(1);
-  if (!digits(s, 2, d)) return false;
-  if (mo < 1 || mo > 12 || d < 1 || d > 31) return false;
-  int64_t year = neg ? -y : y;
-  static const int kMonthDays[] = {31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-  if (d > kMonthDays[mo - 1]) return false;
-  bool leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
-  if (mo == 2 && d == 29 && !leap) return false;
-  days = days_from_civil(year, static_cast<unsigned>(mo), static_cast<unsigned>(d));
+  size_t p = 0;
+  iso8601::Date d;
+  if (!iso8601::scan_date(s, p, d, {.sign = true}) || !iso8601::valid_date(d)) return false;
+  days = days_from_civil(d.year, static_cast<unsigned>(d.month), static_cast<unsigned>(d.day));
+  s.remove_prefix(p);
   return true;
 }
 
-// HH:MM[:SS[.fraction]] -> nanoseconds since midnight. False for a fraction with a
-// non-zero digit beyond the ninth (no CQL type holds it: it would be dropped).
+// HH:MM[:SS[.fraction]] at the front of s -> nanoseconds since midnight; s moves past
+// it. False for a fraction with a non-zero digit beyond the ninth (no CQL type holds
+// it: it would be dropped).
 bool parse_time_part(std::string_view& s, int64_t& nanos) {
-  int h, mi, sec = 0;
-  if (!digits(s, 2, h) || s.empty() || s.front() != ':') return false;
-  s.remove_prefix(1);
-  if (!digits(s, 2, mi)) return false;
+  size_t p = 0;
+  iso8601::Time t;
   int64_t frac = 0;
-  if (!s.empty() && s.front() == ':') {
-    s.remove_prefix(1);
-    if (!digits(s, 2, sec)) return false;
-    if (!s.empty() && (s.front() == '.' || s.front() == ',')) {
-      s.remove_prefix(1);
-      int n = 0;
-      while (!s.empty() && s.front() >= '0' && s.front() <= '9') {
-        if (n < 9) {
-          frac = frac * 10 + (s.front() - '0');
-        } else if (s.front() != '0') {
-          return false;
-        }
-        n++;
-        s.remove_prefix(1);
-      }
-      if (n == 0) return false;
-      for (; n < 9; n++) frac *= 10;
-    }
-  }
-  if (h > 23 || mi > 59 || sec > 60) return false;
-  nanos = ((int64_t{h} * 60 + mi) * 60 + sec) * 1000000000LL + frac;
+  if (!iso8601::scan_time(s, p, t) || (t.frac_sep && t.frac.empty()) || !iso8601::fraction(t.frac, 9, frac))
+    return false;
+  if (t.hour > 23 || t.minute > 59 || t.second > 60) return false;
+  nanos = ((int64_t{t.hour} * 60 + t.minute) * 60 + t.second) * 1000000000LL + frac;
+  s.remove_prefix(p);
   return true;
 }
 
@@ -386,23 +337,9 @@ bool parse_timestamp_text(std::string_view s, int64_t& millis, int64_t* sub_mill
     s.remove_prefix(1);
     if (!parse_time_part(s, nanos)) return false;
   }
-  int64_t offset_min = 0;
-  if (!s.empty()) {
-    if (s == "Z" || s == "z") {
-      s = {};
-    } else if (s.front() == '+' || s.front() == '-') {
-      int sign = s.front() == '-' ? -1 : 1;
-      s.remove_prefix(1);
-      int oh, om = 0;
-      if (!digits(s, 2, oh)) return false;
-      if (!s.empty() && s.front() == ':') s.remove_prefix(1);
-      if (!s.empty() && !digits(s, 2, om)) return false;
-      if (!s.empty() || oh > 23 || om > 59) return false;
-      offset_min = sign * (oh * 60 + om);
-    } else {
-      return false;
-    }
-  }
+  iso8601::Offset o;
+  if (!s.empty() && (!iso8601::parse_offset(s, o) || o.hours > 23 || o.minutes > 59)) return false;
+  int64_t offset_min = o.seconds() / 60;
   millis = days * 86400000LL + nanos / 1000000 - offset_min * 60000;
   if (sub_milli_nanos) *sub_milli_nanos = nanos % 1000000;
   return sub_milli_nanos || nanos % 1000000 == 0;

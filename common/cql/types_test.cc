@@ -183,6 +183,22 @@ TEST(CqlTypes, TypeOptionsFromMetadata) {
   EXPECT_EQ(t.name(), "map<text, list<int>>");
 }
 
+TEST(CqlTypes, TypeTextNestingIsBounded) {
+  // Type strings come from the server's schema tables (system_schema.columns.type):
+  // nesting is bounded like the binary type options', not a recursion per level.
+  std::string deep;
+  for (int i = 0; i < 100000; i++) deep += "frozen<list<";
+  deep += "int";
+  for (int i = 0; i < 100000; i++) deep += ">>";
+  auto t = parse_type(deep);
+  ASSERT_FALSE(t.ok());
+  EXPECT_NE(t.status().message().find("type nesting too deep"), std::string::npos);
+  std::string ok;
+  for (int i = 0; i < 16; i++) ok += "list<";
+  ok += "int" + std::string(16, '>');
+  EXPECT_TRUE(parse_type(ok).ok());
+}
+
 TEST(CqlTypes, TypeOptionNestingIsBounded) {
   // A hostile server's metadata nesting list<list<...>> 100000 deep: refused, no
   // recursion without end.
@@ -223,6 +239,11 @@ TEST(CqlTypes, TimestampParsing) {
   EXPECT_FALSE(parse_timestamp_text("2000-13-01", ms));
   EXPECT_FALSE(parse_timestamp_text("2000-01-01T10", ms));
   EXPECT_FALSE(parse_timestamp_text("2000-01-01Tx", ms));
+  // An offset as ISO-8601 spells it (+hh, +hh:mm, +hhmm), as Cassandra reads it: a
+  // colon with no minutes after it is no offset.
+  EXPECT_FALSE(parse_timestamp_text("2000-03-01T00:00:00+05:", ms));
+  ASSERT_TRUE(parse_timestamp_text("2000-03-01T00:00:00+05", ms));
+  EXPECT_EQ(ms, 951868800000LL - 5 * 3600000);
   // Finer than a millisecond: refused, or the rest handed back.
   EXPECT_FALSE(parse_timestamp_text("2000-03-01T00:00:00.0005Z", ms));
   ASSERT_TRUE(parse_timestamp_text("2000-03-01T00:00:00.500000Z", ms));

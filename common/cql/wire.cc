@@ -5,13 +5,14 @@
 // native_protocol_v5.spec section 2: a 3-byte (uncompressed) or 5-byte (LZ4)
 // little-endian header holding the payload length(s) and the self-contained bit,
 // its CRC24 (init 0x875060, polynomial 0x1974F0B), the payload, then the payload's
-// CRC32 (IEEE, seeded with the bytes fa 2d 55 ca), all little-endian.
+// CRC32 (IEEE, seeded with the bytes fa 2d 55 ca; zlib's crc32), all little-endian.
 #include "common/cql/wire.h"
 
 #include <arpa/inet.h>
 #include <lz4.h>
+#include <zlib.h>
 
-#include <array>
+#include <algorithm>
 #include <cctype>
 
 namespace airstream::cql {
@@ -192,23 +193,6 @@ uint32_t crc24(const unsigned char* data, size_t len) {
 
 namespace {
 
-std::array<uint32_t, 256> make_crc32_table() {
-  std::array<uint32_t, 256> t{};
-  for (uint32_t i = 0; i < 256; i++) {
-    uint32_t c = i;
-    for (int k = 0; k < 8; k++) c = (c & 1) ? 0xEDB88320u ^ (c >> 1) : c >> 1;
-    t[i] = c;
-  }
-  return t;
-}
-const std::array<uint32_t, 256> kCrc32Table = make_crc32_table();
-
-uint32_t crc32_update(uint32_t crc, const unsigned char* data, size_t len) {
-  crc = ~crc;
-  for (size_t i = 0; i < len; i++) crc = kCrc32Table[(crc ^ data[i]) & 0xff] ^ (crc >> 8);
-  return ~crc;
-}
-
 void put_le(std::string& out, uint64_t v, int n) {
   for (int i = 0; i < n; i++) out.push_back(static_cast<char>(v >> (8 * i)));
 }
@@ -250,9 +234,18 @@ void append_one_segment(std::string& out, std::string_view payload, bool self_co
 }  // namespace
 
 uint32_t crc32_v5(const unsigned char* data, size_t len) {
+  // zlib's crc32 is the IEEE CRC-32 (reflected, pre- and post-inverted) over a running
+  // value: the seed bytes first, then the data, several bytes per step.
   static const unsigned char kSeed[4] = {0xfa, 0x2d, 0x55, 0xca};
-  static const uint32_t kInit = crc32_update(0, kSeed, 4);
-  return crc32_update(kInit, data, len);
+  static const uLong kInit = crc32(0L, kSeed, 4);
+  uLong crc = kInit;
+  while (len > 0) {  // zlib takes a uInt length
+    auto n = static_cast<uInt>(std::min<size_t>(len, 1u << 30));
+    crc = crc32(crc, data, n);
+    data += n;
+    len -= n;
+  }
+  return static_cast<uint32_t>(crc);
 }
 
 void append_segments(std::string& out, std::string_view payload, bool lz4) {

@@ -38,8 +38,9 @@ struct ReadItem {
   // or with `error`, the raw record to reject with that reason.
   std::string text;
   std::string error;
-  bool filtered = false;  // left out by a filter: done once the records before it are
-  uint64_t seq = 0;       // 1-based number of the record in this run
+  bool filtered = false;    // left out by a filter: done once the records before it are
+  bool valid_json = false;  // text is known to be a valid record (the transform wrote it)
+  uint64_t seq = 0;         // 1-based number of the record in this run
   uint64_t offset = 0;
   uint64_t tag = 0;  // topic number and partition: KafkaReader::topic/partition
   uint64_t epoch = 0;

@@ -180,12 +180,16 @@ error_code Extractor::walk_object(od::object& obj, int node_index, Val* slots, s
       od::value& v = field.value();
       std::string_view value;
       if (match >= 0) {
-        std::string_view tok;
-        tok = v.raw_json_token();
+        // A scalar's raw token is the whole value (and the spaces after it); an object
+        // or array ends where reading it left the parser.
+        std::string_view tok = v.raw_json_token();
         SIMDJSON_TRY(read(v, match, slots, true));
-        const char* end = nullptr;
-        SIMDJSON_TRY(doc_->current_location().get(end));
-        value = trim_ws(std::string_view(tok.data(), static_cast<size_t>(end - tok.data())));
+        if (!tok.empty() && (tok[0] == '{' || tok[0] == '[')) {
+          const char* end = nullptr;
+          SIMDJSON_TRY(doc_->current_location().get(end));
+          tok = std::string_view(tok.data(), static_cast<size_t>(end - tok.data()));
+        }
+        value = trim_ws(tok);
       } else {
         SIMDJSON_TRY(raw_checked(v, value));
       }

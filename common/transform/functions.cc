@@ -11,7 +11,7 @@
 #include <cmath>
 #include <cstring>
 
-#include "common/civil_date.h"
+#include "common/time/civil_date.h"
 #include "common/json/json.h"
 #include "common/uuid.h"
 

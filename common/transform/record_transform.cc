@@ -4,9 +4,34 @@
 #include "common/transform/record_transform.h"
 
 #include "common/json/json.h"
+#include "common/json/record.h"
 #include "common/transform/options.h"
 
 namespace airstream::transform {
+
+namespace {
+
+// The mapping's own text that goes into the output as it is, and values that may
+// nest deeper than the input did (see writes_valid_json).
+bool mapping_text_is_valid(const Mapping& m) {
+  for (const auto& f : m.fields)
+    if (!is_valid_utf8(f.key_json)) return false;
+  for (const auto& n : m.prog.nodes) {
+    // The whole record as a value nests one level deeper than it does: past the depth
+    // limit when it was at it.
+    if (n.op == Op::kRoot) return false;
+    if (n.op == Op::kLiteral && static_cast<Type>(n.lit_type) == Type::kString && !is_valid_utf8(n.text)) return false;
+    if (n.op == Op::kLiteral && static_cast<Type>(n.lit_type) == Type::kNumber && !is_json_number(n.text)) return false;
+    for (const auto& p : n.pieces)
+      if (!is_valid_utf8(p)) return false;
+  }
+  return true;
+}
+
+}  // namespace
+
+RecordTransform::RecordTransform(std::unique_ptr<Mapping> m)
+    : mapping_(std::move(m)), tx_(*mapping_), valid_json_(mapping_text_is_valid(*mapping_)) {}
 
 Result<std::unique_ptr<RecordTransform>> RecordTransform::make(const MappingOptions& options) {
   MappingOptions o = options;

@@ -30,14 +30,22 @@ class RecordTransform {
   std::string_view out() const { return std::string_view(buf_.data(), len_); }
   const std::string& reason() const { return reason_; }
   const Mapping& mapping() const { return *mapping_; }
+  // True when every record apply() writes is a valid record (common/json/record.h) by
+  // construction, so that the sink need not check its grammar again: values come from
+  // the validated input (no deeper than they were: not the whole record `.`) or from
+  // the functions, which write valid JSON, and the mapping's own text is valid too:
+  // field names and string literals valid UTF-8, number literals spelled as JSON
+  // spells them (a literal 007 is not).
+  bool writes_valid_json() const { return valid_json_; }
 
  private:
-  explicit RecordTransform(std::unique_ptr<Mapping> m) : mapping_(std::move(m)), tx_(*mapping_) {}
+  explicit RecordTransform(std::unique_ptr<Mapping> m);
 
   std::unique_ptr<Mapping> mapping_;
   Transformer tx_;
   std::string buf_, reason_;
   size_t len_ = 0;
+  bool valid_json_ = false;
 };
 
 }  // namespace airstream::transform

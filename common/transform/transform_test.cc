@@ -157,6 +157,13 @@ TEST(TransformTest, PassThrough) {
   k.keep = {"b,c"};
   Harness keep(k);
   EXPECT_EQ(keep(R"({"a":1,"b":{"z":0},"d":4})"), R"({"x":1,"b":{"z":0}})");
+  // A field passed through that a mapping also reads keeps its value, scalar or not
+  // (a scalar used to pass through empty: "a":,).
+  MappingOptions both = maps({"x=.a", "y=.o.k", "s=.s | lower"});
+  both.keep = {"*"};
+  Harness run_both(both);
+  EXPECT_EQ(run_both(R"({"a":1 ,"s":"AB" , "o" : {"k":[2]} ,"n":null,"t":true})"),
+            R"({"x":1,"y":[2],"s":"ab","a":1,"o":{"k":[2]},"n":null,"t":true})");
 }
 
 TEST(TransformTest, CsvAndTsv) {

@@ -5,6 +5,8 @@
 // column lists, count(*), WHERE col = term [AND ...], LIMIT and ALLOW FILTERING.
 // Unquoted identifiers are case-insensitive (lowercased), "quoted" ones keep
 // their case, as in the CQL reference. Anything else is a SyntaxError (0x2000).
+// Collection literals and types nest at most kMaxNesting levels (each level is one
+// recursion here): deeper input is a SyntaxError, not a stack overflow.
 #include <cctype>
 
 #include "ast.h"
@@ -132,6 +134,11 @@ std::vector<Token> tokenize(std::string_view s) {
   return out;
 }
 
+// Levels of nested collection literals ([...], {...}, (...)) or of nested types
+// (list<list<...>>) a statement may hold. Cassandra sets no number; its parser fails
+// with an error well before the server's stack would, and so does this one.
+constexpr int kMaxNesting = 100;
+
 class Parser {
  public:
   explicit Parser(std::string_view text) : toks_(tokenize(text)) {}
@@ -236,7 +243,23 @@ class Parser {
     return q;
   }
 
+  // One level deeper into a collection literal or a type, for as long as it lives.
+  struct Nest {
+    explicit Nest(Parser& p) : p_(p) {
+      if (++p_.depth_ > kMaxNesting) {
+        p_.depth_--;
+        throw_syntax("line 1:" + std::to_string(p_.pos_) + " nesting deeper than " + std::to_string(kMaxNesting) +
+                     " levels at input '" + p_.peek().text + "'");
+      }
+    }
+    ~Nest() { p_.depth_--; }
+    Nest(const Nest&) = delete;
+    Nest& operator=(const Nest&) = delete;
+    Parser& p_;
+  };
+
   Type type() {
+    Nest nest(*this);
     std::string name = ident();
     Type t;
     if (name == "frozen") {
@@ -414,6 +437,7 @@ class Parser {
   }
 
   Term collection() {
+    Nest nest(*this);
     Term out;
     if (accept_punct("[")) {
       out.tag = Term::kList;
@@ -577,6 +601,7 @@ class Parser {
 
   std::vector<Token> toks_;
   size_t pos_ = 0;
+  int depth_ = 0;  // collection literals or types open (Nest)
   int markers_ = 0;
   std::vector<std::string> marker_names_;
 };

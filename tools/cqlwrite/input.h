@@ -49,6 +49,8 @@ struct RunState {
   // could not be recorded. text must be followed by kJsonPadding readable bytes.
   Step transform(std::string_view text, uint64_t line, uint64_t offset, std::string_view extra_json,
                  std::string_view& out);
+  // After kWrite: `out` is known to be a valid record (the transform wrote it).
+  bool out_is_valid() const { return xform != nullptr && xform->writes_valid_json(); }
 };
 
 // Reads NDJSON from o.inputs (stdin by default). Returns 0 or the reader's error exit

@@ -103,6 +103,7 @@ int read_kafka(const Options& o, const CommonOptions& common, CqlSink& sink, Run
     switch (st.transform(value, kr.seq, static_cast<uint64_t>(kr.offset), context, text)) {
       case RunState::Step::kWrite:
         KafkaReader::fill(item, text);
+        item.valid_json = st.out_is_valid();
         return true;
       case RunState::Step::kDone:  // filtered out, or rejected and reported: committable
         src.ack(kr.topic, kr.partition, kr.offset);
@@ -144,6 +145,7 @@ int read_kafka(const Options& o, const CommonOptions& common, CqlSink& sink, Run
     r.line = item.seq;
     r.offset = item.offset;
     r.tag = item.tag;
+    r.valid_json = item.valid_json;
     sink.submit(std::move(r), on_ack);
   }
   // No more reading (a revocation from now on finds nothing queued to wait for).

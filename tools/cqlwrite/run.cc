@@ -101,7 +101,9 @@ int read_files(const Options& o, const CommonOptions& common, CqlSink& sink, Run
     if (env == nullptr) {
       std::string_view text;
       if (st.transform(rec.text, rec.line, rec.offset, {}, text) != RunState::Step::kWrite) continue;
-      sink.submit(make_record(text, rec.line, rec.offset), on_ack);
+      Record r = make_record(text, rec.line, rec.offset);
+      r.valid_json = st.out_is_valid();
+      sink.submit(std::move(r), on_ack);
       continue;
     }
     auto kind = env->parse(rec.text, item);
@@ -113,6 +115,7 @@ int read_files(const Options& o, const CommonOptions& common, CqlSink& sink, Run
       if (step != RunState::Step::kWrite) continue;
       Record r = make_record(text, rec.line, static_cast<uint64_t>(item.offset));
       r.tag = item.tag;
+      r.valid_json = st.out_is_valid();
       sink.submit(std::move(r), on_ack);
     } else if (kind != EnvelopeInput::Kind::kDone) {
       // Not an envelope (no position: never acknowledged), or nothing to store.

@@ -39,6 +39,9 @@ struct Record {
   uint64_t line = 0;
   uint64_t offset = 0;
   uint64_t tag = 0;  // free for the caller (e.g. a Kafka partition/offset handle)
+  // text is known to be a valid record (common/json/record.h): the in-process
+  // transform wrote it (RecordTransform::writes_valid_json). Its grammar is not checked again.
+  bool valid_json = false;
 };
 Record make_record(std::string_view text, uint64_t line, uint64_t offset);
 

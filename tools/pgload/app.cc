@@ -108,6 +108,7 @@ App::Next App::read(InputRecord& rec) {
   switch (xform_->apply(rec.text)) {
     case transform::RecordTransform::Outcome::kWritten:
       rec.text = xform_->out();
+      rec.valid_json = xform_->writes_valid_json();
       break;
     case transform::RecordTransform::Outcome::kFiltered:
       rec.filtered = true;
@@ -138,7 +139,7 @@ App::Next App::read_raw(InputRecord& rec) {
     auto next = reader_->next(lr);
     if (next == LineReader::Next::kError) return Next::kError;
     if (next != LineReader::Next::kRecord) return Next::kEnd;
-    rec = InputRecord{lr.line, lr.offset, 0, lr.text, lr.error, false};
+    rec = InputRecord{lr.line, lr.offset, 0, lr.text, lr.error, false, false};
     if (!env_ || !lr.error.empty()) {
       if (env_) rec.tag = EnvelopeInput::kNoPosition;
       return Next::kRecord;
@@ -360,7 +361,7 @@ Status App::process(const InputRecord& rec) {
   if (rec.error.empty()) {
     row_.clear();
     uint64_t sig = 0;
-    if (encoder_.encode(rec.text, row_, sig, encode_error_)) {
+    if (encoder_.encode(rec.text, row_, sig, encode_error_, rec.valid_json)) {
       uint64_t route = encoder_.routed() ? encoder_.route_hash() : ParallelLoader::kAnyJob;
       Status s = loader_.add(route, meta, rec.text, row_, sig);
       if (!s.ok()) job_failed_ = true;

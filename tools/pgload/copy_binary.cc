@@ -13,39 +13,18 @@
 #include <charconv>
 #include <cmath>
 
-#include "common/civil_date.h"
+#include "common/time/civil_date.h"
+#include "common/time/iso8601.h"
 #include "copy_text.h"
 
 namespace airstream::pgload {
 namespace {
 
-// Exactly n digits at s[pos], as a number.
-bool number(std::string_view s, size_t& pos, size_t n, int64_t& value) {
-  if (pos + n > s.size()) return false;
-  value = 0;
-  for (size_t i = 0; i < n; i++) {
-    char c = s[pos + i];
-    if (c < '0' || c > '9') return false;
-    value = value * 10 + (c - '0');
-  }
-  pos += n;
-  return true;
-}
-
-bool is_leap(int64_t y) {
-  return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
-}
-
-// YYYY-MM-DD at s[pos] with a valid day of month.
+// YYYY-MM-DD at s[pos]: a year of four digits from 1 on, a day its month has.
 bool date_part(std::string_view s, size_t& pos, int64_t& days) {
-  int64_t y = 0, m = 0, d = 0;
-  if (!number(s, pos, 4, y) || pos >= s.size() || s[pos++] != '-' || !number(s, pos, 2, m) || pos >= s.size() ||
-      s[pos++] != '-' || !number(s, pos, 2, d))
-    return false;
-  static const int kMonthDays[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-  if (y < 1 || m < 1 || m > 12 || d < 1) return false;
-  if (d > kMonthDays[m - 1] + (m == 2 && is_leap(y) ? 1 : 0)) return false;
-  days = days_since_2000(y, static_cast<unsigned>(m), static_cast<unsigned>(d));
+  iso8601::Date d;
+  if (!iso8601::scan_date(s, pos, d) || d.year < 1 || !iso8601::valid_date(d)) return false;
+  days = days_since_2000(d.year, static_cast<unsigned>(d.month), static_cast<unsigned>(d.day));
   return true;
 }
 
@@ -117,43 +96,27 @@ bool parse_iso_date(std::string_view s, int32_t& days) {
 
 bool parse_iso_timestamp(std::string_view s, bool with_zone, bool local_is_utc, int64_t& micros) {
   size_t p = 0;
-  int64_t days = 0, h = 0, mi = 0, sec = 0, frac = 0, offset = 0;
+  int64_t days = 0, frac = 0, offset = 0;
+  iso8601::Time t;
   bool zone = false;
   if (!date_part(s, p, days)) return false;
   if (p < s.size()) {
     if (s[p] != 'T' && s[p] != 't' && s[p] != ' ') return false;
-    p++;
-    if (!number(s, p, 2, h) || p >= s.size() || s[p++] != ':' || !number(s, p, 2, mi)) return false;
-    if (p < s.size() && s[p] == ':') {
-      p++;
-      if (!number(s, p, 2, sec)) return false;
-      if (p < s.size() && s[p] == '.') {
-        p++;
-        size_t n = 0;
-        while (p < s.size() && s[p] >= '0' && s[p] <= '9' && n < 7) frac = frac * 10 + (s[p++] - '0'), n++;
-        if (n == 0 || n > 6) return false;  // more digits: the server rounds them
-        for (; n < 6; n++) frac *= 10;
-      }
+    if (!iso8601::scan_time(s, ++p, t)) return false;
+    // A fraction of one to six digits after '.': more, the server would round them.
+    if (t.frac_sep == ',' || (t.frac_sep == '.' && (t.frac.empty() || t.frac.size() > 6))) return false;
+    iso8601::fraction(t.frac, 6, frac);
+    if (t.hour > 23 || t.minute > 59 || t.second > 59) return false;
+    if (p < s.size()) {
+      iso8601::Offset o;
+      if (!iso8601::parse_offset(s.substr(p), o) || o.hours > 15 || o.minutes > 59) return false;
+      offset = o.seconds();
     }
-    if (h > 23 || mi > 59 || sec > 59) return false;
-    if (p < s.size() && (s[p] == 'Z' || s[p] == 'z')) {
-      p++;
-      zone = true;
-    } else if (p < s.size() && (s[p] == '+' || s[p] == '-')) {
-      int64_t sign = s[p++] == '-' ? -1 : 1, oh = 0, om = 0;
-      if (!number(s, p, 2, oh)) return false;
-      bool colon = p < s.size() && s[p] == ':';
-      if (colon) p++;
-      if ((colon || p < s.size()) && !number(s, p, 2, om)) return false;
-      if (oh > 15 || om > 59) return false;
-      offset = sign * (oh * 3600 + om * 60);
-      zone = true;
-    }
-    if (p != s.size()) return false;
+    zone = p < s.size();
   }
   if (with_zone && !zone && !local_is_utc) return false;
   if (!with_zone) offset = 0;
-  micros = ((days * 86400 + h * 3600 + mi * 60 + sec) - offset) * 1000000 + frac;
+  micros = ((days * 86400 + t.hour * 3600 + t.minute * 60 + t.second) - offset) * 1000000 + frac;
   return true;
 }
 

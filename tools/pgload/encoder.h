@@ -81,8 +81,11 @@ class RecordEncoder {
   // Encodes the record (text followed by kJsonPadding readable bytes) as one COPY row
   // appended to row: a binary tuple (signature has kBinaryRow) or a text line ending
   // in '\n'. signature: bit i set = the i-th column with a default was missing and is
-  // left out. false + error when the record is refused.
-  bool encode(std::string_view padded_text, std::string& row, uint64_t& signature, std::string& error);
+  // left out. false + error when the record is refused. valid_json: the text is known
+  // to be a valid record (the in-process transform wrote it): its grammar is not
+  // checked again.
+  bool encode(std::string_view padded_text, std::string& row, uint64_t& signature, std::string& error,
+              bool valid_json = false);
 
   // Columns (indexes into columns()) whose values route a row to a job of --jobs: the
   // upsert key, else the primary key. After encode(), route_hash() is equal for rows

@@ -52,6 +52,7 @@ Status KafkaInput::open(const PgloadOptions& o, PartitionMetrics* metrics, size_
       switch (xform->apply(value)) {
         case transform::RecordTransform::Outcome::kWritten:
           KafkaReader::fill(item, xform->out());
+          item.valid_json = xform->writes_valid_json();
           break;
         case transform::RecordTransform::Outcome::kFiltered:
           item.filtered = true;
@@ -92,6 +93,7 @@ KafkaInput::Next KafkaInput::next(InputRecord& rec) {
   rec.text = item_.text;
   rec.error = item_.error;
   rec.filtered = item_.filtered;
+  rec.valid_json = item_.valid_json;
   return Next::kRecord;
 }
 

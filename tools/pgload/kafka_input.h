@@ -33,6 +33,9 @@ struct InputRecord {
   std::string_view text;  // followed by kJsonPadding readable bytes
   std::string_view error;
   bool filtered = false;  // left out by --where: done, nothing to load
+  // text is known to be a valid record: the in-process transform wrote it
+  // (RecordTransform::writes_valid_json). The encoder does not check its grammar again.
+  bool valid_json = false;
 };
 
 class KafkaInput {

@@ -3,11 +3,14 @@
 // an error unless the excess is spaces, which are cut; bpchar pads), timestamp,
 // timestamptz, time and timetz (AdjustTimestampForTypmod / AdjustTimeForTypmod round
 // to the precision), date (date_in drops a time of day) and timestamp/time without
-// time zone (their input ignores a zone). Only ISO-8601 spellings are read here; the
-// server reads the rest, as it always did.
+// time zone (their input ignores a zone). Only ISO-8601 spellings are read here (by
+// common/time/iso8601.h; the zone by PostgreSQL's rules, names and all); the server
+// reads the rest, as it always did.
 #include "typmod.h"
 
 #include <cctype>
+
+#include "common/time/iso8601.h"
 
 namespace airstream::pgload {
 namespace {
@@ -30,37 +33,13 @@ size_t utf8_chars(std::string_view s) {
   return n;
 }
 
-bool digits(std::string_view s, size_t& p, size_t count, int& value) {
-  value = 0;
-  for (size_t i = 0; i < count; i++, p++) {
-    if (p >= s.size() || !std::isdigit(static_cast<unsigned char>(s[p]))) return false;
-    value = value * 10 + (s[p] - '0');
-  }
-  return true;
-}
-
 // What an ISO-8601 date/time text holds.
 struct Scan {
+  iso8601::Time time;  // all zero when there is none
   bool has_time = false;
-  int h = 0, m = 0, sec = 0;
-  std::string_view frac;  // digits of a second's fraction, as written
   std::string_view zone;  // the zone as written ("" = none)
   bool zone_zero = true;  // the zone is UTC (Z, +00, +00:00, UTC, GMT)
 };
-
-bool scan_time(std::string_view s, size_t& p, Scan& out) {
-  if (!digits(s, p, 2, out.h) || p >= s.size() || s[p] != ':' || !digits(s, ++p, 2, out.m)) return false;
-  out.has_time = true;
-  if (p < s.size() && s[p] == ':') {
-    if (!digits(s, ++p, 2, out.sec)) return false;
-    if (p < s.size() && (s[p] == '.' || s[p] == ',')) {
-      size_t start = ++p;
-      while (p < s.size() && std::isdigit(static_cast<unsigned char>(s[p]))) p++;
-      out.frac = s.substr(start, p - start);
-    }
-  }
-  return true;
-}
 
 bool iequals(std::string_view a, std::string_view b) {
   if (a.size() != b.size()) return false;
@@ -93,22 +72,20 @@ bool scan_zone(std::string_view s, size_t p, Scan& out) {
   return true;
 }
 
+// The date (any number of year digits: PostgreSQL reads years past 9999) or time,
+// then the zone. Month, day and hour are not checked: the server refuses what is out
+// of range, nothing is changed silently.
 bool scan(std::string_view s, TimeKind kind, Scan& out) {
   size_t p = 0;
-  if (kind == TimeKind::kTime || kind == TimeKind::kTimetz) {
-    if (!scan_time(s, p, out)) return false;
-    return scan_zone(s, p, out);
+  if (kind != TimeKind::kTime && kind != TimeKind::kTimetz) {
+    iso8601::Date d;
+    if (!iso8601::scan_date(s, p, d, {.max_year_digits = s.size()})) return false;
+    if (p == s.size()) return true;
+    if (!iso8601::time_follows(s, p)) return scan_zone(s, p, out);
+    p++;
   }
-  int y = 0, mo = 0, d = 0;
-  if (!digits(s, p, 4, y)) return false;
-  while (p < s.size() && std::isdigit(static_cast<unsigned char>(s[p]))) p++;  // years past 9999
-  if (p >= s.size() || s[p] != '-' || !digits(s, ++p, 2, mo) || p >= s.size() || s[p] != '-' || !digits(s, ++p, 2, d))
-    return false;
-  if (p == s.size()) return true;
-  if ((s[p] == 'T' || s[p] == 't' || s[p] == ' ') && p + 1 < s.size() &&
-      std::isdigit(static_cast<unsigned char>(s[p + 1]))) {
-    if (!scan_time(s, ++p, out)) return false;
-  }
+  if (!iso8601::scan_time(s, p, out.time)) return false;
+  out.has_time = true;
   return scan_zone(s, p, out);
 }
 
@@ -153,10 +130,10 @@ bool datetime_fits(std::string_view s, const TypeLimits& l, std::string& error) 
   while (!s.empty() && s.front() == ' ') s.remove_prefix(1);
   while (!s.empty() && s.back() == ' ') s.remove_suffix(1);
   if (!scan(s, l.time, sc)) return true;  // not ISO-8601: the server reads it
-  std::string_view frac = sc.frac;
+  std::string_view frac = sc.time.frac;
   while (!frac.empty() && frac.back() == '0') frac.remove_suffix(1);
   if (l.time == TimeKind::kDate) {
-    if (sc.has_time && (sc.h || sc.m || sc.sec || !frac.empty()))
+    if (sc.has_time && (sc.time.hour || sc.time.minute || sc.time.second || !frac.empty()))
       return fail(error, "value " + quoted(s) + " has a time of day, which a date column drops");
     return true;
   }
