@@ -26,7 +26,7 @@ struct FormatOptions {
   // Registry Avro (-s value=avro, --value-format avro...): decoded to JSON first.
   bool avro_value = false, avro_key = false;
   avro::UnionStyle avro_unions = avro::UnionStyle::kPlain;
-  avro::ReaderSchema avro_reader;  // values (--reader-schema); keys: their writer's
+  avro::ReaderSchema avro_reader{};  // values (--reader-schema); keys: their writer's
   std::shared_ptr<avro::RegistryClient> registry = nullptr;
   bool wants_headers() const { return envelope || format.find("%h") != std::string::npos; }
 };
