@@ -6,20 +6,27 @@
 # `kconsume -g -e | uxform --preset created_users | cqlwrite`, and the same for
 # `pgload --from-kafka --preset created_users --mode upsert --key id` into a
 # throw-away PostgreSQL (its default durability). Each run uses -e and its own fresh
-# consumer group, so the figures include the group join; the join alone is measured
-# first (the sink on an empty topic with as many partitions) and printed separately,
-# with its share of the direct run (the issue asks for a topic large enough that the
-# join is under 10% of the run: a warning says when it is not). Also the acknowledged
-# pipe `kconsume --acks FIFO | uxform --envelope | cqlwrite --acks FIFO` against the
-# plain pipe (row acks-cql). Every run's table is checked to hold N rows.
-# Prints records/s and peak RSS (of the largest process); nothing here asserts timings.
-# usage: bench/direct.sh [RECORDS]   (default $DIRECT_RECORDS or 600000, whatever
-# BENCH_RECORDS says: the development cluster's group join alone takes 3-4 s, so a
-# run must last 40 s or more for the join to weigh under 10%)
+# consumer group, so the figures include the group join. The join is also measured
+# inside each run, as the time until the first record is read (from the reading
+# process's --stats lines, every 100 ms: start-up and the join, about 3 s of it the
+# development cluster's group.initial.rebalance.delay.ms, which a consumer cannot
+# change), and printed separately, with its share of the direct run (the issue asks
+# for a topic large enough that the join is under 10% of the run: a warning says when
+# it is not), and the steady-state rates: records/s once joined, RECORDS / (run - join).
+# Also the acknowledged pipe `kconsume --acks FIFO | uxform --envelope | cqlwrite
+# --acks FIFO` against the plain pipe (row acks-cql). Every run's table is checked to
+# hold N rows. With DIRECT_ROUNDS=R (default 1), R rounds alternate direct run and
+# pipe (joins included) and the median round of each stands; a shared machine's noise
+# weighs less on ratios of the same round. Prints records/s, peak RSS (of the largest
+# process) and CPU seconds of all processes; nothing here asserts timings.
+# usage: bench/direct.sh [RECORDS]   (default $DIRECT_RECORDS or 1000000, whatever
+# BENCH_RECORDS says: the join alone takes 4-5 s, so a direct run must last 45 s or
+# more for the join to weigh under 10%; the mock cluster then holds about 1 GiB)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source bench/lib.sh
-n=${1:-${DIRECT_RECORDS:-600000}}
+n=${1:-${DIRECT_RECORDS:-1000000}}
+rounds=${DIRECT_ROUNDS:-1}
 bench_init
 raw="$BENCH_DIR/users-$n.ndjson"
 bench_data "$n" "$raw"
@@ -29,7 +36,7 @@ source tests/lib/pg.sh
 KAFKA_SKIP_CODE=69
 # The mock cluster keeps ~5 MB per partition and raw users are ~1 KB: spread them widely.
 parts=$(((n / 2500) > 60 ? n / 2500 : 60))
-kafka_start --dev --brokers 3 "raw:$parts" "empty:$parts"
+kafka_start --dev --brokers 3 "raw:$parts"
 cql_start --nodes 1
 PG_DURABLE=1 pg_start
 bench_on_exit pg_stop
@@ -37,46 +44,79 @@ kproduce -q -b "$KAFKA_BROKERS" -t raw -k login.uuid <"$raw"
 echo "direct: $n raw users ($(($(stat -c %s "$raw") / 1048576)) MiB) in Kafka ($parts partitions," \
   "$KAFKA_BROKERS), CQL test server $CQL_HOSTS, PostgreSQL on port $PGPORT" >&2
 
+# joined LABEL STATS_FILE COUNTER: the join of a measured run, from its --stats lines:
+# the last time at which no record was read yet.
+joined() {
+  _wall[$1]=$(awk -v c="\"$3\":0," 'index($0, c) { split($0, a, "\"elapsed_s\":"); t = a[2] + 0 } END { printf "%.3f", t }' "$2")
+  _rss[$1]=0 _cpu[$1]=0
+}
+S="--stats 100ms"
 expect_rows() {
   [ "$2" = "$n" ] || { echo "bench: $1 stored $2 of $n records" >&2; exit 1; }
 }
-# join_share LABEL JOIN: prints the group join time and its share of LABEL's run.
-join_share() {
-  awk -v j="${_wall[$2]}" -v t="${_wall[$1]}" -v l="$1" 'BEGIN {
-    printf "group join %.2fs = %.0f%% of the %.2fs run of %s\n", j, 100 * j / t, t, l
-    if (j >= 0.1 * t) printf "bench: the join is 10%% of the run or more: run with more records\n" > "/dev/stderr"
+# steady DIRECT DIRECT_JOIN PIPE PIPE_JOIN: the join's share of the direct run, the
+# records/s of both once joined, their ratio, and CPU per record.
+steady() {
+  awk -v n="$n" -v d="${_wall[$1]}" -v dj="${_wall[$2]}" -v p="${_wall[$3]}" -v pj="${_wall[$4]}" \
+    -v dc="${_cpu[$1]}" -v pc="${_cpu[$3]}" -v l="$1" 'BEGIN {
+    printf "group join %.2fs = %.0f%% of the %.2fs run of %s (in the pipe %.2fs)\n", dj, 100 * dj / d, d, l, pj
+    if (dj >= 0.1 * d) printf "bench: the join is 10%% of the run or more: run with more records\n" > "/dev/stderr"
+    ds = n / (d - dj > 0 ? d - dj : 1e-9); ps = n / (p - pj > 0 ? p - pj : 1e-9)
+    printf "steady state (after the join): %.0f rec/s against %.0f rec/s: ratio %.2fx\n", ds, ps, ds / ps
+    printf "CPU: %.2f s (%.1f us/record) against %.2f s (%.1f us/record), every process of the command\n",
+      dc, 1e6 * dc / n, pc, 1e6 * pc / n
   }'
 }
-K="-b '$KAFKA_BROKERS' -t raw -e -q"
+K="-b '$KAFKA_BROKERS' -e -q"
 C="-H '$CQL_HOSTS' -k bench --create -q"
 
-measure "cql join" "cqlwrite $C -t by_join --from-kafka empty -g cql-join -e -p created_users -b '$KAFKA_BROKERS'"
 cql="cqlwrite --from-kafka -p"
-measure "$cql" "cqlwrite $C -t by_direct --from-kafka raw -g cql-direct -e -p created_users -b '$KAFKA_BROKERS'"
-expect_rows "$cql" "$(cql_count bench.by_direct)"
 cqlpipe="kconsume | uxform | cqlwrite"
-measure "$cqlpipe" "kconsume $K -g cql-pipe | uxform -q -p created_users | cqlwrite $C -t by_pipe"
-expect_rows "$cqlpipe" "$(cql_count bench.by_pipe)"
+dr=() pr=() djr=() pjr=()
+for ((r = 1; r <= rounds; r++)); do
+  st="$BENCH_TMP/stats"
+  measure "$cql #$r" "cqlwrite $C -t by_direct_$r --from-kafka raw -g cql-direct-$r -e -p created_users -b '$KAFKA_BROKERS' $S 2>'$st.d'"
+  joined "cql join #$r" "$st.d" records_in
+  expect_rows "$cql" "$(cql_count "bench.by_direct_$r")"
+  measure "$cqlpipe #$r" "kconsume $K -t raw -g cql-pipe-$r $S 2>'$st.p' | uxform -q -p created_users | cqlwrite $C -t by_pipe_$r"
+  joined "cql pipe join #$r" "$st.p" messages_in
+  expect_rows "$cqlpipe" "$(cql_count "bench.by_pipe_$r")"
+  dr+=("$cql #$r") pr+=("$cqlpipe #$r") djr+=("cql join #$r") pjr+=("cql pipe join #$r")
+done
+median "$cql" "${dr[@]}"
+median "$cqlpipe" "${pr[@]}"
+median "cql join" "${djr[@]}"
+median "cql pipe join" "${pjr[@]}"
 report direct-cql "$n" "$cql" "$cqlpipe"
-join_share "$cql" "cql join"
+steady "$cql" "cql join" "$cqlpipe" "cql pipe join"
 mkfifo "$BENCH_TMP/acks"
 cqlacks="kconsume --acks | uxform --envelope | cqlwrite --acks"
-measure "$cqlacks" "kconsume $K -g cql-acks --acks '$BENCH_TMP/acks' | uxform -q --envelope -p created_users |
+measure "$cqlacks" "kconsume $K -t raw -g cql-acks --acks '$BENCH_TMP/acks' | uxform -q --envelope -p created_users |
   cqlwrite $C -t by_acks --acks '$BENCH_TMP/acks'"
 expect_rows "$cqlacks" "$(cql_count bench.by_acks)"
 report acks-cql "$n" "$cqlacks" "$cqlpipe"
 
 ddl="(id uuid primary key, first_name text, last_name text, gender text, address text, post_code text, email text,
   username text, dob timestamptz, registered_date timestamptz, phone text, picture text)"
-pg_psql -c "create table by_direct $ddl" -c "create table by_pipe $ddl" -c "create table by_join $ddl" -c checkpoint
 P="--mode upsert --key id -q"
-measure "pg join" "pgload -t by_join $P --from-kafka empty -g pg-join -e --preset created_users -b '$KAFKA_BROKERS'"
 pg="pgload --from-kafka --preset"
-measure "$pg" "pgload -t by_direct $P --from-kafka raw -g pg-direct -e --preset created_users -b '$KAFKA_BROKERS'"
-expect_rows "$pg" "$(pg_psql -c 'select count(*) from by_direct')"
-pg_psql -c checkpoint
 pgpipe="kconsume | uxform | pgload"
-measure "$pgpipe" "kconsume $K -g pg-pipe | uxform -q -p created_users | pgload -t by_pipe $P"
-expect_rows "$pgpipe" "$(pg_psql -c 'select count(*) from by_pipe')"
+dr=() pr=() djr=() pjr=()
+for ((r = 1; r <= rounds; r++)); do
+  pg_psql -c "create table by_direct_$r $ddl" -c "create table by_pipe_$r $ddl" -c checkpoint
+  measure "$pg #$r" "pgload -t by_direct_$r $P --from-kafka raw -g pg-direct-$r -e --preset created_users -b '$KAFKA_BROKERS' $S 2>'$st.d'"
+  joined "pg join #$r" "$st.d" records_in
+  expect_rows "$pg" "$(pg_psql -c "select count(*) from by_direct_$r")"
+  pg_psql -c checkpoint
+  measure "$pgpipe #$r" "kconsume $K -t raw -g pg-pipe-$r $S 2>'$st.p' | uxform -q -p created_users | pgload -t by_pipe_$r $P"
+  joined "pg pipe join #$r" "$st.p" messages_in
+  expect_rows "$pgpipe" "$(pg_psql -c "select count(*) from by_pipe_$r")"
+  pg_psql -c checkpoint
+  dr+=("$pg #$r") pr+=("$pgpipe #$r") djr+=("pg join #$r") pjr+=("pg pipe join #$r")
+done
+median "$pg" "${dr[@]}"
+median "$pgpipe" "${pr[@]}"
+median "pg join" "${djr[@]}"
+median "pg pipe join" "${pjr[@]}"
 report direct-pg "$n" "$pg" "$pgpipe"
-join_share "$pg" "pg join"
+steady "$pg" "pg join" "$pgpipe" "pg pipe join"

@@ -14,7 +14,8 @@
 #     (pg_sleep per batch of 100 rows, about RATE rows/s); re-written: rows - distinct
 #     keys.
 # The sinks' members run with --exit-at-group-end: A ends once the group caught up.
-# Same cluster settings for all (session.timeout.ms=6000, heartbeat.interval.ms=500).
+# Same cluster settings for all (session.timeout.ms=6000, heartbeat.interval.ms=500;
+# GROUP_BENCH_X adds -X settings to every member, e.g. "-X debug=cgrp").
 # Prints the rates (the issue's target: under 5% for ours, below kcat's); asserts
 # nothing. Needs kcat (Debian's) for the peer's row.
 # The leave waits until B read records (a cooperative join takes two rounds, about 10 s
@@ -34,7 +35,7 @@ W=$(mktemp -d /tmp/bench-group.XXXXXX)
 kafka_start --dev grp:12
 seq 1 "$n" | awk -v pad="$(printf '%0500d' 0)" '{print $1 "\t{\"k\":" $1 ",\"p\":\"" pad "\"}"}' |
   kcat -b "$KAFKA_BROKERS" -t grp -P -K $'\t'
-X=(-X session.timeout.ms=6000 -X heartbeat.interval.ms=500)
+X=(-X session.timeout.ms=6000 -X heartbeat.interval.ms=500 ${GROUP_BENCH_X:-})
 
 # slow RATE OUT: copies stdin to OUT at about RATE lines/s.
 slow() {

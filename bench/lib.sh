@@ -9,7 +9,7 @@
 #   best LABEL ROUNDS...             the fastest of several rounds stands for LABEL
 #   median LABEL ROUNDS...           the median round's time stands for LABEL, with the
 #                                    highest peak RSS of the rounds
-#   elapsed LABEL / peak_rss_mb LABEL   the measured figures
+#   elapsed LABEL / peak_rss_mb LABEL / cpu_seconds LABEL   the measured figures
 #   cql_count KS.TABLE               rows in a table of the CQL server at $CQL_HOSTS
 # Every figure comes from the same run on the same input; nothing here asserts timings.
 set -euo pipefail
@@ -19,7 +19,7 @@ BENCH_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 : "${BENCH_DIR:=$BENCH_ROOT/build/bench-data}"
 : "${BENCH_RESULTS:=$BENCH_DIR/results.tsv}"
 export BENCH_ROOT BENCH_BUILD BENCH_DIR BENCH_RESULTS
-declare -A _wall _rss
+declare -A _wall _rss _cpu
 
 _bench_cleanups=()
 bench_on_exit() { _bench_cleanups+=("$*"); }
@@ -73,6 +73,8 @@ measure() {
   end=$(date +%s.%N)
   _wall[$label]=$(awk -v a="$start" -v b="$end" 'BEGIN { printf "%.3f", b - a }')
   _rss[$label]=$(awk -F: '/Maximum resident set size/ { printf "%.1f", $2 / 1024 }' "$out")
+  # CPU seconds of every process of the command (user + system).
+  _cpu[$label]=$(awk -F: '/User time|System time/ { t += $2 } END { printf "%.2f", t }' "$out")
 }
 
 # best LABEL ROUNDS...: the fastest of several measured rounds stands for LABEL (the
@@ -85,6 +87,7 @@ best() {
   done
   _wall[$label]=${_wall[$b]}
   _rss[$label]=${_rss[$b]}
+  _cpu[$label]=${_cpu[$b]:-}
 }
 
 # median LABEL ROUNDS...: the median of several rounds' wall times stands for LABEL
@@ -94,6 +97,7 @@ median() {
   shift
   mid=$(for r in "$@"; do printf '%s\t%s\n' "${_wall[$r]}" "$r"; done | sort -n | sed -n "$((($# + 1) / 2))p" | cut -f2)
   _wall[$label]=${_wall[$mid]}
+  _cpu[$label]=${_cpu[$mid]:-}
   _rss[$label]=$(for r in "$@"; do echo "${_rss[$r]}"; done | sort -g | tail -1)
 }
 
@@ -111,6 +115,7 @@ PY
 }
 
 elapsed() { echo "${_wall[$1]}"; }
+cpu_seconds() { echo "${_cpu[$1]}"; }
 peak_rss_mb() { echo "${_rss[$1]}"; }
 
 report() {

@@ -226,3 +226,54 @@ kill_case() {
   expect_ids "$table" "$T/raw.ndjson.ids"
   [[ $(lag "$g") == 0 ]] || fail "restart after kill $stage: lag $(lag "$g")"
 }
+
+# rb_member M GROUP TABLE: member M of the rebalance case, a whole pipe with its own
+# channel, kconsume with --exit-at-group-end; its stages' pids in STAGES.
+rb_member() {
+  sink "$3" "$T/acks-rb-$1"
+  K=(kconsume -v -b "$KAFKA_BROKERS" "${KX[@]}" -g "$2" -t users --commit-interval 200ms --acks "$T/acks-rb-$1"
+    --exit-at-group-end)
+  start_stages "rb-$1"
+}
+
+# rebalance_case: two members of one group, each a whole pipe with its own channel.
+# Member A runs alone, member B joins mid-stream (the group's partitions are shared),
+# then A's kconsume is killed with -9: its partitions move to B once its session
+# expired, B reads them from A's last commit and, with --exit-at-group-end, exits 0
+# once the whole group caught up. Nothing lost: every id stored, lag 0.
+rebalance_case() {
+  local g=rebalance table=rb_users base n
+  new_table "$table"
+  base=$(count "$table")
+  touch "$T/rb-a.slow" "$T/rb-b.slow"
+  local a b
+  rb_member a "$g" "$table"
+  a=("${STAGES[@]}")
+  wait_count "$table" $((base + N / 50)) "member A"
+  rb_member b "$g" "$table"
+  b=("${STAGES[@]}")
+  local deadline=$((SECONDS + 60))
+  until grep -q 'assigned' "$T/rb-b.k.err"; do
+    ((SECONDS < deadline)) || fail "member B got no partitions in 60 s: $(tail -n 3 "$T/rb-b.k.err")"
+    sleep 0.1
+  done
+  grep -q 'revoked' "$T/rb-a.k.err" || fail "member A gave up no partition to B"
+  kill -9 "${a[0]}"
+  n=$(($(count "$table") - base))
+  echo "rebalance: B joined, A's kconsume killed -9 at $n rows"
+  ((n < N)) || fail "rebalance: all $N rows were stored before the kill; the case proves nothing"
+  rm -f "$T/rb-a.slow" "$T/rb-b.slow"
+  local p
+  for p in "${a[@]:1}"; do wait_exit "$p" 60; done
+  deadline=$((SECONDS + 120))
+  while kill -0 "${b[0]}" 2>/dev/null; do
+    ((SECONDS < deadline)) || fail "rebalance: member B still running after 120 s, lag $(lag "$g"): $(tail -n 3 "$T/rb-b.k.err")"
+    sleep 0.2
+  done
+  for p in "${b[@]}"; do
+    wait_exit "$p" 60
+    ((RC == 0)) || fail "rebalance: a stage of member B exit $RC: $(tail -n 3 "$T"/rb-b.*.err)"
+  done
+  expect_ids "$table" "$T/raw.ndjson.ids"
+  [[ $(lag "$g") == 0 ]] || fail "rebalance: lag $(lag "$g") at the end"
+}

@@ -8,57 +8,35 @@
 #include <cstdio>
 
 #include "common/time/civil_date.h"
+#include "common/time/iso8601.h"
 
 namespace airstream::avro {
 
 namespace {
 
-bool digits(std::string_view s, size_t at, size_t n, int& out) {
-  if (at + n > s.size()) return false;
-  out = 0;
-  for (size_t i = at; i < at + n; i++) {
-    if (s[i] < '0' || s[i] > '9') return false;
-    out = out * 10 + (s[i] - '0');
-  }
-  return true;
-}
-
 std::string date_part(std::string_view s, int64_t& days) {
-  int y, m, d;
-  if (s.size() < 10 || !digits(s, 0, 4, y) || s[4] != '-' || !digits(s, 5, 2, m) || s[7] != '-' || !digits(s, 8, 2, d))
-    return "not a date (YYYY-MM-DD)";
-  static const int kDays[] = {31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-  bool leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
-  if (m < 1 || m > 12 || d < 1 || d > kDays[m - 1] || (m == 2 && d == 29 && !leap)) return "not a valid calendar date";
-  days = days_from_civil(y, static_cast<unsigned>(m), static_cast<unsigned>(d));
+  size_t p = 0;
+  iso8601::Date d;
+  if (!iso8601::scan_date(s, p, d)) return "not a date (YYYY-MM-DD)";
+  if (!iso8601::valid_date(d)) return "not a valid calendar date";
+  days = days_from_civil(d.year, static_cast<unsigned>(d.month), static_cast<unsigned>(d.day));
   return {};
 }
 
-// "HH:MM[:SS[.fraction]]" from s[at...]; sets p past it.
+// "HH:MM[:SS[.fraction]]" from s[p...]; sets p past it.
 std::string time_part(std::string_view s, size_t& p, int64_t per_second, int64_t& out) {
-  int h, mi, sec = 0;
-  if (!digits(s, p, 2, h) || p + 2 >= s.size() || s[p + 2] != ':' || !digits(s, p + 3, 2, mi))
-    return "not a time of day (HH:MM:SS)";
-  p += 5;
-  int64_t frac = 0;
-  if (p < s.size() && s[p] == ':') {
-    if (!digits(s, p + 1, 2, sec)) return "not a time of day (HH:MM:SS)";
-    p += 3;
-    if (p < s.size() && s[p] == '.') {
-      size_t start = ++p;
-      int64_t scale = per_second;
-      while (p < s.size() && s[p] >= '0' && s[p] <= '9') {
-        scale /= 10;
-        if (scale > 0) {
-          frac += (s[p] - '0') * scale;
-        } else if (s[p] != '0') {
-          return per_second == 1000 ? "more precise than milliseconds" : "more precise than microseconds";
-        }
-        p++;
-      }
-      if (p == start) return "not a time of day (no digits after '.')";
-    }
+  iso8601::Time t;
+  if (!iso8601::scan_time(s, p, t)) return "not a time of day (HH:MM:SS)";
+  if (t.frac_sep == ',') {  // not a fraction here: what follows the seconds
+    p -= t.frac.size() + 1;
+    t.frac = {};
+  } else if (t.frac_sep == '.' && t.frac.empty()) {
+    return "not a time of day (no digits after '.')";
   }
+  int64_t frac = 0;
+  if (!iso8601::fraction(t.frac, per_second == 1000 ? 3 : 6, frac))
+    return per_second == 1000 ? "more precise than milliseconds" : "more precise than microseconds";
+  int h = t.hour, mi = t.minute, sec = t.second;
   if (h > 23 || mi > 59 || sec > 59) return "not a valid time of day";
   out = (h * 3600 + mi * 60 + sec) * per_second + frac;
   return {};
@@ -111,21 +89,13 @@ std::string parse_timestamp(std::string_view s, int64_t per_second, bool local, 
     if (std::string e = time_part(s, p, per_second, tod); !e.empty()) return e;
     if (p < s.size()) {
       if (local) return "a local timestamp takes no UTC offset";
-      if (s[p] == 'Z' || s[p] == 'z') {
-        p++;
-      } else if (s[p] == '+' || s[p] == '-') {
-        int oh, om = 0;
-        size_t q = p + 3;
-        if (!digits(s, p + 1, 2, oh)) return "not an ISO 8601 timestamp (bad UTC offset)";
-        if (q < s.size() && s[q] == ':') q++;
-        if (q < s.size()) {
-          if (!digits(s, q, 2, om)) return "not an ISO 8601 timestamp (bad UTC offset)";
-          q += 2;
-        }
-        if (oh > 23 || om > 59) return "not an ISO 8601 timestamp (bad UTC offset)";
-        offset_min = (s[p] == '-' ? -1 : 1) * (oh * 60 + om);
-        p = q;
-      }
+      std::string_view z = s.substr(p);
+      iso8601::Offset o;
+      if (!iso8601::parse_offset(z, o))
+        return z[0] == '+' || z[0] == '-' ? "not an ISO 8601 timestamp (bad UTC offset)" : "not an ISO 8601 timestamp";
+      if (o.hours > 23 || o.minutes > 59) return "not an ISO 8601 timestamp (bad UTC offset)";
+      offset_min = o.seconds() / 60;
+      p = s.size();
     }
   }
   if (p != s.size()) return "not an ISO 8601 timestamp";

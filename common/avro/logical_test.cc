@@ -60,6 +60,7 @@ TEST(AvroLogical, Timestamps) {
   EXPECT_EQ(parse_timestamp("2024-01-01T00:00:00Z", 1000, true, v), "a local timestamp takes no UTC offset");
   EXPECT_EQ(parse_timestamp("2024-01-01T00:00:00.1230Z", 1000, false, v), "");
   EXPECT_EQ(parse_timestamp("2024-01-01T00:00:00Zx", 1000, false, v), "not an ISO 8601 timestamp");
+  EXPECT_EQ(parse_timestamp("2024-01-01T00:00:00+05:", 1000, false, v), "not an ISO 8601 timestamp (bad UTC offset)");
   std::string out;
   EXPECT_TRUE(format_timestamp(-1, 1000, false, out));
   EXPECT_EQ(out, "1969-12-31T23:59:59.999Z");

@@ -1,8 +1,10 @@
 // Test helper: librdkafka's in-process mock cluster (3 brokers) with a producer, for
-// the unit tests of the Kafka consumers (source_test.cc, reader_test.cc).
+// the unit tests of the Kafka consumers (source_test.cc, source_group_test.cc,
+// reader_test.cc).
 #pragma once
 
 #include <gtest/gtest.h>
+#include <librdkafka/rdkafka.h>
 #include <librdkafka/rdkafka_mock.h>
 
 #include <string>
@@ -44,8 +46,12 @@ class MockCluster {
   // The next n OffsetCommit requests fail with `err`.
   void fail_commits(size_t n, rd_kafka_resp_err_t err) {
     std::vector<rd_kafka_resp_err_t> errs(n, err);
+    fail_commits(errs.data(), n);
+  }
+  // The next n OffsetCommit requests fail with errs[0], errs[1], ... in turn.
+  void fail_commits(const rd_kafka_resp_err_t* errs, size_t n) {
     constexpr int16_t kOffsetCommit = 8;  // the OffsetCommit API key
-    rd_kafka_mock_push_request_errors_array(mc_, kOffsetCommit, n, errs.data());
+    rd_kafka_mock_push_request_errors_array(mc_, kOffsetCommit, n, errs);
   }
 
  private:

@@ -7,9 +7,10 @@
 // never make the caller wait: librdkafka commits the acknowledged offsets in the
 // background while the group is stable (common/kafka/group_commit.h), a refused commit
 // is dropped and a failed one retried by the next. Partitions are assigned
-// incrementally (cooperative-sticky); before a partition is revoked the source gives
-// the sink a bounded time to finish the partition's writes in flight, then commits
-// what is acknowledged, so that the new owner starts where this member stopped.
+// incrementally (cooperative-sticky); before a partition is revoked the source commits
+// what is acknowledged, gives the sink a bounded time to finish the partition's writes
+// in flight, then commits what they added, so that the new owner starts where this
+// member stopped.
 #pragma once
 
 #include <librdkafka/rdkafka.h>
@@ -129,8 +130,9 @@ class KafkaSource {
                         void* opaque);
   void on_rebalance(rd_kafka_resp_err_t err, rd_kafka_topic_partition_list_t* parts);
   void on_commit(CommitError result, const std::string& why);
-  // Waits (bounded by revoke_wait) for the acknowledgements of `parts`' records in flight.
-  void finish_revoked(const rd_kafka_topic_partition_list_t* parts);
+  // Waits (bounded by revoke_wait) for the acknowledgements of `parts`' records in
+  // flight; true if some arrived (there is more to commit).
+  bool finish_revoked(const rd_kafka_topic_partition_list_t* parts);
   void apply_acks();
   void set_paused(bool pause);  // pauses or resumes fetching of every assigned partition
   bool all_at_end() const;

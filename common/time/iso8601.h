@@ -5,8 +5,9 @@
 // than four digits, the ranges of hours and seconds, how many fraction digits are
 // kept, which offsets a zone may have. The callers hold those rules: cqlwrite's CQL
 // codec (Cassandra's timestamp, date and time), pgload's COPY binary timestamps and
-// dates (PostgreSQL's send formats) and pgload's type-modifier checks (what
-// PostgreSQL's input functions would change).
+// dates (PostgreSQL's send formats) and type-modifier checks (what PostgreSQL's input
+// functions would change), the Avro logical types' text forms, and uxform's date
+// functions (also kconsume's --offset times).
 #pragma once
 
 #include <cstddef>

@@ -12,6 +12,7 @@
 #include <cstring>
 
 #include "common/time/civil_date.h"
+#include "common/time/iso8601.h"
 #include "common/json/json.h"
 #include "common/uuid.h"
 
@@ -171,71 +172,28 @@ void uuid_text(const unsigned char b[16], char out[36]) {
   }
 }
 
-bool digits(std::string_view s, size_t pos, size_t n, int& v) {
-  if (pos + n > s.size()) return false;
-  v = 0;
-  for (size_t i = pos; i < pos + n; i++) {
-    if (s[i] < '0' || s[i] > '9') return false;
-    v = v * 10 + (s[i] - '0');
-  }
-  return true;
-}
-
 }  // namespace
 
 bool parse_iso8601(std::string_view s, int64_t& epoch_ms) {
-  int y, mo, d, h = 0, mi = 0, sec = 0, ms = 0;
-  if (!digits(s, 0, 4, y) || s.size() < 10 || s[4] != '-' || !digits(s, 5, 2, mo) || s[7] != '-' || !digits(s, 8, 2, d))
-    return false;
-  static const int kDays[] = {31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-  if (mo < 1 || mo > 12 || d < 1 || d > kDays[mo - 1]) return false;
-  bool leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
-  if (mo == 2 && d == 29 && !leap) return false;
-  size_t p = 10;
-  int64_t offset_min = 0;
+  size_t p = 0;
+  iso8601::Date date;
+  if (!iso8601::scan_date(s, p, date) || !iso8601::valid_date(date)) return false;
+  iso8601::Time t;
+  int64_t ms = 0, offset_min = 0;
   if (p < s.size()) {
     if (s[p] != 'T' && s[p] != 't' && s[p] != ' ') return false;
-    if (!digits(s, p + 1, 2, h) || p + 3 >= s.size() || s[p + 3] != ':' || !digits(s, p + 4, 2, mi)) return false;
-    p += 6;
-    if (p < s.size() && s[p] == ':') {
-      if (!digits(s, p + 1, 2, sec)) return false;
-      p += 3;
-      if (p < s.size() && (s[p] == '.' || s[p] == ',')) {
-        p++;
-        size_t start = p;
-        int scale = 100;
-        while (p < s.size() && s[p] >= '0' && s[p] <= '9') {
-          ms += (s[p] - '0') * scale;
-          scale /= 10;
-          p++;
-        }
-        if (p == start) return false;
-      }
-    }
-    if (h > 24 || mi > 59 || sec > 60 || (h == 24 && (mi | sec | ms) != 0)) return false;
+    if (!iso8601::scan_time(s, ++p, t) || (t.frac_sep && t.frac.empty())) return false;
+    iso8601::fraction(t.frac.substr(0, 3), 3, ms);  // milliseconds: finer digits are cut
+    if (t.hour > 24 || t.minute > 59 || t.second > 60 || (t.hour == 24 && (t.minute | t.second | ms) != 0))
+      return false;
     if (p < s.size()) {
-      if (s[p] == 'Z' || s[p] == 'z') {
-        p++;
-      } else if (s[p] == '+' || s[p] == '-') {
-        int oh = 0, om = 0;
-        if (!digits(s, p + 1, 2, oh)) return false;
-        size_t q = p + 3;
-        if (q < s.size() && s[q] == ':') q++;
-        if (q < s.size()) {
-          if (!digits(s, q, 2, om)) return false;
-          q += 2;
-        }
-        if (oh > 23 || om > 59) return false;
-        offset_min = (s[p] == '-' ? -1 : 1) * (oh * 60 + om);
-        p = q;
-      } else {
-        return false;
-      }
+      iso8601::Offset o;
+      if (!iso8601::parse_offset(s.substr(p), o) || o.hours > 23 || o.minutes > 59) return false;
+      offset_min = o.seconds() / 60;
     }
-    if (p != s.size()) return false;
   }
-  int64_t days = days_from_civil(y, static_cast<unsigned>(mo), static_cast<unsigned>(d));
-  int64_t secs = days * 86400 + h * 3600 + mi * 60 + std::min(sec, 59) - offset_min * 60;
+  int64_t days = days_from_civil(date.year, static_cast<unsigned>(date.month), static_cast<unsigned>(date.day));
+  int64_t secs = days * 86400 + t.hour * 3600 + t.minute * 60 + std::min(t.second, 59) - offset_min * 60;
   epoch_ms = secs * 1000 + ms;
   return true;
 }

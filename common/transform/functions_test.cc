@@ -42,6 +42,7 @@ TEST(FunctionsTest, Iso8601) {
   EXPECT_EQ(ms, 951782400000);
   EXPECT_FALSE(parse_iso8601("2001-02-29", ms));
   EXPECT_FALSE(parse_iso8601("2001-13-01", ms));
+  EXPECT_FALSE(parse_iso8601("1970-01-01T02:00:00+02:", ms));  // no minutes after the colon
   EXPECT_FALSE(parse_iso8601("2001-01-01T25:00:00Z", ms));
   EXPECT_FALSE(parse_iso8601("2001-01-01T10:00:00Q", ms));
   EXPECT_FALSE(parse_iso8601("yesterday", ms));

@@ -9,6 +9,7 @@
 // are rejected.
 #include "sink.h"
 
+#include <algorithm>
 #include <chrono>
 
 #include "common/cql/murmur3.h"
@@ -256,16 +257,26 @@ std::string CqlSink::execute_params(std::string_view values, int64_t ts) const {
 
 void CqlSink::acquire() {
   std::unique_lock<std::mutex> lk(mu_);
-  cv_.wait(lk, [&] { return in_flight_ < opt_.concurrency; });
+  if (in_flight_ >= opt_.concurrency) {
+    // Every slot taken: wait until a quarter of them are free again, so that the
+    // responses wake this thread once per many, not once each.
+    const int low = opt_.concurrency - std::max(1, opt_.concurrency / 4);
+    waiting_ = true;
+    cv_.wait(lk, [&] { return in_flight_ <= low; });
+    waiting_ = false;
+  }
   in_flight_++;
 }
 
 void CqlSink::release() {
+  bool wake;
   {
     std::lock_guard<std::mutex> lk(mu_);
     in_flight_--;
+    wake = (waiting_ && in_flight_ <= opt_.concurrency - std::max(1, opt_.concurrency / 4)) ||
+           (draining_ && in_flight_ == 0);
   }
-  cv_.notify_all();
+  if (wake) cv_.notify_all();
 }
 
 size_t CqlSink::in_flight() const {
@@ -275,7 +286,9 @@ size_t CqlSink::in_flight() const {
 
 void CqlSink::drain() {
   std::unique_lock<std::mutex> lk(mu_);
+  draining_ = true;
   cv_.wait(lk, [&] { return in_flight_ == 0; });
+  draining_ = false;
 }
 
 void CqlSink::submit(Record record, AckFn on_ack) {

@@ -136,6 +136,8 @@ class CqlSink {
   mutable std::mutex mu_;
   std::condition_variable cv_;
   int in_flight_ = 0;
+  bool waiting_ = false;   // acquire() waits for free slots
+  bool draining_ = false;  // drain() waits for none in flight
 
   std::unordered_map<std::string, Batch> open_;  // batch mode: partition key -> batch
   std::deque<std::string> open_order_;
