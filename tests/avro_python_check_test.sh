@@ -3,14 +3,19 @@
 # code): it decodes what kproduce wrote (after the 5-byte header) to the values of the
 # input, and encodes records (every logical type, unions, unicode) that kconsume must
 # decode to the same JSON. Schema evolution: records written with the first version of
-# the subject and with a second one (a field added with a default) both decode.
+# the subject and with a second one (a field added with a default) both decode, with
+# their writer's schema (kconsume's default, as kcat) or as the subject's latest
+# version (--reader-schema latest: the first version's records get the added field's
+# default, as python3-avro's own schema resolution reads them; the latest version is
+# fetched again when a new schema id appears), and a reader schema that cannot read
+# them rejects each message with the reason.
 set -euo pipefail
 source "$AIRSTREAM_SRC/tests/lib/kafka.sh"
 source "$AIRSTREAM_SRC/tests/lib/registry.sh"
 kafka_test_setup
 registry_require_avro
-t=avro_py_$$ tc=avro_pyc_$$
-kafka_start "$t:1" "$tc:1"
+t=avro_py_$$ tc=avro_pyc_$$ tr=avro_pyr_$$
+kafka_start "$t:1" "$tc:1" "$tr:1"
 registry_start
 check="$AIRSTREAM_SRC/tests/avro/python_check.py"
 v1="$AIRSTREAM_SRC/tests/avro/users.avsc" v2="$AIRSTREAM_SRC/tests/avro/users_v2.avsc"
@@ -40,6 +45,44 @@ mkdir "$work/m1" "$work/m2"
 kcat -b "$KAFKA_BROKERS" -t "$tc" -P "$work"/m1/* "$work"/m2/*
 kconsume -t "$tc" -e -s value=avro -r "$REGISTRY_URL" >"$work/got"
 diff <(cat "$work/want1" "$work/want2") "$work/got" || fail "kconsume's JSON differs from what python3-avro encoded"
+# Read as the subject's latest version (v2): v1's records take v2's default, the values
+# python3-avro's schema resolution reads from the same bytes.
+kconsume -t "$tc" -e -c 4 -s value=avro -r "$REGISTRY_URL" --reader-schema latest >"$work/latest"
+diff <(jq -c '. + {nickname: ""}' "$work/want1"; cat "$work/want2") "$work/latest" ||
+  fail "--reader-schema latest: v1 records not read as v2"
+kcat -b "$KAFKA_BROKERS" -t "$tc" -C -e -q -c 2 -f '%R%s' >"$work/raw1"
+/usr/bin/python3 "$check" resolve "$v1" "$v2" "$id1" <(head -n 2 "$work/latest") "$work/raw1" ||
+  fail "python3-avro's schema resolution disagrees with kconsume --reader-schema latest"
+# The same with v2 as a fixed reader schema (a file, then its id).
+kconsume -t "$tc" -e -c 4 -s value=avro -r "$REGISTRY_URL" --reader-schema "$v2" | cmp - "$work/latest" ||
+  fail "--reader-schema FILE"
+kconsume -t "$tc" -e -c 4 -s value=avro -r "$REGISTRY_URL" --reader-schema "$id2" | cmp - "$work/latest" ||
+  fail "--reader-schema ID"
+# A reader schema that cannot read them (a field without default): each message is
+# rejected with the reason, nothing printed.
+jq -c '.fields += [{"name": "extra", "type": "int"}]' "$v2" >"$work/v3.avsc"
+run() { RC=0; "$@" || RC=$?; }
+run kconsume -t "$tc" -e -c 4 -s value=avro -r "$REGISTRY_URL" --reader-schema "$work/v3.avsc" \
+  --reject-file "$work/rej" >"$work/none"
+[[ $RC == 1 && ! -s "$work/none" && $(wc -l <"$work/rej") == 4 ]] || fail "incompatible reader: exit $RC, $(cat "$work/rej")"
+grep -q "cannot be read as $work/v3.avsc: field extra: not in the writer's schema, and the reader's gives no default" \
+  "$work/rej" || fail "incompatible reader: $(head -n 1 "$work/rej")"
+
+# The latest version is fetched again when a message brings a new schema id: a v1
+# record read as v1 while v1 is the latest, then v2 registered and one record of each.
+register "$tr-value" "$v1" >/dev/null
+kcat -b "$KAFKA_BROKERS" -t "$tr" -P "$work/m1/000"
+kconsume -t "$tr" -c 3 -s value=avro -r "$REGISTRY_URL" --reader-schema latest >"$work/follow" 2>"$work/follow.err" &
+follower=$!
+for ((i = 0; i < 300; i++)); do [[ -s "$work/follow" ]] && break; sleep 0.1; done
+register "$tr-value" "$v2" >/dev/null
+kcat -b "$KAFKA_BROKERS" -t "$tr" -P "$work/m2/000"
+kcat -b "$KAFKA_BROKERS" -t "$tr" -P "$work/m1/001"
+for ((i = 0; i < 300; i++)); do kill -0 "$follower" 2>/dev/null || break; sleep 0.1; done
+kill "$follower" 2>/dev/null && fail "kconsume -c 3 did not end: $(cat "$work/follow.err")"
+diff <(head -n 1 "$work/want1"; head -n 1 "$work/want2"; tail -n 1 "$work/want1" | jq -c '. + {nickname: ""}') \
+  "$work/follow" || fail "the latest version was not fetched again"
+
 # kproduce with the subject's latest version (v2) encodes v1-shaped input with the default.
 head -n 1 "$work/want1" | kproduce -t "$tc" --value-format avro --registry "$REGISTRY_URL"
 kconsume -t "$tc" -o 4 -e -s value=avro -r "$REGISTRY_URL" -J >"$work/evolved"
@@ -50,7 +93,6 @@ grep -q '"value_schema_id":2,.*"nickname":""}}$' "$work/evolved" || fail "latest
 tu=avro_cu_$$
 kafka_create_topic "$tu" 1
 rufetch --synthetic --count 300 --seed 7 | uxform -p created_users >"$work/cu"
-run() { RC=0; "$@" || RC=$?; }
 run kproduce -t "$tu" --value-format avro --schema "$AIRSTREAM_SRC/schemas/created_users.avsc" --registry "$REGISTRY_URL" <"$work/cu"
 [[ $RC == 0 ]] || fail "created_users.avsc refused uxform -p created_users output (exit $RC)"
 id=$(curl -fsS "$REGISTRY_URL/subjects/$tu-value/versions/latest" | /usr/bin/python3 -c 'import json,sys; print(json.load(sys.stdin)["id"])')

@@ -4,8 +4,11 @@
 # Confluent-framed (0x00 + big-endian id), records the schema refuses are rejected with
 # field path and reason and never sent, kconsume decodes to the same JSON (-s value=avro
 # and --value-format avro, envelope with schema ids, tagged unions), Avro keys, the
-# subject's latest schema, undecodable messages rejected with topic/partition/offset,
-# registry faults (503 retried then 75; unknown id; slow answers; basic auth).
+# subject's latest schema, a fixed --schema-id, undecodable messages rejected with topic/partition/offset,
+# registry faults (503 retried then 75; unknown id; slow answers; basic auth),
+# --binary base64 keeping undecodable messages in the envelope as raw bytes with the
+# reason, the password from --registry-password-file, and an https:// registry whose
+# certificate --registry-ca makes trusted (both also as --config keys; unverified: 69).
 set -euo pipefail
 source "$AIRSTREAM_SRC/tests/lib/kafka.sh"
 source "$AIRSTREAM_SRC/tests/lib/registry.sh"
@@ -69,6 +72,12 @@ echo '"string"' | /usr/bin/python3 -c 'import json,sys; print(json.dumps({"schem
 echo "$good2" | kproduce -t "$tk" --value-format avro --subject "$t-value" --key-format avro -k location.city --registry "$REGISTRY_URL"
 kconsume -t "$tk" -e -s avro -r "$REGISTRY_URL" -f '%k|%s\n' >"$work/keyed"
 [[ $(cat "$work/keyed") == "\"Oslo\"|$want2" ]] || fail "Avro key: $(cat "$work/keyed")"
+# A fixed schema id (--schema-id): no subject is asked; an id the registry lacks is 78.
+echo "$good2" | kproduce -t "$tk" --value-format avro --schema-id 1 --registry "$REGISTRY_URL"
+kconsume -t "$tk" -o 1 -e -s value=avro -r "$REGISTRY_URL" -J >"$work/fixed"
+grep -q '"value_schema_id":1,"value":{"id":"7c9d1f7b' "$work/fixed" || fail "--schema-id 1: $(cat "$work/fixed")"
+run kproduce -t "$tk" --value-format avro --schema-id 77 --registry "$REGISTRY_URL" <<<"$good2" 2>"$work/err"
+[[ $RC == 78 ]] || fail "--schema-id 77 (unknown): exit $RC, want 78: $(cat "$work/err")"
 
 # Undecodable messages: rejected with topic, partition, offset and reason; good ones go on.
 printf 'plain json\n' | kcat -b "$KAFKA_BROKERS" -t "$t" -p 0 -P
@@ -82,6 +91,15 @@ assert [(r["topic"], r["partition"], r["offset"]) for r in rej] == [(sys.argv[2]
 assert "not schema-registry Avro" in rej[0]["error"], rej[0]
 assert "Avro schema id 1: truncated" in rej[1]["error"], rej[1]
 assert "record_base64" in rej[1], rej[1]
+PY
+# --binary base64 with the envelope keeps them: their raw bytes and the reason.
+kconsume -t "$t" -p 0 -o 2 -c 2 -e -s value=avro -r "$REGISTRY_URL" -J --binary base64 >"$work/kept"
+/usr/bin/python3 - "$work/kept" <<'PY' || fail "--binary base64: $(cat "$work/kept")"
+import base64, json, sys
+got = [json.loads(l) for l in open(sys.argv[1])]
+assert [base64.b64decode(g["value_base64"]) for g in got] == [b"plain json", b"\0\0\0\0\1\377\377"], got
+assert "not schema-registry Avro" in got[0]["value_error"] and "truncated" in got[1]["value_error"], got
+assert all("value" not in g and g["offset"] == 2 + i for i, g in enumerate(got)), got
 PY
 
 # Registry faults: unknown id (a reject), 503 twice (retried), 503 always (exit 75),
@@ -105,4 +123,28 @@ SCHEMA_REGISTRY_PASSWORD=wrong run kproduce -t "$t" --value-format avro --regist
 [[ $RC == 78 ]] || fail "wrong registry password: exit $RC, want 78: $(cat "$work/err")"
 SCHEMA_REGISTRY_URL= run kproduce -t "$t" --value-format avro </dev/null 2>"$work/err"
 [[ $RC == 64 ]] || fail "no registry: exit $RC, want 64"
+
+# The password from a file, never the command line; an https:// registry trusted
+# through --registry-ca; both as --config keys too.
+if command -v openssl >/dev/null; then
+  openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj "/CN=registry" -addext "subjectAltName=IP:127.0.0.1" \
+    -keyout "$work/tls.key" -out "$work/tls.pem" 2>/dev/null
+  registry_start --auth tester:s3cret --tls-cert "$work/tls.pem" --tls-key "$work/tls.key"
+  [[ $REGISTRY_URL == https://* ]] || fail "registry_start --tls-cert: $REGISTRY_URL"
+  /usr/bin/python3 -c 'import json,sys; print(json.dumps({"schema": open(sys.argv[1]).read()}))' "$schema" |
+    curl -fsS --cacert "$work/tls.pem" -u tester:s3cret -d @- "$REGISTRY_URL/subjects/$t-value/versions" >/dev/null
+  printf 's3cret\n' >"$work/password"
+  unset SCHEMA_REGISTRY_PASSWORD
+  run kconsume -t "$t" -p 0 -e -c 1 -s value=avro -r "$REGISTRY_URL" --registry-ca "$work/tls.pem" \
+    --registry-password-file "$work/password" >"$work/otls" 2>"$work/err"
+  [[ $RC == 0 && $(cat "$work/otls") == "$want1" ]] || fail "https registry with --registry-ca: exit $RC: $(cat "$work/err")"
+  printf '[airstream]\nregistry = "%s"\nregistry-ca = "%s"\nregistry-password-file = "%s"\n' \
+    "$REGISTRY_URL" "$work/tls.pem" "$work/password" >"$work/conf"
+  run kconsume --config "$work/conf" -t "$t" -p 0 -e -c 1 -s value=avro >"$work/oconf" 2>"$work/err"
+  [[ $RC == 0 && $(cat "$work/oconf") == "$want1" ]] || fail "registry options from --config: exit $RC: $(cat "$work/err")"
+  run kconsume -t "$t" -p 0 -e -c 1 -s value=avro -r "$REGISTRY_URL" >/dev/null 2>"$work/err"
+  [[ $RC == 69 ]] && grep -q "registry-ca" "$work/err" || fail "unverified certificate: exit $RC, want 69: $(cat "$work/err")"
+  run kconsume -t "$t" -p 0 -e -c 1 -s value=avro -r "$REGISTRY_URL" --registry-ca "$work/tls.pem" 2>"$work/err"
+  [[ $RC == 78 ]] || fail "no password: exit $RC, want 78: $(cat "$work/err")"
+fi
 echo "all checks passed"

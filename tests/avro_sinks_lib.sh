@@ -8,6 +8,9 @@
 #   $EVO    accounts encoded by Apache Avro's Python library (python3-avro, framed by
 #           tests/avro/python_check.py): 3 with the subject's first version, then 2
 #           with the second, which adds a field with a default (a compatible change).
+#           The sinks read them as the subject's latest version (the second): the
+#           first three must be stored with the added field's default
+#           ($T/accounts_v1_as_v2).
 source "$(dirname "${BASH_SOURCE[0]}")/pipeline_lib.sh"
 source "$AIRSTREAM_SRC/tests/lib/registry.sh"
 registry_require_avro
@@ -38,6 +41,7 @@ avro_topics() {
   /usr/bin/python3 "$AV/python_check.py" frame "$AV/accounts.avsc" "$id1" "$AV/accounts_v1.ndjson" "$T/m1"
   /usr/bin/python3 "$AV/python_check.py" frame "$AV/accounts_v2.avsc" "$id2" "$AV/accounts_v2.ndjson" "$T/m2"
   kcat -b "$KAFKA_BROKERS" -t "$EVO" -P "$T"/m1/* "$T"/m2/*
+  jq -c '. + {country: "unknown"}' "$AV/accounts_v1.ndjson" >"$T/accounts_v1_as_v2"
 }
 
 # register SUBJECT FILE: registers the schema, prints its id.

@@ -3,7 +3,9 @@
 # the tool's options when asked to complete "--"; -o offers kconsume's named offsets,
 # -X the librdkafka property names of `-X list`, -t/--from-kafka the topics of the
 # cluster (kconsume -L; a development cluster here); tools without file operands
-# (rufetch, kconsume) offer no file names, the others do.
+# (rufetch, kconsume) offer no file names, the others do; the Avro options offer
+# their values (-s value=avro..., --value-format, --avro-unions, --reader-schema
+# with file names too).
 source "$(dirname "$0")/lib/common.sh"
 C="$AIRSTREAM_SRC/completions"
 
@@ -13,7 +15,11 @@ for t in "${TOOLS[@]}"; do
   check "fish completion for $t" test -f "$C/fish/$t.fish"
   check "bash -n $t" bash -n "$C/bash/$t"
   if command -v zsh >/dev/null; then check "zsh -n _$t" zsh -n "$C/zsh/_$t"; fi
-  if command -v fish >/dev/null; then check "fish -n $t.fish" fish -n "$C/fish/$t.fish"; fi
+  if command -v fish >/dev/null; then
+    check "fish -n $t.fish" fish -n "$C/fish/$t.fish"
+    errors=$(fish -c "source '$C/fish/$t.fish'" 2>&1)
+    check "fish sources $t.fish without errors: $errors" test -z "$errors"
+  fi
 
   # The first long option of --help other than --help itself.
   opt=$("$AIRSTREAM_BIN/$t" --help | grep -o -- '--[a-z][a-z0-9-]*' | grep -v -- '--help' | head -1)
@@ -58,6 +64,27 @@ for sh in bash fish; do
     if [ $sh = bash ]; then got=$(bash_complete $t some); else got=$(fish_complete $t "$t some"); fi
     check "$sh: $t offers input files: [$got]" grep -qx some-input.ndjson <<<"$got"
   done
+  # complete_words TOOL WORDS...: what the shell offers for the last (empty) word.
+  complete_words() {
+    local t=$1; shift
+    if [ $sh = bash ]; then bash_complete "$t" "$@" "''"; else fish_complete "$t" "$t $* "; fi
+  }
+  for t in kconsume cqlwrite pgload; do
+    want="value=avro avro"; [ $t = kconsume ] && want="value=avro key=avro avro"
+    got=$(complete_words $t -s | sort | tr '\n' ' ')
+    expect_eq "$sh: $t -s offers its values" "$(tr ' ' '\n' <<<"$want" | sort | tr '\n' ' ')" "$got"
+    got=$(complete_words $t --value-format | sort | tr '\n' ' ')
+    expect_eq "$sh: $t --value-format offers json and avro" "avro json " "$got"
+    got=$(complete_words $t --avro-unions | sort | tr '\n' ' ')
+    expect_eq "$sh: $t --avro-unions offers plain and tagged" "plain tagged " "$got"
+    got=$(complete_words $t --reader-schema)
+    check "$sh: $t --reader-schema offers writer, latest and files: [$got]" \
+      bash -c 'grep -qx writer <<<"$1" && grep -qx latest <<<"$1" && grep -qx some-input.ndjson <<<"$1"' _ "$got"
+  done
+  got=$(complete_words kconsume --key-format | sort | tr '\n' ' ')
+  expect_eq "$sh: kconsume --key-format offers string and avro" "avro string " "$got"
+  got=$(complete_words kproduce --value-format | sort | tr '\n' ' ')
+  expect_eq "$sh: kproduce --value-format offers json and avro" "avro json " "$got"
 done
 if command -v zsh >/dev/null; then
   got=$(zsh_helper kconsume _airstream_kafka_props 'kconsume -X')
@@ -65,6 +92,15 @@ if command -v zsh >/dev/null; then
   check "zsh: kconsume -o offers its named offsets" grep -qF "(beginning end stored)" "$C/zsh/_kconsume"
   for t in rufetch kconsume; do check "zsh: $t offers no files" bash -c "! grep -q '_files' '$C/zsh/_$t' || ! grep -q \"'\\*:input file\" '$C/zsh/_$t'"; done
   for t in uxform cqlwrite pgload kproduce; do check "zsh: $t offers input files" grep -qF "'*:input file:_files'" "$C/zsh/_$t"; done
+  check "zsh: kconsume -s offers its values" grep -qF "'-s[" "$C/zsh/_kconsume"
+  check "zsh: kconsume -s offers value=avro key=avro avro" grep -qF ":value:(value=avro key=avro avro)'" "$C/zsh/_kconsume"
+  for t in cqlwrite pgload; do check "zsh: $t -s offers value=avro avro" grep -qF ":value:(value=avro avro)'" "$C/zsh/_$t"; done
+  for t in kconsume cqlwrite pgload; do
+    check "zsh: $t --reader-schema offers writer, latest and files" \
+      grep -qF -- "--reader-schema[" "$C/zsh/_$t"
+    check "zsh: $t --reader-schema action" grep -qF '(writer latest)" "files:file:_files"}' "$C/zsh/_$t"
+    check "zsh: $t --value-format offers json avro" grep -qF ":value:(json avro)'" "$C/zsh/_$t"
+  done
 fi
 
 # Topic names from the cluster (kconsume -L; needs the development cluster).

@@ -71,9 +71,10 @@ Result<RegisteredSchema> writer_schema(RegistryClient& client, const std::string
 
 void add_consume_format_options(CLI::App& app, ConsumeFormatCli& o, bool keys) {
   app.add_option("-s", o.serdes,
-                 keys ? "kcat's deserializer spelling: value=avro, key=avro or avro (both)"
-                      : "kcat's deserializer spelling: value=avro (or avro): --value-format avro")
-      ->type_name(keys ? "[key=|value=]avro" : "[value=]avro")
+                 keys ? "kcat's deserializer spelling (one of: value=avro, key=avro, avro): values, keys or both are "
+                        "schema-registry Avro"
+                      : "kcat's deserializer spelling (one of: value=avro, avro): --value-format avro")
+      ->type_name("SERDE")
       ->allow_extra_args(false);
   app.add_option("--value-format", o.value_format,
                  keys ? "Message values: json, or avro (schema-registry Avro, Confluent framing, decoded to JSON)"
@@ -94,7 +95,39 @@ void add_consume_format_options(CLI::App& app, ConsumeFormatCli& o, bool keys) {
       ->type_name("STYLE")
       ->check(CLI::IsMember({"plain", "tagged"}))
       ->capture_default_str();
+  if (o.reader_schema.empty()) o.reader_schema = keys ? "writer" : "latest";
+  app.add_option("--reader-schema", o.reader_schema,
+                 "Read Avro values as: writer (each message's own schema), latest (the latest version of subject "
+                 "<topic>-value: fields added since take their defaults), a registry schema ID, or a .avsc FILE")
+      ->type_name("writer|latest|ID|FILE")
+      ->capture_default_str();
   add_registry_options(app, o.registry, "-r,--registry");
+}
+
+Result<ReaderSchema> resolve_reader_schema(const std::string& spec) {
+  ReaderSchema r;
+  if (spec == "writer") return r;
+  if (spec == "latest") {
+    r.mode = ReaderSchema::Mode::kLatest;
+    return r;
+  }
+  r.mode = ReaderSchema::Mode::kFixed;
+  if (!spec.empty() && spec.find_first_not_of("0123456789") == std::string::npos) {
+    if (spec.size() > 10 || std::stoull(spec) > UINT32_MAX)
+      return Status(kExitUsage, "--reader-schema " + spec + ": not a schema id");
+    r.id = static_cast<int64_t>(std::stoull(spec));
+    r.name = "schema id " + spec;
+    return r;
+  }
+  std::ifstream in(spec);
+  if (!in) return Status(kExitNoInput, "--reader-schema: cannot read schema file " + spec);
+  std::stringstream text;
+  text << in.rdbuf();
+  auto s = Schema::parse(text.str());
+  if (!s.ok()) return Status(kExitConfig, "--reader-schema " + spec + ": " + s.status().message());
+  r.schema = *s;
+  r.name = spec;
+  return r;
 }
 
 Result<ConsumeFormat> resolve_consume_format(const ConsumeFormatCli& o, bool keys) {
@@ -117,6 +150,11 @@ Result<ConsumeFormat> resolve_consume_format(const ConsumeFormatCli& o, bool key
     }
   }
   f.unions = o.avro_unions == "tagged" ? UnionStyle::kTagged : UnionStyle::kPlain;
+  if (f.avro_value) {
+    auto r = resolve_reader_schema(o.reader_schema.empty() ? (keys ? "writer" : "latest") : o.reader_schema);
+    if (!r.ok()) return r.status();
+    f.reader = std::move(*r);
+  }
   if (f.avro()) {
     auto r = resolve_registry(o.registry);
     if (!r.ok()) return r.status();

@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "common/avro/codec.h"
+#include "common/avro/message.h"
 #include "common/avro/registry.h"
 #include "common/status.h"
 
@@ -44,6 +45,7 @@ struct ConsumeFormatCli {
   std::string value_format = "json";  // json | avro
   std::string key_format = "string";  // string | avro
   std::string avro_unions = "plain";  // plain | tagged
+  std::string reader_schema;          // writer | latest | ID | FILE ("": the tool's default)
   RegistryCliOptions registry;
 };
 
@@ -51,14 +53,21 @@ struct ConsumeFormatCli {
 struct ConsumeFormat {
   bool avro_value = false, avro_key = false;
   UnionStyle unions = UnionStyle::kPlain;
+  ReaderSchema reader;       // values (keys are read with their writer's schema)
   RegistryOptions registry;  // set when avro_value or avro_key
   bool avro() const { return avro_value || avro_key; }
 };
 
-// Adds -s, --value-format, --avro-unions and the registry options (-r,--registry
-// ...); keys: the tool reads message keys, so --key-format and -s key=avro too (the
-// sinks store values only: -s avro means the values there).
+// Adds -s, --value-format, --avro-unions, --reader-schema and the registry options
+// (-r,--registry ...); keys: the tool reads message keys, so --key-format and -s
+// key=avro too (the sinks store values only: -s avro means the values there). The
+// reader schema defaults to writer for kconsume (keys), as kcat decodes, and to
+// latest for the sinks, whose tables follow the subject's latest version.
 void add_consume_format_options(CLI::App& app, ConsumeFormatCli& o, bool keys);
+
+// --reader-schema's value: writer, latest, a schema id, or a .avsc file (read and
+// parsed: kExitNoInput, kExitConfig).
+Result<ReaderSchema> resolve_reader_schema(const std::string& spec);
 
 // Applies -s over the --*-format options and resolves the registry when Avro is
 // asked for. Usage errors are kExitUsage; an unreadable password file kExitConfig.

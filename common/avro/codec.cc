@@ -10,6 +10,7 @@
 #include <cstring>
 #include <limits>
 
+#include "common/avro/json_text.h"
 #include "common/avro/logical.h"
 #include "common/json/json.h"
 #include "common/uuid.h"
@@ -82,35 +83,6 @@ bool latin1_bytes(std::string_view s, std::string& out) {
     }
   }
   return true;
-}
-
-void append_latin1(std::string& out, const unsigned char* p, size_t n) {
-  std::string s;
-  s.reserve(n);
-  for (size_t i = 0; i < n; i++) {
-    if (p[i] < 0x80) {
-      s.push_back(static_cast<char>(p[i]));
-    } else {
-      s.push_back(static_cast<char>(0xC0 | (p[i] >> 6)));
-      s.push_back(static_cast<char>(0x80 | (p[i] & 0x3F)));
-    }
-  }
-  append_json_string(out, s);
-}
-
-template <class F>
-void append_float(std::string& out, F v) {
-  if (std::isnan(v)) {
-    out += "\"NaN\"";
-  } else if (std::isinf(v)) {
-    out += v > 0 ? "\"Infinity\"" : "\"-Infinity\"";
-  } else if (v == 0 && std::signbit(v)) {
-    out += "-0.0";  // "-0" would read back as the integer 0, losing the sign
-  } else {
-    char buf[64];
-    auto r = std::to_chars(buf, buf + sizeof buf, v);
-    out.append(buf, r.ptr);
-  }
 }
 
 // The decimal text of a JSON number for a decimal field: the shortest text that reads
@@ -222,6 +194,19 @@ std::string Encoder::encode(const Schema& schema, dom::element json, std::string
     return std::string("cannot encode: ") + avro_strerror();
   }
   return {};
+}
+
+std::string Encoder::encode_default(const Node& n, dom::element d, avro_value_t* v) {
+  path_.clear();
+  error_.clear();
+  depth_ = 0;
+  in_default_ = true;
+  avro_value_t branch;
+  bool ok = n.type == Type::kUnion ? avro_value_set_branch(v, 0, &branch) == 0 && put(d, *n.branches[0], &branch)
+                                   : put(d, n, v);
+  in_default_ = false;
+  if (ok) return {};
+  return error_.empty() ? avro_strerror() : error_;
 }
 
 bool Encoder::put(dom::element j, const Node& n, avro_value_t* v) {
@@ -504,9 +489,9 @@ Decoder::~Decoder() {
   if (reader_) avro_reader_free(reader_);
 }
 
-std::string Decoder::decode(const Schema& schema, std::string_view payload, std::string& out, UnionStyle style) {
+std::string Decoder::read(const Schema& schema, std::string_view payload, avro_value_t*& v) {
   error_.clear();
-  style_ = style;
+  error_path_.clear();
   const char* p = payload.data();
   // Items of zero width (null, empty records) cost no byte: a few bytes of block
   // counts could ask for billions. Every other item takes at least one byte.
@@ -514,14 +499,25 @@ std::string Decoder::decode(const Schema& schema, std::string_view payload, std:
   if (!check(schema.root(), p, payload.data() + payload.size(), 0)) return error_;
   if (p != payload.data() + payload.size())
     return std::to_string(payload.data() + payload.size() - p) + " bytes left over after the Avro datum";
-  avro_value_t* v = nullptr;
   keep_value(values_, schema, v);
   if (!v) return std::string("cannot create an Avro value: ") + avro_strerror();
   avro_value_reset(v);
   avro_reader_memory_set_source(reader_, payload.data(), static_cast<int64_t>(payload.size()));
   if (avro_value_read(reader_, v) != 0) return std::string("cannot decode Avro: ") + avro_strerror();
+  return {};
+}
+
+std::string Decoder::decode(const Schema& schema, std::string_view payload, std::string& out, UnionStyle style) {
+  avro_value_t* v = nullptr;
+  if (std::string e = read(schema, payload, v); !e.empty()) return e;
+  return to_json(schema.root(), v, style, out);
+}
+
+std::string Decoder::to_json(const Node& n, avro_value_t* v, UnionStyle style, std::string& out) {
+  style_ = style;
+  error_.clear();
   size_t at = out.size();
-  if (!emit(schema.root(), v, out)) {
+  if (!emit(n, v, out)) {
     out.resize(at);
     return error_;
   }
@@ -623,6 +619,43 @@ bool Decoder::check(const Node& n, const char*& p, const char* end, int depth) {
   return true;
 }
 
+void Decoder::emit_integer(const Node& n, int64_t x, std::string& out) {
+  switch (n.logical) {
+    case Logical::kDate:
+      out.push_back('"');
+      format_date(x, out);
+      out.push_back('"');
+      return;
+    case Logical::kTimeMillis:
+    case Logical::kTimeMicros: {
+      int64_t per_second = n.logical == Logical::kTimeMillis ? 1000 : 1000000;
+      if (x < 0 || x >= 86400 * per_second) break;
+      out.push_back('"');
+      format_time_of_day(x, per_second, out);
+      out.push_back('"');
+      return;
+    }
+    case Logical::kTimestampMillis:
+    case Logical::kTimestampMicros:
+    case Logical::kLocalTimestampMillis:
+    case Logical::kLocalTimestampMicros: {
+      bool millis = n.logical == Logical::kTimestampMillis || n.logical == Logical::kLocalTimestampMillis;
+      bool local = n.logical == Logical::kLocalTimestampMillis || n.logical == Logical::kLocalTimestampMicros;
+      size_t at = out.size();
+      out.push_back('"');
+      if (format_timestamp(x, millis ? 1000 : 1000000, local, out)) {
+        out.push_back('"');
+        return;
+      }
+      out.resize(at);
+      break;
+    }
+    default:
+      break;
+  }
+  out += std::to_string(x);
+}
+
 bool Decoder::emit(const Node& n, avro_value_t* v, std::string& out) {
   switch (n.type) {
     case Type::kNull:
@@ -644,40 +677,7 @@ bool Decoder::emit(const Node& n, avro_value_t* v, std::string& out) {
       } else {
         avro_value_get_long(v, &x);
       }
-      switch (n.logical) {
-        case Logical::kDate:
-          out.push_back('"');
-          format_date(x, out);
-          out.push_back('"');
-          return true;
-        case Logical::kTimeMillis:
-        case Logical::kTimeMicros: {
-          int64_t per_second = n.logical == Logical::kTimeMillis ? 1000 : 1000000;
-          if (x < 0 || x >= 86400 * per_second) break;
-          out.push_back('"');
-          format_time_of_day(x, per_second, out);
-          out.push_back('"');
-          return true;
-        }
-        case Logical::kTimestampMillis:
-        case Logical::kTimestampMicros:
-        case Logical::kLocalTimestampMillis:
-        case Logical::kLocalTimestampMicros: {
-          bool millis = n.logical == Logical::kTimestampMillis || n.logical == Logical::kLocalTimestampMillis;
-          bool local = n.logical == Logical::kLocalTimestampMillis || n.logical == Logical::kLocalTimestampMicros;
-          size_t at = out.size();
-          out.push_back('"');
-          if (format_timestamp(x, millis ? 1000 : 1000000, local, out)) {
-            out.push_back('"');
-            return true;
-          }
-          out.resize(at);
-          break;
-        }
-        default:
-          break;
-      }
-      out += std::to_string(x);
+      emit_integer(n, x, out);
       return true;
     }
     case Type::kFloat: {

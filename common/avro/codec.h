@@ -30,6 +30,9 @@
 
 namespace airstream::avro {
 
+class Resolution;
+struct ResolveStep;
+
 // How union values are written to JSON.
 enum class UnionStyle {
   kPlain,   // the branch's value alone
@@ -47,6 +50,9 @@ class Encoder {
   // Returns "" or the reason it was refused (path first, when inside a record).
   std::string encode(const Schema& schema, std::string_view json, std::string& out);
   std::string encode(const Schema& schema, simdjson::dom::element json, std::string& out);
+  // Fills v (an avro-c value of n's type) with a field default d, in Avro's JSON
+  // encoding (a union's default is its first branch's). Returns "" or the reason.
+  std::string encode_default(const Node& n, simdjson::dom::element d, avro_value_t* v);
 
  private:
   bool put(simdjson::dom::element j, const Node& n, avro_value_t* v);
@@ -76,16 +82,31 @@ class Decoder {
   // Returns "" or the reason the payload cannot be decoded (out then unchanged).
   std::string decode(const Schema& schema, std::string_view payload, std::string& out,
                      UnionStyle style = UnionStyle::kPlain);
+  // The same for a payload written with resolution.writer(), written out in the shape
+  // of resolution.reader() (common/avro/resolve.h): also refused when the data cannot
+  // be read as the reader's (an enum symbol or union branch it lacks...).
+  std::string decode(const Resolution& resolution, std::string_view payload, std::string& out,
+                     UnionStyle style = UnionStyle::kPlain);
+  // Appends the JSON text of v, an avro-c value of n's type. Returns "" or the reason.
+  std::string to_json(const Node& n, avro_value_t* v, UnionStyle style, std::string& out);
 
  private:
+  // Checks payload against schema and reads it into v (valid until the next call).
+  std::string read(const Schema& schema, std::string_view payload, avro_value_t*& v);
   bool check(const Node& n, const char*& p, const char* end, int depth);
   bool emit(const Node& n, avro_value_t* v, std::string& out);
+  void emit_integer(const Node& n, int64_t x, std::string& out);
+  // Resolved decoding (decode_resolved.cc).
+  bool emit_resolved(const ResolveStep& s, avro_value_t* v, std::string& out);
+  bool emit_promoted(const ResolveStep& s, avro_value_t* v, std::string& out);
+  bool refuse_at(const std::string& field);  // prepends field to error_path_
   avro_value_t* value_for(const Schema& schema);
 
   std::map<const Schema*, avro_value_t> values_;
   avro_reader_t reader_ = nullptr;
   UnionStyle style_ = UnionStyle::kPlain;
   std::string error_;
+  std::string error_path_;  // where error_ arose (resolved decoding), "" at the top
   int64_t items_left_ = 0;  // array and map items the payload may still hold
 };
 

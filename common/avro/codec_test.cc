@@ -122,6 +122,8 @@ TEST(AvroCodec, RefusesWithPathAndReason) {
   EXPECT_EQ(c.encode_error(ok + R"(, "at": "1993-07-20T09:44:18.6745Z"})"),
             R"(at: "1993-07-20T09:44:18.6745Z" is more precise than milliseconds)");
   EXPECT_EQ(c.encode_error(ok + R"(, "tod": 86400000})"), "tod: time of day out of range");
+  EXPECT_EQ(c.encode_error(ok + R"(, "tod_us": "25:00:00"})"), R"(tod_us: "25:00:00" is not a valid time of day)");
+  EXPECT_EQ(c.encode_error(ok + R"(, "born": 2147483648})"), "born: out of range for Avro int");
   EXPECT_EQ(c.encode_error(ok + R"(, "price": "1.234"})"),
             R"(price: "1.234" has more fraction digits than the decimal's scale 2)");
   EXPECT_EQ(c.encode_error(ok + R"(, "price": 12345678.9})"),

@@ -116,6 +116,9 @@ Status RegistryClient::request(const std::string& method, const std::string& pat
     curl_easy_setopt(h, CURLOPT_ERRORBUFFER, nullptr);
     if (code != CURLE_OK) {
       last = errbuf[0] ? errbuf : curl_easy_strerror(code);
+      // A certificate that does not verify will not verify on the next try either.
+      if (code == CURLE_PEER_FAILED_VERIFICATION || code == CURLE_SSL_CACERT_BADFILE)
+        return Status(kExitUnavailable, "schema registry " + url + ": " + last + " (check --registry-ca)");
       continue;
     }
     curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &r.status);
@@ -186,22 +189,39 @@ std::string escape_subject(void* curl, const std::string& subject) {
 }  // namespace
 
 Result<RegisteredSchema> RegistryClient::latest(const std::string& subject) {
+  auto r = find_latest(subject);
+  if (!r.ok()) return r.status();
+  if (!*r) return Status(kExitConfig, "schema registry: subject " + subject + ": not found (40401)");
+  return **r;
+}
+
+Result<std::optional<RegisteredSchema>> RegistryClient::find_latest(const std::string& subject) {
   Response r;
   if (Status st = request("GET", "/subjects/" + escape_subject(curl_, subject) + "/versions/latest", "", r); !st)
     return st;
+  simdjson::dom::parser p;
+  simdjson::dom::element e;
+  int64_t code = 0;
+  if (r.status == 404 && !p.parse(r.body).get(e) && !e["error_code"].get(code) && code == 40401)
+    return std::optional<RegisteredSchema>();  // no such subject
   if (r.status / 100 != 2) {
     return Status(kExitConfig, "schema registry: subject " + subject + ": " + error_text(r.body, r.status));
   }
-  simdjson::dom::parser p;
-  simdjson::dom::element e;
   int64_t id = 0;
   std::string_view text;
   if (p.parse(r.body).get(e) || e["id"].get(id) || e["schema"].get(text) || id < 0 || id > UINT32_MAX)
     return Status(kExitTempFail, "schema registry: unexpected answer for subject " + subject);
   auto s = Schema::parse(text);
   if (!s) return Status(kExitConfig, "schema registry: subject " + subject + ": " + s.status().message());
+  // The cached schema of that id when there is one, so that a writer and the latest
+  // version with the same id are one Schema.
+  auto known = by_id_.find(static_cast<uint32_t>(id));
+  if (known != by_id_.end() && known->second.schema.ok() && (*known->second.schema)->text() == (*s)->text()) {
+    known->second.used = ++tick_;
+    return std::optional<RegisteredSchema>(RegisteredSchema{static_cast<uint32_t>(id), *known->second.schema});
+  }
   remember(static_cast<uint32_t>(id), *s);
-  return RegisteredSchema{static_cast<uint32_t>(id), *s};
+  return std::optional<RegisteredSchema>(RegisteredSchema{static_cast<uint32_t>(id), *s});
 }
 
 Result<RegisteredSchema> RegistryClient::register_schema(const std::string& subject, const std::string& schema_text) {

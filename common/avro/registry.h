@@ -11,6 +11,7 @@
 #include <cstdint>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 
 #include "common/avro/schema.h"
@@ -43,6 +44,8 @@ class RegistryClient {
   Result<std::shared_ptr<const Schema>> schema_by_id(uint32_t id);
   // The subject's latest version. An unknown subject is kExitConfig.
   Result<RegisteredSchema> latest(const std::string& subject);
+  // The same, nullopt when the registry has no such subject.
+  Result<std::optional<RegisteredSchema>> find_latest(const std::string& subject);
   // Registers schema (JSON text) under subject (a no-op returning the existing id if
   // it is already registered). Incompatible or invalid schemas are kExitConfig.
   Result<RegisteredSchema> register_schema(const std::string& subject, const std::string& schema_text);

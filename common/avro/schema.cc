@@ -169,6 +169,7 @@ class SchemaBuilder {
     n->name = full;
     named_[full] = n;
     out = n;
+    n->aliases = aliases(o, inner_ns);
     if (tn == "enum") {
       n->type = Type::kEnum;
       dom::array syms;
@@ -177,6 +178,11 @@ class SchemaBuilder {
         std::string_view sv;
         if (sym.get(sv)) return err("enum " + full + " has a symbol that is not a string");
         n->symbols.emplace_back(sv);
+      }
+      std::string_view def;
+      if (!o["default"].get(def)) {
+        for (size_t i = 0; i < n->symbols.size(); i++)
+          if (n->symbols[i] == def) n->enum_default = static_cast<int>(i);
       }
       return Status::Ok();
     }
@@ -200,9 +206,23 @@ class SchemaBuilder {
       field.name = std::string(fname);
       if (Status st = build(ftype, inner_ns, field.type); !st) return st;
       if (!f["default"].get(field.default_value)) field.has_default = true;
+      field.aliases = aliases(f, "");
       n->fields.push_back(std::move(field));
     }
     return Status::Ok();
+  }
+
+  // The "aliases" of a named type (full names, simple ones in ns) or of a field (ns "").
+  template <class Json>
+  static std::vector<std::string> aliases(Json o, std::string_view ns) {
+    std::vector<std::string> out;
+    dom::array arr;
+    if (o["aliases"].get(arr)) return out;
+    for (dom::element a : arr) {
+      std::string_view sv;
+      if (!a.get(sv)) out.push_back(ns.empty() ? std::string(sv) : full_name(sv, ns));
+    }
+    return out;
   }
 
   static void logical(dom::object o, Node& n) {

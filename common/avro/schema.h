@@ -56,6 +56,7 @@ struct Field {
   const Node* type = nullptr;
   bool has_default = false;
   simdjson::dom::element default_value;  // valid while the Schema lives
+  std::vector<std::string> aliases;      // other names of the field (schema resolution)
 };
 
 struct Node {
@@ -66,6 +67,8 @@ struct Node {
   std::string name;                   // full name of a record, enum or fixed
   std::vector<Field> fields;          // record
   std::vector<std::string> symbols;   // enum
+  int enum_default = -1;              // enum: the symbol a reader takes for unknown ones
+  std::vector<std::string> aliases;   // record, enum, fixed: other full names
   const Node* items = nullptr;        // array items, map values
   std::vector<const Node*> branches;  // union
 };

@@ -16,12 +16,12 @@ Status SinkValueDecoder::open(const ConsumeFormat& format, const ReaderOptions& 
   if (!format.avro_value) return Status::Ok();
   auto client = RegistryClient::create(format.registry);
   if (!client.ok()) return client.status();
-  avro_ = std::make_unique<MessageDecoder>(std::move(*client), format.unions);
+  avro_ = std::make_unique<MessageDecoder>(std::move(*client), format.unions, format.reader);
   return Status::Ok();
 }
 
-SinkValueDecoder::Outcome SinkValueDecoder::decode(std::string_view value, std::string_view& text,
-                                                   std::string_view& error) {
+SinkValueDecoder::Outcome SinkValueDecoder::decode(std::string_view value, std::string_view topic,
+                                                   std::string_view& text, std::string_view& error) {
   text = value;
   error = {};
   if (value.size() > limits_.max_line) {
@@ -38,7 +38,7 @@ SinkValueDecoder::Outcome SinkValueDecoder::decode(std::string_view value, std::
   }
   if (!avro_->status().ok()) return Outcome::kFatal;  // the registry failed before: stop for good
   json_.clear();
-  switch (avro_->decode(value, json_)) {
+  switch (avro_->decode_value(value, topic, json_)) {
     case MessageDecoder::Outcome::kOk:
       break;
     case MessageDecoder::Outcome::kBad:

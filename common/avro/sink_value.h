@@ -1,6 +1,7 @@
 // Where a Kafka message becomes the record a sink works on (cqlwrite and pgload
 // --from-kafka): the message value as it is (JSON), or registry Avro (-s value=avro)
-// decoded to JSON against the writer's schema from the registry. The record then goes
+// decoded to JSON, by default as the latest schema of the topic's value subject
+// (--reader-schema; see common/avro/message.h). The record then goes
 // through the sink's transform and mapping like any NDJSON line.
 //
 // A value that cannot be a record is kBad, with the reason and the bytes to report:
@@ -35,7 +36,7 @@ class SinkValueDecoder {
   // kRecord: text is the JSON record, followed by kJsonPadding readable bytes, valid
   // until the next call (value itself must be padded). kBad: error is the reason and
   // text the bytes to report (the first 4 KiB of a value too long). kFatal: status().
-  Outcome decode(std::string_view value, std::string_view& text, std::string_view& error);
+  Outcome decode(std::string_view value, std::string_view topic, std::string_view& text, std::string_view& error);
   const Status& status() const { return avro_ ? avro_->status() : ok_; }
   bool avro() const { return avro_ != nullptr; }
 

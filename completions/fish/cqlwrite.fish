@@ -78,9 +78,10 @@ complete -c cqlwrite -l kafka-start -d 'Where a group without committed offsets 
 complete -c cqlwrite -s e -l exit-at-end -d 'With --from-kafka: stop once every partition assigned to this member is read to its end and stored (per member: other members\' partitions are not waited for)'
 complete -c cqlwrite -l exit-at-group-end -d 'With --from-kafka: stop only once the whole group has caught up (its committed offsets are at the end of every partition of the topics), for batch runs of several members'
 complete -c cqlwrite -l commit-interval -d 'With --from-kafka: how often stored offsets are committed (default 1s)' -x
-complete -c cqlwrite -s s -d 'kcat\'s deserializer spelling: value=avro (or avro): --value-format avro' -x
+complete -c cqlwrite -s s -d 'kcat\'s deserializer spelling (one of: value=avro, avro): --value-format avro' -x -a 'value=avro avro'
 complete -c cqlwrite -l value-format -d 'Message values of --from-kafka: json, or avro (schema-registry Avro, Confluent framing, decoded to the JSON record the mapping sees) (default: json)' -x -a 'json avro'
 complete -c cqlwrite -l avro-unions -d 'Avro unions in JSON: plain (the value) or tagged ({"string": "x"}, Avro\'s JSON encoding as kcat writes it) (default: plain)' -x -a 'plain tagged'
+complete -c cqlwrite -l reader-schema -d 'Read Avro values as: writer (each message\'s own schema), latest (the latest version of subject <topic>-value: fields added since take their defaults), a registry schema ID, or a .avsc FILE' -r -F -a 'writer latest'
 complete -c cqlwrite -s r -l registry -d 'Confluent schema registry URL (http:// or https://) for Avro (env: SCHEMA_REGISTRY_URL)' -x
 complete -c cqlwrite -l registry-user -d 'Schema registry basic-auth user (password: SCHEMA_REGISTRY_PASSWORD) (env: SCHEMA_REGISTRY_USER)' -x
 complete -c cqlwrite -l registry-password-file -d 'Read the schema registry password from the first line of FILE' -r -F

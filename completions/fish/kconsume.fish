@@ -48,10 +48,11 @@ complete -c kconsume -s J -l envelope -d 'Write one JSON object per message: top
 complete -c kconsume -s f -l format -d 'Write each message as FORMAT, with kcat\'s tokens: %s value, %k key, %t topic, %p partition, %o offset, %T timestamp, %h headers, %S/%K value/key length, \\n \\t (no JSON check)' -x
 complete -c kconsume -l binary -d 'Non-UTF-8 keys/values in --envelope: reject, or base64 (key_base64...) (default: reject)' -x -a 'reject base64'
 complete -c kconsume -l acks -d 'Commit only offsets the last stage acknowledged on named pipe FIFO (implies --envelope; the stage runs with --envelope --acks FIFO)' -x
-complete -c kconsume -s s -d 'kcat\'s deserializer spelling: value=avro, key=avro or avro (both)' -x -a '[key= value=]avro'
+complete -c kconsume -s s -d 'kcat\'s deserializer spelling (one of: value=avro, key=avro, avro): values, keys or both are schema-registry Avro' -x -a 'value=avro key=avro avro'
 complete -c kconsume -l value-format -d 'Message values: json, or avro (schema-registry Avro, Confluent framing, decoded to JSON) (default: json)' -x -a 'json avro'
 complete -c kconsume -l key-format -d 'Message keys: string, or avro (decoded to JSON) (default: string)' -x -a 'string avro'
 complete -c kconsume -l avro-unions -d 'Avro unions in JSON: plain (the value) or tagged ({"string": "x"}, Avro\'s JSON encoding as kcat writes it) (default: plain)' -x -a 'plain tagged'
+complete -c kconsume -l reader-schema -d 'Read Avro values as: writer (each message\'s own schema), latest (the latest version of subject <topic>-value: fields added since take their defaults), a registry schema ID, or a .avsc FILE' -r -F -a 'writer latest'
 complete -c kconsume -s r -l registry -d 'Confluent schema registry URL (http:// or https://) for Avro (env: SCHEMA_REGISTRY_URL)' -x
 complete -c kconsume -l registry-user -d 'Schema registry basic-auth user (password: SCHEMA_REGISTRY_PASSWORD) (env: SCHEMA_REGISTRY_USER)' -x
 complete -c kconsume -l registry-password-file -d 'Read the schema registry password from the first line of FILE' -r -F

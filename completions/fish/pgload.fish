@@ -19,7 +19,7 @@ function __airstream_kafka_props
     printf '%s\n' list dump
 end
 complete -c pgload -s V -l version -d 'Display program version information and exit'
-complete -c pgload -s ? -l help -d 'Print this help and exit'
+complete -c pgload -s '?' -l help -d 'Print this help and exit'
 complete -c pgload -s v -l verbose -d 'More diagnostics on stderr (repeat for more)'
 complete -c pgload -s q -l quiet -d 'Only errors on stderr'
 complete -c pgload -l config -d 'Read option defaults from FILE (key = value lines; [airstream] and [pgload] sections)' -r -F
@@ -66,9 +66,10 @@ complete -c pgload -l kafka-start -d 'Where a group without committed offsets st
 complete -c pgload -s e -l exit-at-end -d 'With --from-kafka: stop once every partition assigned to this member is read to its end and stored (per member: other members\' partitions are not waited for)'
 complete -c pgload -l exit-at-group-end -d 'With --from-kafka: stop only once the whole group has caught up (its committed offsets are at the end of every partition of the topics), for batch runs of several members'
 complete -c pgload -l commit-interval -d 'With --from-kafka: how often stored offsets are committed (default 1s)' -x
-complete -c pgload -s s -d 'kcat\'s deserializer spelling: value=avro (or avro): --value-format avro' -x
+complete -c pgload -s s -d 'kcat\'s deserializer spelling (one of: value=avro, avro): --value-format avro' -x -a 'value=avro avro'
 complete -c pgload -l value-format -d 'Message values of --from-kafka: json, or avro (schema-registry Avro, Confluent framing, decoded to the JSON record the mapping sees) (default: json)' -x -a 'json avro'
 complete -c pgload -l avro-unions -d 'Avro unions in JSON: plain (the value) or tagged ({"string": "x"}, Avro\'s JSON encoding as kcat writes it) (default: plain)' -x -a 'plain tagged'
+complete -c pgload -l reader-schema -d 'Read Avro values as: writer (each message\'s own schema), latest (the latest version of subject <topic>-value: fields added since take their defaults), a registry schema ID, or a .avsc FILE' -r -F -a 'writer latest'
 complete -c pgload -s r -l registry -d 'Confluent schema registry URL (http:// or https://) for Avro (env: SCHEMA_REGISTRY_URL)' -x
 complete -c pgload -l registry-user -d 'Schema registry basic-auth user (password: SCHEMA_REGISTRY_PASSWORD) (env: SCHEMA_REGISTRY_USER)' -x
 complete -c pgload -l registry-password-file -d 'Read the schema registry password from the first line of FILE' -r -F

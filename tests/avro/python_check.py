@@ -9,6 +9,10 @@ python3-avro), used by tests/avro_python_check_test.sh.
   python_check.py encode SCHEMA_JSON_FILE ID OUT_DIR WANT_JSONL
       Writes fixed records, Confluent-framed with ID, one file per message
       (OUT_DIR/NNN), and the JSON kconsume must print for them (WANT_JSONL).
+  python_check.py resolve WRITER_SCHEMA READER_SCHEMA ID IN_JSONL RAW_FILE
+      As decode, but Python reads each message written with WRITER_SCHEMA as
+      READER_SCHEMA (Avro's schema resolution), and IN_JSONL is what kconsume printed
+      reading them as READER_SCHEMA.
   python_check.py frame SCHEMA_JSON_FILE ID IN_JSONL OUT_DIR
       Encodes each record of IN_JSONL (JSON text forms, as kproduce takes them) with
       Python's writer, Confluent-framed with ID, one file per message (OUT_DIR/NNN).
@@ -93,12 +97,15 @@ def read_raw(path):
     return msgs
 
 
-def decode(schema_file, sid, in_jsonl, raw_file):
+def decode(schema_file, sid, in_jsonl, raw_file, reader_file=None):
     schema = avro.schema.parse(open(schema_file).read())
     want = [json.loads(l) for l in open(in_jsonl, encoding="utf-8") if l.strip()]
     msgs = read_raw(raw_file)
     assert len(msgs) == len(want), (len(msgs), len(want))
     reader = avro.io.DatumReader(schema)
+    if reader_file:
+        schema = avro.schema.parse(open(reader_file).read())
+        reader = avro.io.DatumReader(reader.writers_schema, schema)
     for m, j in zip(msgs, want):
         assert m[0] == 0 and struct.unpack(">I", m[1:5])[0] == int(sid), m[:5]
         buf = io.BytesIO(m[5:])
@@ -141,6 +148,10 @@ def encode(schema_file, sid, out_dir, want_jsonl):
             w.write(json.dumps(j, ensure_ascii=False, separators=(",", ":")) + "\n")
 
 
+def resolve(writer_file, reader_file, sid, in_jsonl, raw_file):
+    decode(writer_file, sid, in_jsonl, raw_file, reader_file)
+
+
 def frame(schema_file, sid, in_jsonl, out_dir):
     schema = avro.schema.parse(open(schema_file).read())
     writer = avro.io.DatumWriter(schema)
@@ -152,4 +163,4 @@ def frame(schema_file, sid, in_jsonl, out_dir):
 
 
 if __name__ == "__main__":
-    {"decode": decode, "encode": encode, "frame": frame}[sys.argv[1]](*sys.argv[2:])
+    {"decode": decode, "encode": encode, "resolve": resolve, "frame": frame}[sys.argv[1]](*sys.argv[2:])

@@ -2,7 +2,9 @@
 # The schema-registry test server (tests/lib/schema_registry.py) for tests. Source
 # tests/lib/kafka.sh first, then:
 #
-#   registry_start [--auth USER:PASS]   starts it on loopback, waits until it listens
+#   registry_start [--auth USER:PASS] [--tls-cert PEM --tls-key PEM]
+#                                       starts it on loopback (HTTPS with a
+#                                       certificate), waits until it listens
 #                                       and exports REGISTRY_URL; exits 77 (skipped),
 #                                       or $REGISTRY_SKIP_CODE if set, when it cannot
 #                                       start. Stopped at exit.
@@ -27,7 +29,9 @@ registry_start() {
     cat "$dir/log" >&2
     exit "${REGISTRY_SKIP_CODE:-77}"
   fi
-  REGISTRY_URL="http://127.0.0.1:$(cat "$dir/port")"
+  local scheme=http
+  [[ " $* " == *" --tls-cert "* ]] && scheme=https
+  REGISTRY_URL="$scheme://127.0.0.1:$(cat "$dir/port")"
   export REGISTRY_URL
 }
 

@@ -18,10 +18,11 @@ Fault switches (POST, for tests; not part of the real API):
   /_fault/none             clears all faults
   GET /_stats              {"requests": N, "by_id": N}  (requests served, fault ones too)
 
-Options: --port-file FILE (written once listening: the port), --auth USER:PASS
+Options: --tls-cert PEM --tls-key PEM (HTTPS), --port-file FILE (written once listening: the port), --auth USER:PASS
 (basic auth required on every API request).
 """
 import argparse
+import ssl
 import base64
 import json
 import os
@@ -175,10 +176,16 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--port-file", required=True)
     ap.add_argument("--auth")
+    ap.add_argument("--tls-cert", help="serve HTTPS with this certificate (PEM)")
+    ap.add_argument("--tls-key")
     args = ap.parse_args()
     AUTH = args.auth
     server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
     server.daemon_threads = True
+    if args.tls_cert:
+        ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        ctx.load_cert_chain(args.tls_cert, args.tls_key)
+        server.socket = ctx.wrap_socket(server.socket, server_side=True)
     tmp = args.port_file + ".tmp"
     with open(tmp, "w") as f:
         f.write("%d\n" % server.server_address[1])

@@ -85,7 +85,7 @@ int read_kafka(const Options& o, const CommonOptions& common, CqlSink& sink, Run
     st.records_in.fetch_add(1, std::memory_order_relaxed);
     // The message value becomes the record: JSON as it is, or registry Avro decoded.
     std::string_view value, error;
-    auto decoded = values.decode(kr.value, value, error);
+    auto decoded = values.decode(kr.value, kr.topic, value, error);
     if (decoded == avro::SinkValueDecoder::Outcome::kFatal) {  // not acknowledged: re-read after a restart
       registry_down.store(true, std::memory_order_release);
       return false;

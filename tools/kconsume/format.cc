@@ -58,32 +58,44 @@ MessageView view_of(rd_kafka_message_t* msg, bool want_headers) {
   return m;
 }
 
-bool Formatter::decode_one(const char* data, size_t len, const char* what, std::string& json, uint32_t& id,
+bool Formatter::decode_one(const char* data, size_t len, std::string_view topic, std::string& json, uint32_t& id,
                            std::string& error) {
   json.clear();
-  auto outcome = avro_.decode(std::string_view(data, len), json);
+  std::string_view message(data, len);
+  auto outcome = topic.empty() ? avro_.decode(message, json) : avro_.decode_value(message, topic, json);
   id = avro_.schema_id();
   if (outcome == avro::MessageDecoder::Outcome::kOk) return true;
   if (outcome == avro::MessageDecoder::Outcome::kFatal) fatal_ = avro_.status();
-  error = std::string(what) + ": " + avro_.reason();
+  error = std::string(topic.empty() ? "key" : "value") + ": " + avro_.reason();
   return false;
 }
 
 bool Formatter::decode_avro(MessageView& m, std::string& error) {
-  uint32_t id = 0;
   key_schema_id_ = value_schema_id_ = -1;
-  if (opt_.avro_key && m.key != nullptr) {
-    if (!decode_one(m.key, m.key_len, "key", key_json_, id, error)) return false;
-    key_schema_id_ = id;
-    m.key = key_json_.data();
-    m.key_len = key_json_.size();
-  }
-  if (opt_.avro_value && m.value != nullptr) {
-    if (!decode_one(m.value, m.value_len, "value", value_json_, id, error)) return false;
-    value_schema_id_ = id;
-    m.value = value_json_.data();
-    m.value_len = value_json_.size();
-  }
+  key_error_.clear();
+  value_error_.clear();
+  // With --binary base64 the envelope keeps what does not decode as raw bytes.
+  bool keep_raw = opt_.envelope && opt_.binary == BinaryMode::kBase64;
+  // The key (topic "") or the value: decoded JSON in place of the bytes, or kept.
+  auto one = [&](const char*& data, size_t& len, std::string_view topic, std::string& json, int64_t& schema_id,
+                 std::string& kept) {
+    uint32_t id = 0;
+    if (decode_one(data, len, topic, json, id, error)) {
+      schema_id = id;
+      data = json.data();
+      len = json.size();
+      return true;
+    }
+    if (!keep_raw || !fatal_.ok()) return false;
+    kept = avro_.reason();
+    return true;
+  };
+  if (opt_.avro_key && m.key != nullptr && !one(m.key, m.key_len, {}, key_json_, key_schema_id_, key_error_))
+    return false;
+  if (opt_.avro_value && m.value != nullptr &&
+      !one(m.value, m.value_len, m.topic, value_json_, value_schema_id_, value_error_))
+    return false;
+  error.clear();
   return true;
 }
 
@@ -268,7 +280,12 @@ bool Formatter::append_envelope(const MessageView& m, std::string& out, std::str
   out.append(timestamp_type_name(m.timestamp_type));
   out.append("\",");
 
-  if (key_schema_id_ >= 0) {
+  if (!key_error_.empty()) {  // Avro that does not decode, kept (--binary base64)
+    out.append("\"key_base64\":\"");
+    out.append(base64_encode(std::string_view(m.key, m.key_len)));
+    out.append("\",\"key_error\":");
+    append_json_string(out, key_error_);
+  } else if (key_schema_id_ >= 0) {
     out.append("\"key_schema_id\":");
     append_int(out, key_schema_id_);
     out.append(",\"key\":");
@@ -320,7 +337,12 @@ bool Formatter::append_envelope(const MessageView& m, std::string& out, std::str
     out.append(",\"value_schema_id\":");
     append_int(out, value_schema_id_);
   }
-  if (m.value != nullptr) {
+  if (!value_error_.empty()) {  // Avro that does not decode, kept (--binary base64)
+    out.append(",\"value_base64\":\"");
+    out.append(base64_encode(std::string_view(m.value, m.value_len)));
+    out.append("\",\"value_error\":");
+    append_json_string(out, value_error_);
+  } else if (m.value != nullptr) {
     std::string_view value(m.value, m.value_len);
     std::string json_error;
     if (m.value_len > 0 && valid_json(m.value, m.value_len, json_error)) {

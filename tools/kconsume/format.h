@@ -26,6 +26,7 @@ struct FormatOptions {
   // Registry Avro (-s value=avro, --value-format avro...): decoded to JSON first.
   bool avro_value = false, avro_key = false;
   avro::UnionStyle avro_unions = avro::UnionStyle::kPlain;
+  avro::ReaderSchema avro_reader{};  // values (--reader-schema); keys: their writer's
   std::shared_ptr<avro::RegistryClient> registry = nullptr;
   bool wants_headers() const { return envelope || format.find("%h") != std::string::npos; }
 };
@@ -53,7 +54,7 @@ MessageView view_of(rd_kafka_message_t* msg, bool want_headers);
 
 class Formatter {
  public:
-  explicit Formatter(FormatOptions options) : opt_(options), avro_(opt_.registry, opt_.avro_unions) {}
+  explicit Formatter(FormatOptions options) : opt_(options), avro_(opt_.registry, opt_.avro_unions, opt_.avro_reader) {}
 
   // Appends the record and its '\n' to out and returns true; or leaves out as it was,
   // sets error to the reason (naming the field) and returns false.
@@ -82,13 +83,18 @@ class Formatter {
   // Decodes a Confluent-framed Avro key or value of m into key_json_/value_json_ and
   // points m at them; false with error (or fatal_) when it cannot.
   bool decode_avro(MessageView& m, std::string& error);
-  bool decode_one(const char* data, size_t len, const char* what, std::string& json, uint32_t& id, std::string& error);
+  // topic: a value read as the reader schema; "" a key, read with its writer's.
+  bool decode_one(const char* data, size_t len, std::string_view topic, std::string& json, uint32_t& id,
+                  std::string& error);
 
   FormatOptions opt_;
   Status fatal_;
   avro::MessageDecoder avro_;
   std::string key_json_, value_json_;
   int64_t key_schema_id_ = -1, value_schema_id_ = -1;
+  // --binary base64 with the envelope: a key or value that does not decode is kept as
+  // its raw bytes (key_base64/value_base64) with the reason (key_error/value_error).
+  std::string key_error_, value_error_;
   RecordValidator validator_;
   std::string padded_;
 };

@@ -267,6 +267,7 @@ std::optional<int> parse_command_line(int argc, char** argv, Options& o) {
   o.format.avro_value = formats->avro_value;
   o.format.avro_key = formats->avro_key;
   o.format.avro_unions = formats->unions;
+  o.format.avro_reader = formats->reader;
   if (formats->avro()) {
     auto client = avro::RegistryClient::create(formats->registry);
     if (!client) {

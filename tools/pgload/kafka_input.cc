@@ -38,7 +38,7 @@ Status KafkaInput::open(const PgloadOptions& o, PartitionMetrics* metrics, size_
   auto prepare = [this, xform](const KafkaRecord& kr, ReadItem& item) {
     // The message value becomes the record: JSON as it is, or registry Avro decoded.
     std::string_view value, error;
-    auto decoded = values_.decode(kr.value, value, error);
+    auto decoded = values_.decode(kr.value, kr.topic, value, error);
     if (decoded == avro::SinkValueDecoder::Outcome::kFatal) {  // not acknowledged: re-read after a restart
       registry_down_.store(true, std::memory_order_release);
       return false;
