@@ -55,6 +55,10 @@ want2='{"id":"7c9d1f7b-3e0e-4a2f-8d0b-4c8e9a512a4c","age":-5,"gender":"male","em
 kconsume -t "$t" -p 0 -e -s value=avro -r "$REGISTRY_URL" >"$work/out"
 expect_out=$(printf '%s\n%s' "$want1" "$want2")
 [[ $(cat "$work/out") == "$expect_out" ]] || fail "kconsume -s value=avro: $(cat "$work/out")"
+# The schema is fetched once per id: two messages of id 1, one GET /schemas/ids/1.
+before=$(registry_stat by_id)
+kconsume -t "$t" -p 0 -e -c 2 -s value=avro -r "$REGISTRY_URL" >/dev/null
+[[ $(($(registry_stat by_id) - before)) == 1 ]] || fail "schema fetched $(($(registry_stat by_id) - before)) times, want once"
 # Round trip: what kconsume wrote encodes again to the same bytes.
 kproduce -t "$t" -p 1 --value-format avro --schema "$schema" --registry "$REGISTRY_URL" <"$work/out"
 diff <(kcat -b "$KAFKA_BROKERS" -t "$t" -p 0 -C -e -q -f '%s' | od -c) <(kcat -b "$KAFKA_BROKERS" -t "$t" -p 1 -C -e -q -f '%s' | od -c) >/dev/null ||
