@@ -244,6 +244,9 @@ class Parser {
     size_t start = pos_;
     if (s_[pos_] == '-') pos_++;
     if (pos_ >= s_.size() || !is_digit(s_[pos_])) return fail("expected a number");
+    // JSON's grammar (RFC 8259): no leading zeros; the literal is written as it is.
+    if (s_[pos_] == '0' && pos_ + 1 < s_.size() && is_digit(s_[pos_ + 1]))
+      return fail("a number has no leading zeros (JSON)");
     while (pos_ < s_.size() && is_digit(s_[pos_])) pos_++;
     if (pos_ < s_.size() && s_[pos_] == '.') {
       pos_++;

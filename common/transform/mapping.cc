@@ -38,6 +38,8 @@ Status usage(std::string msg) {
 
 // One definition "name=expr", "\"odd name\"=expr" or "name" (= .name). Adds or replaces.
 Status add_definition(Mapping& m, const std::string& def, const std::string& where) {
+  // Names and literals go into the output as written: they must be text JSON can hold.
+  if (!is_valid_utf8(def)) return usage(where + ": not valid UTF-8: '" + def + "'");
   std::string text = trim(def);
   std::string name, expr;
   if (!text.empty() && text[0] == '"') {
