@@ -18,27 +18,37 @@ t=stall g=stall
 kafka_start --dev "$t:4"
 /usr/bin/python3 "$AIRSTREAM_SRC/tests/lib/gen_users.py" 3000 7 >"$T/in"
 kproduce -q -b "$KAFKA_BROKERS" -t "$t" -k login.uuid <"$T/in"
-gx=(-b "$KAFKA_BROKERS" -t "$t" -g "$g" "${KX[@]}" --commit-interval 500ms
-  --stats 1s -v)
+# stall_case GROUP [KCONSUME OPTIONS]: member A stuck on its reader, member B joins.
+stall_case() {
+  local g=$1
+  shift
+  local gx=(-b "$KAFKA_BROKERS" -t "$t" -g "$g" "${KX[@]}" --commit-interval 500ms --stats 1s -v)
+  rm -f "$T/fifo" "$T/a.err" "$T/b.out" "$T/b.err"
+  mkfifo "$T/fifo"
+  sleep 600 <"$T/fifo" &  # opens the fifo for reading and never reads
+  BG_PIDS+=($!)
+  kconsume "${gx[@]}" "$@" >"$T/fifo" 2>"$T/a.err" &
+  a=$!
+  BG_PIDS+=($a)
+  # A formatted more than the pipe holds (64 KiB, about 150 records): its output is stuck.
+  a_stuck() { (($(out_count "$T/a.err") >= 500)); }
+  wait_until 60 "output of member A ($g)" a_stuck
+  sleep 1
 
-
-mkfifo "$T/fifo"
-sleep 600 <"$T/fifo" &  # opens the fifo for reading and never reads
-BG_PIDS+=($!)
-kconsume "${gx[@]}" >"$T/fifo" 2>"$T/a.err" &
-a=$!
-BG_PIDS+=($a)
-# A formatted more than the pipe holds (64 KiB, about 150 records): its output is stuck.
-a_stuck() { (($(out_count "$T/a.err") >= 500)); }
-wait_until 60 "output of member A" a_stuck
-sleep 1
-
-kconsume "${gx[@]}" >"$T/b.out" 2>"$T/b.err" &
-BG_PIDS+=($!)
-b_writes() { [[ -s $T/b.out ]]; }
-wait_until 60 "record written by member B (the rebalance did not complete)" b_writes
-grep -q 'revoked' "$T/a.err" || fail "member A revoked nothing"
-kill -0 "$a" 2>/dev/null || fail "member A ended"
+  kconsume "${gx[@]}" >"$T/b.out" 2>"$T/b.err" &
+  BG_PIDS+=($!)
+  b_writes() { [[ -s $T/b.out ]]; }
+  wait_until 60 "record written by member B ($g: the rebalance did not complete)" b_writes
+  grep -q 'revoked' "$T/a.err" || fail "$g: member A revoked nothing"
+  kill -0 "$a" 2>/dev/null || fail "$g: member A ended"
+}
+# The same with an acknowledged pipe (--acks): before, kconsume wrote its output in
+# the foreground in that mode, and A held the group (B got nothing in 60 s).
+mkfifo "$T/acks"
+stall_case stall-acks --acks "$T/acks"
+kill -9 "$a"
+stall_case "$g"
+gx=(-b "$KAFKA_BROKERS" -t "$t" -g "$g" "${KX[@]}" --commit-interval 500ms --stats 1s -v)
 
 # -e is per member: member C joins with -e, takes partitions over, reads them to their
 # end (nothing left when it got one of B's) and exits 0, while the group as a whole

@@ -134,7 +134,9 @@ Status Consumer::open() {
   // A regular file never keeps a write waiting for long: written in the foreground.
   struct stat out_stat {};
   bool regular = ::fstat(out_.fd(), &out_stat) == 0 && S_ISREG(out_stat.st_mode);
-  if (acks_ == nullptr && !regular) pump_ = std::make_unique<OutputPump>(out_.fd());
+  // (With --acks too: a stage that stops reading must not keep the poll loop in
+  // write(2), or the member would hold its group's rebalances.)
+  if (!regular) pump_ = std::make_unique<OutputPump>(out_.fd());
   return Status::Ok();
 }
 
@@ -350,7 +352,7 @@ Status Consumer::pump_output(bool force) {
       if (p.last_tracked() >= 0) pump_marks_.push_back({topic, partition, p.last_tracked()});
     });
     pump_->start(buf);
-  } else if (buf.empty() && !pump_->busy()) {
+  } else if (buf.empty() && !pump_->busy() && acks_ == nullptr) {
     tracker_.ack_all();  // everything is written (or was rejected: never in the output)
   }
   pause_for_output(buf.size() >= kPausePast);
@@ -373,7 +375,8 @@ void Consumer::collect_pump() {
   uint64_t done = pump_->done();
   if (done == pump_done_) return;
   pump_done_ = done;
-  if (!pump_->broken_pipe() && pump_->failed().ok()) {
+  // Written is done without --acks; with it, only the last stage's acknowledgement is.
+  if (!pump_->broken_pipe() && pump_->failed().ok() && acks_ == nullptr) {
     for (const auto& m : pump_marks_)
       if (PartitionOffsets* p = tracker_.find(m.topic, m.partition)) p->ack_through(m.offset);
   }
