@@ -729,30 +729,8 @@ bool Decoder::emit(const Node& n, avro_value_t* v, std::string& out) {
       return true;
     }
     case Type::kArray:
-    case Type::kMap: {
-      size_t size = 0;
-      avro_value_get_size(v, &size);
-      bool map = n.type == Type::kMap;
-      out.push_back(map ? '{' : '[');
-      for (size_t k = 0; k < size; k++) {
-        avro_value_t child;
-        const char* key = nullptr;
-        avro_value_get_by_index(v, k, &child, map ? &key : nullptr);
-        if (k) out.push_back(',');
-        if (map) {
-          std::string_view ks(key ? key : "");
-          if (!is_valid_utf8(ks)) {
-            error_ = "map key is not valid UTF-8";
-            return false;
-          }
-          append_json_string(out, ks);
-          out.push_back(':');
-        }
-        if (!emit(*n.items, &child, out)) return false;
-      }
-      out.push_back(map ? '}' : ']');
-      return true;
-    }
+    case Type::kMap:
+      return emit_items(v, n.type == Type::kMap, out, [&](avro_value_t* child) { return emit(*n.items, child, out); });
     case Type::kRecord: {
       out.push_back('{');
       for (size_t k = 0; k < n.fields.size(); k++) {

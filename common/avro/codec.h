@@ -27,6 +27,7 @@
 #include <string_view>
 
 #include "common/avro/schema.h"
+#include "common/json/json.h"
 
 namespace airstream::avro {
 
@@ -98,6 +99,9 @@ class Decoder {
   void emit_integer(const Node& n, int64_t x, std::string& out);
   // Resolved decoding (decode_resolved.cc).
   bool emit_resolved(const ResolveStep& s, avro_value_t* v, std::string& out);
+  // An array's items or a map's entries of v as JSON, each item by emit_item(child).
+  template <class EmitItem>
+  bool emit_items(avro_value_t* v, bool map, std::string& out, EmitItem&& emit_item);
   bool emit_promoted(const ResolveStep& s, avro_value_t* v, std::string& out);
   bool refuse_at(const std::string& field);  // prepends field to error_path_
   avro_value_t* value_for(const Schema& schema);
@@ -109,5 +113,30 @@ class Decoder {
   std::string error_path_;  // where error_ arose (resolved decoding), "" at the top
   int64_t items_left_ = 0;  // array and map items the payload may still hold
 };
+
+template <class EmitItem>
+bool Decoder::emit_items(avro_value_t* v, bool map, std::string& out, EmitItem&& emit_item) {
+  size_t size = 0;
+  avro_value_get_size(v, &size);
+  out.push_back(map ? '{' : '[');
+  for (size_t k = 0; k < size; k++) {
+    avro_value_t child;
+    const char* key = nullptr;
+    avro_value_get_by_index(v, k, &child, map ? &key : nullptr);
+    if (k) out.push_back(',');
+    if (map) {
+      std::string_view ks(key ? key : "");
+      if (!is_valid_utf8(ks)) {
+        error_ = "map key is not valid UTF-8";
+        return false;
+      }
+      append_json_string(out, ks);
+      out.push_back(':');
+    }
+    if (!emit_item(&child)) return false;
+  }
+  out.push_back(map ? '}' : ']');
+  return true;
+}
 
 }  // namespace airstream::avro

@@ -68,30 +68,9 @@ bool Decoder::emit_resolved(const ResolveStep& s, avro_value_t* v, std::string& 
       return true;
     }
     case ResolveStep::kArray:
-    case ResolveStep::kMap: {
-      size_t size = 0;
-      avro_value_get_size(v, &size);
-      bool map = s.kind == ResolveStep::kMap;
-      out.push_back(map ? '{' : '[');
-      for (size_t k = 0; k < size; k++) {
-        avro_value_t child;
-        const char* key = nullptr;
-        avro_value_get_by_index(v, k, &child, map ? &key : nullptr);
-        if (k) out.push_back(',');
-        if (map) {
-          std::string_view ks(key ? key : "");
-          if (!is_valid_utf8(ks)) {
-            error_ = "map key is not valid UTF-8";
-            return false;
-          }
-          append_json_string(out, ks);
-          out.push_back(':');
-        }
-        if (!emit_resolved(*s.steps[0], &child, out)) return false;
-      }
-      out.push_back(map ? '}' : ']');
-      return true;
-    }
+    case ResolveStep::kMap:
+      return emit_items(v, s.kind == ResolveStep::kMap, out,
+                        [&](avro_value_t* child) { return emit_resolved(*s.steps[0], child, out); });
     case ResolveStep::kWriterUnion: {
       int d = 0;
       avro_value_t branch;
