@@ -45,7 +45,31 @@ struct DateForm {
 };
 
 // The date at s[pos], in the given form; pos moves past it.
-bool scan_date(std::string_view s, size_t& pos, Date& d, DateForm form = {});
+inline bool scan_date(std::string_view s, size_t& pos, Date& d, DateForm form = {}) {
+  size_t p = pos;
+  d = Date{};
+  if (form.sign && p < s.size() && s[p] == '-') {
+    d.negative = true;
+    p++;
+  }
+  int64_t y = 0;
+  if (!digits(s, p, 4, y)) return false;
+  size_t n = 4;
+  while (n < form.max_year_digits && p < s.size() && s[p] >= '0' && s[p] <= '9') {
+    if (n < 18) y = y * 10 + (s[p] - '0');
+    p++;
+    n++;
+  }
+  int64_t m = 0, day = 0;
+  if (p >= s.size() || s[p] != '-' || !digits(s, ++p, 2, m) || p >= s.size() || s[p] != '-' || !digits(s, ++p, 2, day))
+    return false;
+  d.year = d.negative ? -y : y;
+  d.year_digits = n;
+  d.month = static_cast<int>(m);
+  d.day = static_cast<int>(day);
+  pos = p;
+  return true;
+}
 
 // True for a leap year of the proleptic Gregorian calendar (any sign).
 constexpr bool leap_year(int64_t y) {
@@ -53,7 +77,11 @@ constexpr bool leap_year(int64_t y) {
 }
 
 // Month 1..12 and a day that month has.
-bool valid_date(const Date& d);
+inline bool valid_date(const Date& d) {
+  static constexpr int kMonthDays[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+  if (d.month < 1 || d.month > 12 || d.day < 1) return false;
+  return d.day <= kMonthDays[d.month - 1] + (d.month == 2 && leap_year(d.year) ? 1 : 0);
+}
 
 // A time of day as written: hh:mm[:ss[(.|,)f...]]. Not range-checked.
 struct Time {
@@ -64,7 +92,27 @@ struct Time {
 };
 
 // The time at s[pos]; pos moves past it.
-bool scan_time(std::string_view s, size_t& pos, Time& t);
+inline bool scan_time(std::string_view s, size_t& pos, Time& t) {
+  size_t p = pos;
+  int64_t h = 0, m = 0, sec = 0;
+  t = Time{};
+  if (!digits(s, p, 2, h) || p >= s.size() || s[p] != ':' || !digits(s, ++p, 2, m)) return false;
+  if (p < s.size() && s[p] == ':') {
+    if (!digits(s, ++p, 2, sec)) return false;
+    t.has_second = true;
+    if (p < s.size() && (s[p] == '.' || s[p] == ',')) {
+      t.frac_sep = s[p];
+      size_t start = ++p;
+      while (p < s.size() && s[p] >= '0' && s[p] <= '9') p++;
+      t.frac = s.substr(start, p - start);
+    }
+  }
+  t.hour = static_cast<int>(h);
+  t.minute = static_cast<int>(m);
+  t.second = static_cast<int>(sec);
+  pos = p;
+  return true;
+}
 
 // True if s[pos] separates a date from a time ('T', 't' or ' ') and a digit follows.
 inline bool time_follows(std::string_view s, size_t pos) {
@@ -74,7 +122,21 @@ inline bool time_follows(std::string_view s, size_t pos) {
 
 // The fraction's digits as a count of 10^-n seconds (n = 3: ms, 6: us, 9: ns), the
 // digits past the n-th dropped: false (and value unset) if one of them is not zero.
-bool fraction(std::string_view frac, int n, int64_t& value);
+inline bool fraction(std::string_view frac, int n, int64_t& value) {
+  int64_t v = 0;
+  int k = 0;
+  for (char c : frac) {
+    if (k < n) {
+      v = v * 10 + (c - '0');
+      k++;
+    } else if (c != '0') {
+      return false;
+    }
+  }
+  for (; k < n; k++) v *= 10;
+  value = v;
+  return true;
+}
 
 // A UTC offset that is all of z: "Z" or "z" (zero), +hh, +hh:mm or +hhmm (or '-').
 // Hours and minutes are not range-checked.

@@ -3,6 +3,7 @@
 // text lines and as binary tuples (with the fallback of a row to text).
 #include <gtest/gtest.h>
 
+#include <cstring>
 #include <set>
 #include <tuple>
 
@@ -413,6 +414,79 @@ TEST(Encoder, TextOnlyColumns) {
   cols.back().bin = BinType::kUuid;
   ASSERT_TRUE(enc.init(cols, false).ok());
   EXPECT_EQ(enc.text_only_columns(), (std::vector<std::string>{"f", "doc"}));
+}
+
+// The conversion pass checks the grammar of what it reads, and the whole-record check
+// runs only when it left something unread or refused the record: whatever the
+// columns read, a line gets the verdict and the reason RecordValidator gives it
+// (common/json/record.h), in text and binary COPY, and a grammar error is reported
+// before a conversion error.
+TEST(Encoder, GrammarVerdictIsTheValidatorsWhateverTheColumnsRead) {
+  const char* lines[] = {
+      R"({"n":1,"s":"a","j":{"k":[1,2]}})",
+      R"({"n":1,"s":"a",})",
+      R"({"n":1,,"s":"a"})",
+      R"({"n":1 "s":"a"})",
+      R"({"n" 1})",
+      R"({"n":1,"s":"a"])",
+      R"({"n":1,"s":"a")",
+      R"({"n":1,"s":"a"x})",
+      R"({"n":1 2})",
+      R"({"n":tru})",
+      R"({"n":nul})",
+      R"({"n":nullx})",
+      R"({"n":01})",
+      R"({"n":-})",
+      R"({"n":1.})",
+      R"({"n":1e})",
+      R"({"n":NaN})",
+      R"({"n":"x","s":tru})",  // a conversion error before a grammar error
+      R"({"n":1.5,"s":"a"} 1)",
+      R"({"n":1}{"n":2})",
+      R"({"s":"\ud800"})",
+      R"({"s":"\q"})",
+      R"({"\ud800":1})",
+      "{\"s\":\"ctl \x01\"}",
+      "{\"s\":\"bad \xc3\"}",
+      R"({"j":{"a":1,}})",
+      R"({"j":[1,2,]})",
+      R"({"j":[tru]})",
+      R"({"x":[1,]})",
+      R"({"x":{"a":nul}})",
+      R"({"deep":{"n":[1,]}})",
+      R"({"deep":{"n":1,"x":01}})",
+      R"({"deep":5,"n":1})",
+      R"({"deep":[1,],"n":1})",
+      R"([1,2])",
+      R"(1)",
+      R"("s")",
+      R"({"n":1e400})",
+      R"({"n":"1e400","x":1e400})",
+      R"({"n":18446744073709551616})",
+  };
+  std::vector<EncoderColumn> cols = {{"n", ColKind::kInt64, false, ""},
+                                     {"s", ColKind::kText, false, ""},
+                                     {"j", ColKind::kJsonb, false, ""},
+                                     {"dn", ColKind::kInt64, false, "deep.n"}};
+  cols[0].bin = BinType::kInt8, cols[1].bin = BinType::kText, cols[2].bin = BinType::kJsonb;
+  cols[3].bin = BinType::kInt8;
+  RecordValidator validator;
+  for (bool binary : {false, true}) {
+    RecordEncoder enc;
+    ASSERT_TRUE(enc.init(cols, false).ok());
+    enc.set_binary(binary, true);
+    for (const char* line : lines) {
+      std::string padded = std::string(line) + std::string(kJsonPadding, '\0');
+      std::string want = validator.check(std::string_view(padded.data(), std::strlen(line)));
+      auto e = encode(enc, line);
+      if (!want.empty()) {
+        EXPECT_FALSE(e.ok) << line;
+        EXPECT_EQ(e.error, want) << line;
+      } else if (!e.ok) {
+        EXPECT_EQ(e.error.find("invalid JSON"), std::string::npos) << line << ": " << e.error;
+      }
+    }
+  }
 }
 
 }  // namespace
