@@ -126,19 +126,21 @@ void KafkaReader::released(size_t n) {
 
 void KafkaReader::poll_loop() {
   block_signals_in_thread();
-  Polled p;
   for (;;) {
     {
       // Backpressure: no polling while the sink is this far behind (at most a second
       // at a time, so that rebalances are served; the source itself pauses fetching
       // at max_pending).
       std::unique_lock<std::mutex> lock(mu_);
-      auto until = std::chrono::steady_clock::now() + std::chrono::seconds(1);
-      space_cv_.wait_until(lock, until, [&] { return quit_ || outstanding_.load() < opt_.soft_limit; });
+      if (!quit_ && outstanding_.load() >= opt_.soft_limit)
+        space_cv_.wait_for(lock, std::chrono::seconds(1),
+                           [&] { return quit_ || outstanding_.load() < opt_.soft_limit; });
       if (quit_) return;
     }
     if (opt_.committed != nullptr) opt_.committed->store(src_.committed_records(), std::memory_order_relaxed);
-    auto next = src_.next(p.rec, std::chrono::milliseconds(100));
+    // The value goes straight into the record queued for the preparer (one copy).
+    Polled out;
+    auto next = src_.next(out.rec, std::chrono::milliseconds(100), &out.value);
     if (opt_.warn) {
       if (std::string w = src_.take_warning(); !w.empty()) opt_.warn(w);
     }
@@ -156,14 +158,6 @@ void KafkaReader::poll_loop() {
       polled_.push(Polled{Polled::kDone, {}, {}, 0}, true);
       return;
     }
-    Polled out;
-    out.rec.topic = p.rec.topic;
-    out.rec.partition = p.rec.partition;
-    out.rec.offset = p.rec.offset;
-    out.rec.seq = p.rec.seq;
-    out.value.reserve(p.rec.value.size() + kJsonPadding);
-    out.value.assign(p.rec.value);
-    out.value.append(kJsonPadding, '\0');
     out.epoch = epoch_.load();
     outstanding_.fetch_add(1);
     polled_.push(std::move(out), false);

@@ -195,6 +195,7 @@ void KafkaSource::on_rebalance(rd_kafka_resp_err_t err, rd_kafka_topic_partition
   for (int i = 0; i < parts->cnt; i++) {
     if (revoked_hook_) revoked_hook_(parts->elems[i].topic, parts->elems[i].partition);
     tracker_.remove(parts->elems[i].topic, parts->elems[i].partition);
+    last_offsets_ = nullptr;
     std::pair<std::string, int32_t> key(parts->elems[i].topic, parts->elems[i].partition);
     at_end_.erase(std::remove(at_end_.begin(), at_end_.end(), key), at_end_.end());
   }
@@ -223,15 +224,25 @@ void KafkaSource::set_paused(bool pause) {
 void KafkaSource::ack(const std::string& topic, int32_t partition, int64_t offset) {
   std::lock_guard<std::mutex> lock(ack_mu_);
   acks_.push_back({topic, partition, offset});
+  acks_waiting_.store(true, std::memory_order_release);
 }
 
 void KafkaSource::apply_acks() {
+  // Called for every record handed out: no lock while nothing was acknowledged.
+  if (!acks_waiting_.load(std::memory_order_acquire)) return;
   {
     std::lock_guard<std::mutex> lock(ack_mu_);
     acks_swap_.swap(acks_);
+    acks_waiting_.store(false, std::memory_order_relaxed);
   }
+  // Acknowledgements come in runs of one partition: its offsets are looked up once a run.
+  PartitionOffsets* p = nullptr;
+  const PendingAck* prev = nullptr;
   for (const auto& a : acks_swap_) {
-    if (PartitionOffsets* p = tracker_.find(a.topic, a.partition)) p->ack(a.offset);
+    if (prev == nullptr || a.partition != prev->partition || a.topic != prev->topic)
+      p = tracker_.find(a.topic, a.partition);
+    prev = &a;
+    if (p != nullptr) p->ack(a.offset);
   }
   acks_swap_.clear();
 }
@@ -264,14 +275,24 @@ void KafkaSource::on_idle() {
   }
   rd_kafka_topic_partition_list_destroy(assignment);
   for (auto& key : watch_.idle(rk_, parts, now))
-    if (opt_.exit_at_end) at_end_.push_back(std::move(key));
+    if (opt_.exit_at_end) at_end_.push_back(std::move(key)), at_end_grew_ = true;
 }
 
 bool KafkaSource::all_at_end() const {
   return ever_assigned_ && assigned_ > 0 && at_end_.size() >= assigned_;
 }
 
-KafkaSource::Next KafkaSource::next(KafkaRecord& out, std::chrono::milliseconds timeout) {
+std::string KafkaRecord::extra_json() const {
+  return "\"topic\":" + json_string(topic) + ",\"partition\":" + std::to_string(partition) +
+         ",\"offset\":" + std::to_string(offset);
+}
+
+namespace {
+// The longest single poll of a wait in next() (see there).
+constexpr std::chrono::milliseconds kIdleSlice{10};
+}  // namespace
+
+KafkaSource::Next KafkaSource::next(KafkaRecord& out, std::chrono::milliseconds timeout, std::string* value_into) {
   auto now = std::chrono::steady_clock::now();
   if (metrics_ != nullptr) metrics_->update(rk_, tracker_, now);
   apply_acks();
@@ -284,14 +305,28 @@ KafkaSource::Next KafkaSource::next(KafkaRecord& out, std::chrono::milliseconds 
   if (opt_.exit_at_end && all_at_end() && tracker_.pending() == 0) return Next::kEnd;
   // Backpressure: no fetching while the sink is this far behind (callbacks are still
   // served by the poll below). Paused partitions resume at the next record to hand out.
-  // (Counted over every partition: every 16th call only while not paused.)
-  if (paused_ || ++pending_checks_ % 16 == 0) {
+  // (Counted over every partition: every 64th call only while not paused.)
+  if (paused_ || ++pending_checks_ % 64 == 0) {
     bool over = tracker_.pending() >= opt_.max_pending;
     if (over != paused_) set_paused(over);
   }
-  rd_kafka_message_t* msg = rd_kafka_consumer_poll(rk_, static_cast<int>(timeout.count()));
-  if (msg == nullptr) {
+  // The wait is polled in slices of at most kIdleSlice, each empty one followed by a
+  // look at the fetchers (on_idle): when the prefetch queue runs dry while partitions
+  // are behind, their fetchers are woken within a slice, not after the whole wait.
+  // (Waking them only after a 100 ms wait left the direct path idle for most of each
+  // cycle of filling and draining the bounded queue: 78,000 records/s on 1M users
+  // against 150,000 and more with 10 ms slices, bench/direct.sh.)
+  const auto deadline = now + timeout;
+  rd_kafka_message_t* msg = nullptr;
+  for (;;) {
+    auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+    msg = rd_kafka_consumer_poll(rk_,
+                                 static_cast<int>(std::clamp(left, std::chrono::milliseconds(0), kIdleSlice).count()));
+    if (msg != nullptr) break;
     on_idle();
+    if (left <= kIdleSlice || (opt_.exit_at_end && all_at_end())) break;
+  }
+  if (msg == nullptr) {
     if (opt_.exit_at_group_end && std::chrono::steady_clock::now() >= next_group_check_) {
       commits_.store(rk_);
       if (tracker_.pending() == 0 && group_caught_up()) return Next::kEnd;
@@ -305,7 +340,7 @@ KafkaSource::Next KafkaSource::next(KafkaRecord& out, std::chrono::milliseconds 
   } free_msg{msg};
   if (msg->err == RD_KAFKA_RESP_ERR__PARTITION_EOF) {
     std::pair<std::string, int32_t> key(rd_kafka_topic_name(msg->rkt), msg->partition);
-    if (std::find(at_end_.begin(), at_end_.end(), key) == at_end_.end()) at_end_.push_back(key);
+    if (std::find(at_end_.begin(), at_end_.end(), key) == at_end_.end()) at_end_.push_back(key), at_end_grew_ = true;
     return Next::kIdle;
   }
   if (msg->err != RD_KAFKA_RESP_ERR_NO_ERROR) {
@@ -316,21 +351,30 @@ KafkaSource::Next KafkaSource::next(KafkaRecord& out, std::chrono::milliseconds 
     }
     return Next::kIdle;  // transient consumer errors: librdkafka retries by itself
   }
-  out.topic = rd_kafka_topic_name(msg->rkt);
   out.partition = msg->partition;
   out.offset = msg->offset;
   out.seq = ++seq_;
-  {
+  // Messages come in runs of one partition: its bookkeeping is looked up once a run,
+  // and at_end_ is searched only when the partition changed or at_end_ grew since.
+  bool same = last_offsets_ != nullptr && msg->rkt == last_rkt_ && msg->partition == last_partition_;
+  if (!same) {
+    last_topic_ = rd_kafka_topic_name(msg->rkt);
+    last_offsets_ = &tracker_.get(last_topic_, out.partition);
+    last_rkt_ = msg->rkt;
+    last_partition_ = msg->partition;
+  }
+  out.topic = last_topic_;
+  if (!at_end_.empty() && (!same || at_end_grew_)) {
     std::pair<std::string, int32_t> key(out.topic, out.partition);
     at_end_.erase(std::remove(at_end_.begin(), at_end_.end(), key), at_end_.end());
+    at_end_grew_ = false;
   }
-  buf_.assign(static_cast<const char*>(msg->payload), msg->len);
-  size_t len = buf_.size();
-  buf_.resize(len + kJsonPadding, '\0');
-  out.value = std::string_view(buf_.data(), len);
-  out.extra_json = "\"topic\":" + json_string(out.topic) + ",\"partition\":" + std::to_string(out.partition) +
-                   ",\"offset\":" + std::to_string(out.offset);
-  tracker_.get(out.topic, out.partition).track(out.offset);
+  std::string& value = value_into != nullptr ? *value_into : buf_;
+  value.reserve(msg->len + kJsonPadding);
+  value.assign(static_cast<const char*>(msg->payload), msg->len);
+  value.append(kJsonPadding, '\0');
+  out.value = std::string_view(value.data(), msg->len);
+  last_offsets_->track(out.offset);
   return Next::kRecord;
 }
 

@@ -17,6 +17,7 @@
 
 #include <CLI/CLI.hpp>
 
+#include <atomic>
 #include <chrono>
 #include <cstdint>
 #include <functional>
@@ -49,12 +50,13 @@ struct KafkaSourceOptions {
 };
 
 struct KafkaRecord {
-  std::string_view value;  // followed by kJsonPadding readable bytes; valid until next()
+  std::string_view value;  // followed by kJsonPadding readable bytes; valid until next() (see value_into)
   std::string topic;
   int32_t partition = 0;
   int64_t offset = 0;
-  uint64_t seq = 0;        // 1-based number of the record in this run (its "line")
-  std::string extra_json;  // "topic":..,"partition":..,"offset":.. for reject records
+  uint64_t seq = 0;  // 1-based number of the record in this run (its "line")
+  // "topic":..,"partition":..,"offset":.. for reject records.
+  std::string extra_json() const;
 };
 
 // The command-line side of a sink's direct Kafka mode, the same in every sink:
@@ -94,7 +96,9 @@ class KafkaSource {
   // exit_at_group_end and the whole group caught up; kError: see status(). Applies
   // acknowledgements and hands them to the background commits; never waits for a
   // commit.
-  Next next(KafkaRecord& out, std::chrono::milliseconds timeout);
+  // value_into: where the value is copied (with its padding), so that a caller that
+  // keeps it saves a copy; null: a buffer of the source's, valid until the next call.
+  Next next(KafkaRecord& out, std::chrono::milliseconds timeout, std::string* value_into = nullptr);
 
   // Thread-safe: the record is done (stored, or rejected and reported).
   void ack(const std::string& topic, int32_t partition, int64_t offset);
@@ -158,6 +162,7 @@ class KafkaSource {
     int64_t offset;
   };
   std::vector<PendingAck> acks_, acks_swap_;
+  std::atomic<bool> acks_waiting_{false};                // acks_ is not empty
   std::vector<std::pair<std::string, int32_t>> at_end_;  // assigned partitions read to their end
   FetchWatch watch_;
   void on_idle();
@@ -165,6 +170,12 @@ class KafkaSource {
   bool ever_assigned_ = false;
   std::string buf_;
   uint64_t seq_ = 0;
+  // The partition of the last record handed out (messages come in runs of one).
+  rd_kafka_topic_t* last_rkt_ = nullptr;
+  int32_t last_partition_ = -1;
+  std::string last_topic_;
+  PartitionOffsets* last_offsets_ = nullptr;  // null after a revocation
+  bool at_end_grew_ = false;                  // a partition was added to at_end_ since the last record
   PartitionMetrics* metrics_ = nullptr;
   Status status_;
 };

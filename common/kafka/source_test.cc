@@ -38,7 +38,7 @@ std::vector<Seen> drain(const std::string& brokers, const std::string& topic, co
     auto n = src.next(r, std::chrono::milliseconds(100));
     if (n == KafkaSource::Next::kRecord) {
       seen.push_back({r.topic, r.partition, r.offset, std::string(r.value)});
-      EXPECT_NE(r.extra_json.find("\"offset\":" + std::to_string(r.offset)), std::string::npos);
+      EXPECT_NE(r.extra_json().find("\"offset\":" + std::to_string(r.offset)), std::string::npos);
       if (r.partition == hold.first && r.offset == hold.second) {
         held = true;
         continue;

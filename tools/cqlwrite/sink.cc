@@ -94,12 +94,36 @@ bool CqlSink::encode(Record& rec, std::string& values, std::string& pk, std::str
   for (auto& s : slots_) s = {kUnsetSlot, 0};
   valbuf_.clear();
   have_ts_ = false;
+  size_t k = 0;
   for (auto field : obj) {
     std::string_view key;
-    if (field.error() || field.unescaped_key().get(key)) {
+    if (field.error()) {
       err = "invalid JSON";
       return false;
     }
+    // Records of one input mostly spell their keys alike, in the same order: the k-th
+    // raw key is compared with the previous record's k-th before it is unescaped and
+    // looked up.
+    const KeySeen* seen =
+        k < keys_seen_.size() && keys_seen_[k].raw && field.key().value_unsafe().unsafe_is_equal(keys_seen_[k].key)
+            ? &keys_seen_[k]
+            : nullptr;
+    if (seen != nullptr) {
+      key = seen->key;
+    } else if (field.unescaped_key().get(key)) {
+      err = "invalid JSON";
+      return false;
+    }
+    auto it = seen != nullptr ? seen->it : by_field_.find(key);
+    if (seen == nullptr && k <= keys_seen_.size() && k < 256) {
+      if (k == keys_seen_.size()) keys_seen_.emplace_back();
+      KeySeen& ks = keys_seen_[k];
+      ks.key.assign(key);
+      ks.it = it;
+      ks.raw = true;
+      for (char c : key) ks.raw = ks.raw && c != '"' && c != '\\' && static_cast<unsigned char>(c) >= 0x20;
+    }
+    k++;
     if (!opt_.timestamp_field.empty() && key == opt_.timestamp_field) {
       simdjson::ondemand::value v;
       if (field.value().get(v) || !read_timestamp(v, err)) {
@@ -109,7 +133,6 @@ bool CqlSink::encode(Record& rec, std::string& values, std::string& pk, std::str
       }
       continue;
     }
-    auto it = by_field_.find(key);
     if (it == by_field_.end() && !nested_.empty()) {
       auto nt = nested_.find(key);
       if (nt != nested_.end()) {  // --map COL=a.b.c: look inside this field

@@ -123,6 +123,14 @@ class CqlSink {
   RecordValidator validator_;
   JsonParser parser_;
   std::unordered_map<std::string, int, SvHash, std::equal_to<>> by_field_;
+  // The previous record's keys in order, with their lookup in by_field_ (raw: the key is
+  // spelled the same in JSON, nothing in it escaped).
+  struct KeySeen {
+    std::string key;
+    decltype(by_field_)::const_iterator it;
+    bool raw = false;
+  };
+  std::vector<KeySeen> keys_seen_;
   // Dotted --map paths ("login.uuid"), grouped by their first key: (rest, bind index).
   std::unordered_map<std::string, std::vector<std::pair<std::string, int>>, SvHash, std::equal_to<>> nested_;
   std::vector<std::string> field_of_;  // bind index -> the field or path it reads
