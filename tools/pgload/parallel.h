@@ -33,7 +33,7 @@ struct ParallelOptions {
   size_t chunk_bytes = 128u << 10;
   // Chunks queued for all jobs together (at least 4 per job): enough that a job
   // waiting for its COMMIT does not stall the reading thread, and so the others.
-  size_t queue_bytes = 4u << 20;
+  size_t queue_bytes = 8u << 20;
 };
 
 class ParallelLoader {
