@@ -5,8 +5,7 @@
 // and in COPY binary, with a route hash. Every line is also read as date/time text by
 // the ISO-8601 readers that share common/time/iso8601.h, which must agree: a
 // timestamp COPY binary takes is one cqlwrite takes too, at the same instant. A line
-// RecordValidator refuses is refused by every encoder with the validator's reason
-// (the encoder checks the whole record only when its own pass left something unread).
+// RecordValidator refuses is refused by every encoder with the validator's reason.
 #include <cstdlib>
 
 #include "common/cql/types.h"

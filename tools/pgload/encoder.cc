@@ -343,7 +343,6 @@ Conv convert_value(od::value& v, const ValueFormat& f, std::string& out_str, std
       }
       std::string_view raw;
       if (!raw_container(v, type, raw, error)) return Conv::kRejected;
-      if (f.unchecked) *f.unchecked = true;
       if (kind == ColKind::kJsonb && json_has_nul_escape(raw)) return rejected(error, nul_reason());
       if (!text_limits_ok(raw, f, error)) return Conv::kRejected;
       out.text(raw, true);
@@ -472,7 +471,6 @@ bool RecordEncoder::visit_object(od::object object, const Node& node, bool top, 
     k++;
     if (found == nullptr) {
       if (top && strict_) return fail(error, "unknown field \"" + std::string(key.substr(0, 60)) + "\" (--strict)");
-      checked_all_ = false;  // its value is skipped unchecked
       continue;
     }
     const Node& child = *found;
@@ -480,13 +478,11 @@ bool RecordEncoder::visit_object(od::object object, const Node& node, bool top, 
       size_t c = static_cast<size_t>(child.column);
       slots_[c].clear();
       const auto& col = columns_[c];
-      bool unchecked = false;
-      Conv r = convert_value(
-          field.value(),
-          {col.kind, binary_pass_ ? col.bin : BinType::kNone, local_is_utc_, col.bin == BinType::kFloat4,
-           col.numeric_precision, col.numeric_scale, col.limits.checks() ? &col.limits : nullptr, &unchecked},
-          slots_[c], error);
-      if (unchecked) checked_all_ = false;
+      Conv r =
+          convert_value(field.value(),
+                        {col.kind, binary_pass_ ? col.bin : BinType::kNone, local_is_utc_, col.bin == BinType::kFloat4,
+                         col.numeric_precision, col.numeric_scale, col.limits.checks() ? &col.limits : nullptr},
+                        slots_[c], error);
       if (r == Conv::kRejected) {
         error = col.name + ": " + error;
         return false;
@@ -497,10 +493,7 @@ bool RecordEncoder::visit_object(od::object object, const Node& node, bool top, 
       od::value value = field.value();
       od::json_type type;
       if (auto e = value.type().get(type)) return fail(error, json_error_message(e));
-      if (type != od::json_type::object) {  // path does not continue here: missing
-        checked_all_ = false;               // and the value is skipped unchecked
-        continue;
-      }
+      if (type != od::json_type::object) continue;  // path does not continue here: missing
       od::object inner;
       if (auto e = value.get_object().get(inner)) return fail(error, json_error_message(e));
       if (!visit_object(inner, child, false, error)) return false;
@@ -514,7 +507,6 @@ bool RecordEncoder::fill_slots(std::string_view text, bool binary, std::string& 
   text_values_ = 0;
   std::fill(present_.begin(), present_.end(), 0);
   if (binary) std::fill(text_value_.begin(), text_value_.end(), 0);
-  checked_all_ = whole_record_ < 0;  // a whole-record column takes the text unread
   od::document doc;
   if (auto e = parser_.parse_padded(text).get(doc)) return fail(error, json_error_message(e));
   od::object object;
@@ -540,18 +532,12 @@ bool RecordEncoder::fill_slots(std::string_view text, bool binary, std::string& 
 
 bool RecordEncoder::encode(std::string_view text, std::string& row, uint64_t& signature, std::string& error,
                            bool valid_json) {
-  // The verdict on the whole record, fields no column reads included, is the one every
-  // other tool gives the line (common/json/record.h), and a grammar error is the reason
-  // given before any other. The conversion pass checks the grammar of what it reads
-  // (On-Demand: each key and value it takes; the first stage: UTF-8, strings, the
-  // structure's characters), so the whole-record check runs only when that pass left
-  // something unread (a field no column takes, a nested value taken as raw text, a
-  // whole-record column) or refused the record (its reason may be a grammar error).
-  bool filled = fill_slots(text, binary_, error);
-  if (!valid_json && (!filled || !checked_all_)) {
+  // The whole record first, fields no column reads included (common/json/record.h):
+  // the same verdict as every other tool gives the line.
+  if (!valid_json) {
     if (std::string err = validator_.check(text); !err.empty()) return fail(error, std::move(err));
   }
-  if (!filled) return false;
+  if (!fill_slots(text, binary_, error)) return false;
   bool binary_row = binary_ && text_values_ == 0;
   if (binary_ && !binary_row) {
     // Some value has no exact binary form: the row goes as text. Its route stays that

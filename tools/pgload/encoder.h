@@ -53,9 +53,6 @@ struct ValueFormat {
   int numeric_precision = 0;  // a kNumeric column is numeric(precision, scale) (0: plain numeric)
   int numeric_scale = 0;
   const TypeLimits* limits = nullptr;  // checks by type modifier (typmod.h); null: none
-  // Set to true when the value was taken as raw text without checking its grammar
-  // (an object or array into a text or json column); null: not wanted.
-  bool* unchecked = nullptr;
 };
 // kText: the value is valid but has no exact binary form here; the row goes as text.
 enum class Conv { kOk, kRejected, kText };
@@ -127,9 +124,6 @@ class RecordEncoder {
   size_t text_values_ = 0;                // values of this pass that need the row as text
   std::vector<uint8_t> text_value_;       // per column: that value needed text
   std::vector<std::string> route_stash_;  // route column values of the binary pass
-  // fill_slots checked the grammar of every byte of the record itself: every key and
-  // value was read and checked, none skipped or taken as raw text.
-  bool checked_all_ = false;
 };
 
 }  // namespace airstream::pgload
