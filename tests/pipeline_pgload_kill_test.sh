@@ -60,13 +60,25 @@ before=$(count)
 offsets=$(committed)
 echo "killed pgload after $before rows, $offsets offsets committed"
 ((before < N)) || fail "all $N rows were committed before the kill; the test proves nothing"
+# Each row's xmin (the transaction that wrote its current version): an upsert that
+# writes a row again gives it a new one.
+pg_psql -c 'select id, xmin from created_users' | sort >"$T/xmin.before"
 
 timeout 300 "${L[@]}" -e 2>"$T/err2" || fail "restart: exit $?: $(tail -n 5 "$T/err2")"
 cat "$T/err2" >&2
 again=$(sed -n 's/.*done: \([0-9]*\) rows committed.*/\1/p' "$T/err2")
 [[ -n $again ]] || fail "no summary from the restart"
-# The restart resumed at the committed offsets: it did not load everything again.
-((again < N)) || fail "the restart committed $again rows: committed offsets were not used"
+# The restart resumed at the committed offsets: of the rows the first run stored, it
+# wrote again only those past the committed offsets (about before - offsets), not all
+# of them. (Counted on the rows themselves: the restart's own row count also holds
+# what a rebalance during the restart makes it read again, which on the development
+# cluster, where commits are refused while a group joins, was seen to exceed what the
+# committed offsets saved, in about one sanitizer run in six.)
+pg_psql -c 'select id, xmin from created_users' | sort >"$T/xmin.after"
+rewritten=$(join -t '|' "$T/xmin.before" "$T/xmin.after" | awk -F'|' '$2 != $3' | wc -l)
+echo "the restart wrote $rewritten of the first run's $before rows again"
+((rewritten < before - offsets / 2)) ||
+  fail "the restart wrote $rewritten of the first run's $before rows again: committed offsets were not used"
 ((before + again >= N)) || fail "$before + $again rows committed < $N"
 
 pg_psql -c 'select id from created_users' | sort >"$T/have"
