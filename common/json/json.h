@@ -19,6 +19,14 @@ inline constexpr size_t kJsonPadding = simdjson::SIMDJSON_PADDING;
 void append_json_string(std::string& out, std::string_view s);
 std::string json_string(std::string_view s);
 
+// True if key is spelled in JSON exactly as its bytes (nothing in it must be escaped):
+// such a key can be compared raw with simdjson's raw_json_string::unsafe_is_equal.
+inline bool json_key_is_raw(std::string_view key) {
+  for (char c : key)
+    if (c == '"' || c == '\\' || static_cast<unsigned char>(c) < 0x20) return false;
+  return true;
+}
+
 bool is_valid_utf8(std::string_view s);
 
 // Base64 (RFC 4648, with padding).

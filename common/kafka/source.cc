@@ -165,6 +165,7 @@ void KafkaSource::on_rebalance(rd_kafka_resp_err_t err, rd_kafka_topic_partition
   const bool cooperative = cooperative_;
   if (err == RD_KAFKA_RESP_ERR__ASSIGN_PARTITIONS) {
     for (int i = 0; i < parts->cnt; i++) tracker_.assign(parts->elems[i].topic, parts->elems[i].partition);
+    last_offsets_ = nullptr;  // assign() replaces the partitions' entries
     assigned_ = cooperative ? assigned_ + static_cast<size_t>(parts->cnt) : static_cast<size_t>(parts->cnt);
     ever_assigned_ = true;
     if (cooperative) {

@@ -120,8 +120,7 @@ bool CqlSink::encode(Record& rec, std::string& values, std::string& pk, std::str
       KeySeen& ks = keys_seen_[k];
       ks.key.assign(key);
       ks.it = it;
-      ks.raw = true;
-      for (char c : key) ks.raw = ks.raw && c != '"' && c != '\\' && static_cast<unsigned char>(c) >= 0x20;
+      ks.raw = json_key_is_raw(key);
     }
     k++;
     if (!opt_.timestamp_field.empty() && key == opt_.timestamp_field) {

@@ -379,8 +379,7 @@ struct RecordEncoder::Node {
     if (k < seen.size() && seen[k].key == key) return seen[k].child;
     auto it = children.find(key);
     const Node* child = it == children.end() ? nullptr : it->second.get();
-    bool raw = true;
-    for (char c : key) raw = raw && c != '"' && c != '\\' && static_cast<unsigned char>(c) >= 0x20;
+    bool raw = json_key_is_raw(key);
     if (k < seen.size()) {
       seen[k].key.assign(key);
       seen[k].child = child;
