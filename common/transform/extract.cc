@@ -14,6 +14,7 @@
 #include <cstring>
 
 #include "common/json/json.h"
+#include "common/json/ondemand_check.h"
 #include "common/json/record.h"
 
 namespace airstream::transform {
@@ -23,12 +24,6 @@ using simdjson::SUCCESS;
 namespace od = simdjson::ondemand;
 
 namespace {
-
-std::string_view trim_ws(std::string_view s) {
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\n' || s.back() == '\r'))
-    s.remove_suffix(1);
-  return s;
-}
 
 // Length of a raw key up to its closing quote; sets escaped if it contains '\\'.
 size_t raw_key_length(const char* r, bool& escaped) {
@@ -44,14 +39,6 @@ size_t raw_key_length(const char* r, bool& escaped) {
     }
     i++;
   }
-}
-
-// Steps past a string value without unescaping it. A value left unread is skipped by
-// simdjson, which takes a string followed by ':' for a key (and so would let
-// {"a":"b":"c"} pass): every string is read.
-error_code consume_string(od::value& v) {
-  od::raw_json_string unused;
-  return v.get_raw_json_string().get(unused);
 }
 
 }  // namespace
@@ -189,7 +176,7 @@ error_code Extractor::walk_object(od::object& obj, int node_index, Val* slots, s
           SIMDJSON_TRY(doc_->current_location().get(end));
           tok = std::string_view(tok.data(), static_cast<size_t>(end - tok.data()));
         }
-        value = trim_ws(tok);
+        value = trim_json_ws(tok);
       } else {
         SIMDJSON_TRY(raw_checked(v, value));
       }
@@ -234,9 +221,9 @@ error_code Extractor::read(od::value& v, int node_index, Val* slots, bool need_r
   switch (t) {
     case od::json_type::string: {
       // Without escapes the literal is the text: no copy, and it is output as is.
-      std::string_view tok = trim_ws(v.raw_json_token());
+      std::string_view tok = trim_json_ws(v.raw_json_token());
       if (tok.size() >= 2 && (!escapes_ || memchr(tok.data(), '\\', tok.size()) == nullptr)) {
-        SIMDJSON_TRY(consume_string(v));
+        SIMDJSON_TRY(consume_json_string(v));
         out = Val::string(tok.substr(1, tok.size() - 2));
         out.raw = tok;
       } else {
@@ -249,7 +236,7 @@ error_code Extractor::read(od::value& v, int node_index, Val* slots, bool need_r
     case od::json_type::number: {
       std::string_view tok;
       tok = v.raw_json_token();
-      tok = trim_ws(tok);
+      tok = trim_json_ws(tok);
       if (!is_json_number(tok)) return simdjson::NUMBER_ERROR;
       out = Val::number(tok);
       break;
@@ -295,7 +282,7 @@ error_code Extractor::read(od::value& v, int node_index, Val* slots, bool need_r
         }
       }
       out.type = is_obj ? Type::kObject : Type::kArray;
-      out.text = trim_ws(raw);
+      out.text = trim_json_ws(raw);
       break;
     }
   }
@@ -304,76 +291,15 @@ error_code Extractor::read(od::value& v, int node_index, Val* slots, bool need_r
 }
 
 error_code Extractor::check(od::value& v) {
-  od::json_type t;
-  SIMDJSON_TRY(v.type().get(t));
-  switch (t) {
-    case od::json_type::object: {
-      if (++depth_ > kMaxJsonDepth) return simdjson::DEPTH_ERROR;
-      od::object o;
-      SIMDJSON_TRY(v.get_object().get(o));
-      for (auto result : o) {
-        SIMDJSON_TRY(result.error());
-        od::field& field = result.value_unsafe();
-        SIMDJSON_TRY(check_key(field));
-        SIMDJSON_TRY(check(field.value()));
-      }
-      depth_--;
-      return SUCCESS;
-    }
-    case od::json_type::array: {
-      if (++depth_ > kMaxJsonDepth) return simdjson::DEPTH_ERROR;
-      od::array a;
-      SIMDJSON_TRY(v.get_array().get(a));
-      for (auto result : a) {
-        od::value element;
-        SIMDJSON_TRY(std::move(result).get(element));
-        SIMDJSON_TRY(check(element));
-      }
-      depth_--;
-      return SUCCESS;
-    }
-    case od::json_type::string: {
-      // Stage 1 checked UTF-8, the closing quote and control characters: only
-      // escapes are left to check.
-      if (!escapes_) return consume_string(v);
-      std::string_view tok = v.raw_json_token();
-      if (memchr(tok.data(), '\\', tok.size()) == nullptr) return consume_string(v);
-      std::string_view s;
-      return v.get_string().get(s);
-    }
-    case od::json_type::number:
-      return is_json_number(trim_ws(v.raw_json_token())) ? SUCCESS : simdjson::NUMBER_ERROR;
-    case od::json_type::boolean: {
-      std::string_view tok = trim_ws(v.raw_json_token());
-      return tok == "true" || tok == "false" ? SUCCESS : simdjson::T_ATOM_ERROR;
-    }
-    case od::json_type::null:
-      return trim_ws(v.raw_json_token()) == "null" ? SUCCESS : simdjson::N_ATOM_ERROR;
-  }
-  return simdjson::TAPE_ERROR;
+  return check_json_value(v, depth_, escapes_);
 }
 
 error_code Extractor::check_key(od::field& field) {
-  bool escaped = false;
-  if (escapes_) raw_key_length(field.key().raw(), escaped);
-  if (!escaped) return SUCCESS;
-  std::string_view key;
-  return field.unescaped_key().get(key);
+  return check_json_key(field, escapes_);
 }
 
 error_code Extractor::raw_checked(od::value& v, std::string_view& raw) {
-  std::string_view tok = v.raw_json_token();
-  od::json_type t;
-  SIMDJSON_TRY(v.type().get(t));
-  SIMDJSON_TRY(check(v));
-  if (t == od::json_type::object || t == od::json_type::array) {
-    // Read to its end: the text runs up to the token that follows.
-    const char* end = nullptr;
-    SIMDJSON_TRY(doc_->current_location().get(end));
-    tok = std::string_view(tok.data(), static_cast<size_t>(end - tok.data()));
-  }
-  raw = trim_ws(tok);
-  return SUCCESS;
+  return checked_raw_json(v, depth_, escapes_, raw);
 }
 
 std::string Extractor::describe() const {

@@ -71,7 +71,7 @@ class Extractor {
   // need_raw: the caller takes the value's raw text afterwards (read it to its end).
   simdjson::error_code read(simdjson::ondemand::value& v, int node, Val* slots, bool need_raw);
   // Reads a value nobody asked for to its end, checking it against the grammar
-  // (recursion bounded by kMaxJsonDepth through depth_).
+  // (common/json/ondemand_check.h; recursion bounded by kMaxJsonDepth through depth_).
   simdjson::error_code check(simdjson::ondemand::value& v);
   // Checks the escapes of a key not compared with the wanted ones.
   simdjson::error_code check_key(simdjson::ondemand::field& field);
@@ -83,9 +83,8 @@ class Extractor {
   size_t slot_count_ = 0;
   bool collect_top_ = false;
   simdjson::ondemand::document* doc_ = nullptr;
-  size_t depth_ = 0;
-  bool escapes_ =
-      true;  // the record may hold string escapes  // nesting of the value being read (the record's object is 1)
+  size_t depth_ = 0;     // nesting of the value being read (the record's object is 1)
+  bool escapes_ = true;  // the record may hold string escapes
 };
 
 }  // namespace airstream::transform

@@ -1,7 +1,9 @@
 // NDJSON record -> COPY row (a binary tuple, or a line of COPY text). The record is
 // parsed once with simdjson on-demand; its top-level fields are walked in document
 // order and looked up in a small trie of the wanted field paths, so a record is read
-// in one pass whatever the number of columns. Values are checked against their
+// in one pass whatever the number of columns. The same pass checks the whole record
+// against the grammar (common/json/ondemand_check.h): the fields no column reads are
+// read to their end and checked, every string is consumed. Values are checked against their
 // column's type here, before COPY, so the common mistakes (a word in a bigint column,
 // a malformed uuid, a NUL character in a string) are rejected with the field's name
 // instead of failing a whole batch; the checks do not depend on the format. A row
@@ -14,6 +16,8 @@
 #include <cstring>
 
 #include "common/json/number.h"
+#include "common/json/ondemand_check.h"
+#include "common/json/record.h"
 
 namespace airstream::pgload {
 namespace od = simdjson::ondemand;
@@ -54,22 +58,6 @@ std::string_view plain_string(od::value& v) {
   tok = tok.substr(1, tok.size() - 2);
   if (std::memchr(tok.data(), '\\', tok.size()) != nullptr) return {};
   return tok;
-}
-
-// The raw JSON text of an object or array value.
-bool raw_container(od::value v, od::json_type type, std::string_view& raw, std::string& error) {
-  simdjson::error_code e;
-  if (type == od::json_type::object) {
-    od::object o;
-    e = v.get_object().get(o);
-    if (!e) e = o.raw_json().get(raw);
-  } else {
-    od::array a;
-    e = v.get_array().get(a);
-    if (!e) e = a.raw_json().get(raw);
-  }
-  if (e) return fail(error, json_error_message(e));
-  return true;
 }
 
 bool convert_integer(std::string_view tok, bool is_string, ColKind kind, int64_t& v, std::string& error) {
@@ -292,7 +280,10 @@ Conv convert_value(od::value& v, const ValueFormat& f, std::string& out_str, std
       // A string with no backslash is its raw bytes (simdjson's first stage has checked
       // its UTF-8 and that it holds no control character): no unescaping copy.
       std::string_view s = plain_string(v);
-      if (s.data() == nullptr) {
+      if (s.data() != nullptr) {
+        // Read it (a string left unread is taken for a key when a ':' follows).
+        if (auto e = consume_json_string(v)) return rejected(error, json_error_message(e));
+      } else {
         if (auto e = v.get_string().get(s)) return rejected(error, json_error_message(e));
         if (s.find('\0') != std::string_view::npos) return rejected(error, nul_reason());
       }
@@ -342,7 +333,8 @@ Conv convert_value(od::value& v, const ValueFormat& f, std::string& out_str, std
           return rejected(error, want() + what);
       }
       std::string_view raw;
-      if (!raw_container(v, type, raw, error)) return Conv::kRejected;
+      size_t depth = f.depth;
+      if (auto e = checked_raw_json(v, depth, f.escapes, raw)) return rejected(error, json_error_message(e));
       if (kind == ColKind::kJsonb && json_has_nul_escape(raw)) return rejected(error, nul_reason());
       if (!text_limits_ok(raw, f, error)) return Conv::kRejected;
       out.text(raw, true);
@@ -470,6 +462,7 @@ bool RecordEncoder::visit_object(od::object object, const Node& node, bool top, 
     k++;
     if (found == nullptr) {
       if (top && strict_) return fail(error, "unknown field \"" + std::string(key.substr(0, 60)) + "\" (--strict)");
+      if (auto e = check_json_value(field.value(), depth_, escapes_)) return fail(error, json_error_message(e));
       continue;
     }
     const Node& child = *found;
@@ -477,11 +470,11 @@ bool RecordEncoder::visit_object(od::object object, const Node& node, bool top, 
       size_t c = static_cast<size_t>(child.column);
       slots_[c].clear();
       const auto& col = columns_[c];
-      Conv r =
-          convert_value(field.value(),
-                        {col.kind, binary_pass_ ? col.bin : BinType::kNone, local_is_utc_, col.bin == BinType::kFloat4,
-                         col.numeric_precision, col.numeric_scale, col.limits.checks() ? &col.limits : nullptr},
-                        slots_[c], error);
+      Conv r = convert_value(
+          field.value(),
+          {col.kind, binary_pass_ ? col.bin : BinType::kNone, local_is_utc_, col.bin == BinType::kFloat4,
+           col.numeric_precision, col.numeric_scale, col.limits.checks() ? &col.limits : nullptr, depth_, escapes_},
+          slots_[c], error);
       if (r == Conv::kRejected) {
         error = col.name + ": " + error;
         return false;
@@ -492,10 +485,15 @@ bool RecordEncoder::visit_object(od::object object, const Node& node, bool top, 
       od::value value = field.value();
       od::json_type type;
       if (auto e = value.type().get(type)) return fail(error, json_error_message(e));
-      if (type != od::json_type::object) continue;  // path does not continue here: missing
+      if (type != od::json_type::object) {  // path does not continue here: missing
+        if (auto e = check_json_value(value, depth_, escapes_)) return fail(error, json_error_message(e));
+        continue;
+      }
+      if (++depth_ > kMaxJsonDepth) return fail(error, json_error_message(simdjson::DEPTH_ERROR));
       od::object inner;
       if (auto e = value.get_object().get(inner)) return fail(error, json_error_message(e));
       if (!visit_object(inner, child, false, error)) return false;
+      depth_--;
     }
   }
   return true;
@@ -506,6 +504,8 @@ bool RecordEncoder::fill_slots(std::string_view text, bool binary, std::string& 
   text_values_ = 0;
   std::fill(present_.begin(), present_.end(), 0);
   if (binary) std::fill(text_value_.begin(), text_value_.end(), 0);
+  depth_ = 1;
+  escapes_ = std::memchr(text.data(), '\\', text.size()) != nullptr;  // one scan, not one per string
   od::document doc;
   if (auto e = parser_.parse_padded(text).get(doc)) return fail(error, json_error_message(e));
   od::object object;
@@ -531,12 +531,16 @@ bool RecordEncoder::fill_slots(std::string_view text, bool binary, std::string& 
 
 bool RecordEncoder::encode(std::string_view text, std::string& row, uint64_t& signature, std::string& error,
                            bool valid_json) {
-  // The whole record first, fields no column reads included (common/json/record.h):
-  // the same verdict as every other tool gives the line.
-  if (!valid_json) {
-    if (std::string err = validator_.check(text); !err.empty()) return fail(error, std::move(err));
-  }
-  if (!fill_slots(text, binary_, error)) return false;
+  // fill_slots checks the whole record, the fields no column reads included: the same
+  // verdict as every other tool gives the line (common/json/record.h). A refused
+  // record gets the grammar's reason, in the words every tool uses, if it has one.
+  auto refused = [&] {
+    if (!valid_json) {
+      if (std::string err = validator_.check(text); !err.empty()) error = std::move(err);
+    }
+    return false;
+  };
+  if (!fill_slots(text, binary_, error)) return refused();
   bool binary_row = binary_ && text_values_ == 0;
   if (binary_ && !binary_row) {
     // Some value has no exact binary form: the row goes as text. Its route stays that
@@ -544,7 +548,7 @@ bool RecordEncoder::encode(std::string_view text, std::string& row, uint64_t& si
     // of the same key.
     route_stash_.clear();
     for (size_t c : route_columns_) route_stash_.push_back(slots_[c]);
-    if (!fill_slots(text, false, error)) return false;
+    if (!fill_slots(text, false, error)) return refused();
   }
   if (routed()) route_hash_ = hash_route(binary_ && !binary_row);
   signature = 0;

@@ -53,6 +53,11 @@ struct ValueFormat {
   int numeric_precision = 0;  // a kNumeric column is numeric(precision, scale) (0: plain numeric)
   int numeric_scale = 0;
   const TypeLimits* limits = nullptr;  // checks by type modifier (typmod.h); null: none
+  // For the grammar checks of an object or array value (common/json/ondemand_check.h):
+  // the nesting of the value's parent (the record's object is 1), and whether the
+  // record holds a '\\' (string escapes to check).
+  size_t depth = 1;
+  bool escapes = true;
 };
 // kText: the value is valid but has no exact binary form here; the row goes as text.
 enum class Conv { kOk, kRejected, kText };
@@ -81,9 +86,10 @@ class RecordEncoder {
   // Encodes the record (text followed by kJsonPadding readable bytes) as one COPY row
   // appended to row: a binary tuple (signature has kBinaryRow) or a text line ending
   // in '\n'. signature: bit i set = the i-th column with a default was missing and is
-  // left out. false + error when the record is refused. valid_json: the text is known
-  // to be a valid record (the in-process transform wrote it): its grammar is not
-  // checked again.
+  // left out. false + error when the record is refused. The record's grammar is
+  // checked in the same pass (common/json/ondemand_check.h); a refused record gets
+  // RecordValidator's reason if the grammar refuses it, unless valid_json says the
+  // text is known to be a valid record (the in-process transform wrote it).
   bool encode(std::string_view padded_text, std::string& row, uint64_t& signature, std::string& error,
               bool valid_json = false);
 
@@ -121,6 +127,8 @@ class RecordEncoder {
   bool binary_ = false;
   bool local_is_utc_ = false;
   bool binary_pass_ = false;              // fill_slots is converting to binary
+  bool escapes_ = true;                   // the record holds a '\\'
+  size_t depth_ = 1;                      // nesting of the object being visited
   size_t text_values_ = 0;                // values of this pass that need the row as text
   std::vector<uint8_t> text_value_;       // per column: that value needed text
   std::vector<std::string> route_stash_;  // route column values of the binary pass
