@@ -71,6 +71,8 @@ class KafkaReader {
   // a revocation waits for what the sink buffered (send it now); kEnd: the source
   // ended (every record read is settled); kError: see status().
   Next next(ReadItem& out, std::chrono::milliseconds timeout);
+  // True if next() has records in hand (it returns without waiting).
+  bool has_buffered() const { return local_pos_ < local_.size(); }
   // Ends the threads; records still queued are dropped (never acknowledged).
   // Then the caller may use the source again (close()).
   void stop();

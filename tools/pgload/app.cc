@@ -347,7 +347,8 @@ Status App::reject(const RowMeta& m, std::string_view text, std::string_view rea
 }
 
 Status App::process(const InputRecord& rec) {
-  ++*records_in_;
+  // Only this thread writes it: no locked instruction per record.
+  records_in_->store(records_in_->load(std::memory_order_relaxed) + 1, std::memory_order_relaxed);
   RowMeta meta{rec.line, rec.offset, kafka_ || env_ ? rec.tag : rec.line};
   const bool positioned = kafka_ || (env_ && rec.tag != EnvelopeInput::kNoPosition);
   if (rec.filtered) {
@@ -438,6 +439,7 @@ void App::start_flusher() {
 }
 
 void App::stop_flusher() {
+  loader_.release_fill();  // the flusher may wait for it
   {
     std::lock_guard<std::mutex> lock(mu_);
     flusher_done_ = true;
@@ -466,12 +468,15 @@ int App::run() {
     partitions_->export_to(stats_, true);
     stats_.defer_ready();  // ready once the group assigned partitions
     kafka_ = std::make_unique<KafkaInput>();
+    // The loader's hold on its open chunks goes before a wait (see ParallelLoader::add).
+    kafka_->set_wait_hook([this] { loader_.release_fill(); });
     if (Status s = kafka_->open(o_, partitions_.get(), common_.reader.max_line, common_.reader.validate_utf8,
                                 xform_.get(), records_committed_);
         !s.ok())
       return diag::error("%s", s.message().c_str()), s.exit_code();
   } else {
     reader_ = std::make_unique<LineReader>(o_.inputs, common_.reader);
+    reader_->set_idle_hook([this] { loader_.release_fill(); });
   }
   if (Status s = setup_table(); !s.ok()) {
     env_.reset();  // nothing stored: the channel closes without "end"
@@ -511,6 +516,7 @@ int App::run() {
       if (loader_.failed()) break;
       // Kafka went idle, or a revocation waits for the revoked partitions' rows: the
       // jobs get the open chunks.
+      loader_.release_fill();
       if (kafka_) loader_.push_partial();
       continue;
     }

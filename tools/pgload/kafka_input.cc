@@ -77,6 +77,7 @@ Status KafkaInput::open(const PgloadOptions& o, PartitionMetrics* metrics, size_
 KafkaInput::Next KafkaInput::next(InputRecord& rec) {
   // The registry failed: stop (a signal cut its retries short: just stop).
   if (registry_down_.load(std::memory_order_acquire)) return stop_requested() ? Next::kEnd : Next::kError;
+  if (wait_hook_ && !reader_.has_buffered()) wait_hook_();
   switch (reader_.next(item_, std::chrono::milliseconds(100))) {
     case KafkaReader::Next::kItem:
       break;

@@ -54,6 +54,8 @@ class KafkaInput {
   // kError also when the schema registry cannot be reached (Avro values, see
   // avro::SinkValueDecoder): the message is not acknowledged.
   Next next(InputRecord& rec);
+  // Called by next() before it may wait for records.
+  void set_wait_hook(std::function<void()> hook) { wait_hook_ = std::move(hook); }
   const Status& status() const {
     return registry_down_.load(std::memory_order_acquire) ? values_.status() : reader_.status();
   }
@@ -73,6 +75,7 @@ class KafkaInput {
   KafkaSource src_;
   avro::SinkValueDecoder values_;  // the reader thread's (status() once registry_down_)
   std::atomic<bool> registry_down_{false};
+  std::function<void()> wait_hook_;
   KafkaReader reader_{src_};
   ReadItem item_;
 };

@@ -159,24 +159,39 @@ void ParallelLoader::push(size_t index) {
 Status ParallelLoader::add(uint64_t route, const RowMeta& meta, std::string_view raw, std::string_view copy_line,
                            uint64_t signature) {
   if (failed_) return first_error();
-  std::lock_guard<std::mutex> lock(fill_mu_);
+  hold_fill();
   size_t index = 0;
   Chunk& c = chunk_for(route, index);
   c.items.push_back(Item{meta, signature, raw.size(), copy_line.size(), false});
   c.block->raw.append(raw);
   c.block->data.append(copy_line);
   if (c.bytes() >= opt_.chunk_bytes) push(index);
+  if (++held_adds_ >= kHoldRecords) release_fill();
   return Status::Ok();
 }
 
 Status ParallelLoader::add_skipped(const RowMeta& meta) {
   if (failed_) return first_error();
-  std::lock_guard<std::mutex> lock(fill_mu_);
+  hold_fill();
   size_t index = 0;
   Chunk& c = chunk_for(kAnyJob, index);
   c.items.push_back(Item{meta, 0, 0, 0, true});
   if (c.bytes() >= opt_.chunk_bytes) push(index);
+  if (++held_adds_ >= kHoldRecords) release_fill();
   return Status::Ok();
+}
+
+void ParallelLoader::hold_fill() {
+  if (fill_held_) return;
+  fill_mu_.lock();
+  fill_held_ = true;
+  held_adds_ = 0;
+}
+
+void ParallelLoader::release_fill() {
+  if (!fill_held_) return;
+  fill_held_ = false;
+  fill_mu_.unlock();
 }
 
 void ParallelLoader::push_partial() {
@@ -201,12 +216,14 @@ void ParallelLoader::stop_all(bool abort) {
 }
 
 Status ParallelLoader::finish() {
+  release_fill();
   if (!stopped_) push_partial();
   stop_all(false);
   return first_error();
 }
 
 void ParallelLoader::abort() {
+  release_fill();
   stop_all(true);
 }
 

@@ -51,13 +51,25 @@ class ParallelLoader {
   // The callbacks are called from the jobs' threads, concurrently.
   void start(PgConn& first, ParallelOptions options, LoaderOptions loader, LoaderCallbacks callbacks);
 
-  // Hands one encoded row to the job of route. Thread-safe with push_partial(). A
-  // non-ok Status is the first error of a job: the load must stop (call abort()).
+  // Hands one encoded row to the job of route. Called by one reading thread, which
+  // holds the lock of the open chunks across up to kHoldRecords calls (a lock and
+  // unlock per row cost 5% of pgload's CPU: the unlock waits for the row's stores):
+  // it calls release_fill() before it waits for input, so that push_partial() from
+  // another thread gets the lock. A non-ok Status is the first error of a job: the
+  // load must stop (call abort()).
   Status add(uint64_t route, const RowMeta& meta, std::string_view raw, std::string_view copy_line, uint64_t signature);
   // A record refused before the loader (kept in order for on_batch_done only).
   Status add_skipped(const RowMeta& meta);
-  // Hands the partly filled chunks over (so a slow stream reaches the jobs).
+  // Reading thread: lets go of the lock add() holds (a no-op if it holds none).
+  void release_fill();
+  // Hands the partly filled chunks over (so a slow stream reaches the jobs). From the
+  // reading thread, or from another thread; the reading thread's hold is let go first.
   void push_partial();
+  void push_partial_from_reader() {
+    release_fill();
+    push_partial();
+  }
+  static constexpr unsigned kHoldRecords = 256;
   // End of input: every job loads what it was given and commits its last batch.
   // Returns the first error of a job.
   Status finish();
@@ -102,6 +114,7 @@ class ParallelLoader {
   void run(Job& job);
   Status work(Job& job, bool& done);
   Chunk& chunk_for(uint64_t route, size_t& index);
+  void hold_fill();  // reading thread: take fill_mu_ unless it holds it
   void push(size_t index);
   void set_error(const Status& s);
   Status first_error();
@@ -110,8 +123,10 @@ class ParallelLoader {
   ParallelOptions opt_;
   size_t queue_chunks_ = 4;  // per job
   std::vector<std::unique_ptr<Job>> jobs_;
-  std::mutex fill_mu_;  // pending chunks and rr_
-  size_t rr_ = 0;       // job that takes rows without a key
+  std::mutex fill_mu_;      // pending chunks and rr_
+  bool fill_held_ = false;  // the reading thread holds fill_mu_ (reading thread only)
+  unsigned held_adds_ = 0;  // add() calls since it took fill_mu_
+  size_t rr_ = 0;           // job that takes rows without a key
   // Sizes of the last full chunk's records and COPY rows (under fill_mu_).
   size_t raw_hint_ = 64u << 10, data_hint_ = 64u << 10;
   std::atomic<bool> failed_{false};
