@@ -14,6 +14,8 @@
 #include <cstddef>
 #include <string_view>
 
+#include "common/json/record.h"
+
 namespace airstream {
 
 // Steps past a string value without unescaping it (its escapes are not checked).
@@ -41,5 +43,94 @@ simdjson::error_code check_json_key(simdjson::ondemand::field& field, bool escap
 // check_json_value, then the value's raw text, trimmed; for an object or array it
 // runs up to where reading it left the parser.
 simdjson::error_code checked_raw_json(simdjson::ondemand::value& v, size_t& depth, bool escapes, std::string_view& raw);
+
+// Definitions here, not in a .cc: compiled into the caller's translation unit with
+// its On-Demand walk (out of line, uxform took 35% more CPU).
+
+namespace ondemand_check_detail {
+
+// True if the raw key (up to its closing quote) holds a '\\'.
+inline bool key_has_escape(const char* r) {
+  for (size_t i = 0;;) {
+    char c = r[i];
+    if (c == '"') return false;
+    if (c == '\\') return true;
+    i++;
+  }
+}
+
+}  // namespace ondemand_check_detail
+
+inline simdjson::error_code check_json_key(simdjson::ondemand::field& field, bool escapes) {
+  if (!escapes || !ondemand_check_detail::key_has_escape(field.key().raw())) return simdjson::SUCCESS;
+  std::string_view key;
+  return field.unescaped_key().get(key);
+}
+
+inline simdjson::error_code check_json_value(simdjson::ondemand::value& v, size_t& depth, bool escapes) {
+  simdjson::ondemand::json_type t;
+  SIMDJSON_TRY(v.type().get(t));
+  switch (t) {
+    case simdjson::ondemand::json_type::object: {
+      if (++depth > kMaxJsonDepth) return simdjson::DEPTH_ERROR;
+      simdjson::ondemand::object o;
+      SIMDJSON_TRY(v.get_object().get(o));
+      for (auto result : o) {
+        SIMDJSON_TRY(result.error());
+        simdjson::ondemand::field& field = result.value_unsafe();
+        SIMDJSON_TRY(check_json_key(field, escapes));
+        SIMDJSON_TRY(check_json_value(field.value(), depth, escapes));
+      }
+      depth--;
+      return simdjson::SUCCESS;
+    }
+    case simdjson::ondemand::json_type::array: {
+      if (++depth > kMaxJsonDepth) return simdjson::DEPTH_ERROR;
+      simdjson::ondemand::array a;
+      SIMDJSON_TRY(v.get_array().get(a));
+      for (auto result : a) {
+        simdjson::ondemand::value element;
+        SIMDJSON_TRY(std::move(result).get(element));
+        SIMDJSON_TRY(check_json_value(element, depth, escapes));
+      }
+      depth--;
+      return simdjson::SUCCESS;
+    }
+    case simdjson::ondemand::json_type::string: {
+      // Stage 1 checked UTF-8, the closing quote and control characters: only
+      // escapes are left to check.
+      if (!escapes) return consume_json_string(v);
+      std::string_view tok = v.raw_json_token();
+      if (memchr(tok.data(), '\\', tok.size()) == nullptr) return consume_json_string(v);
+      std::string_view s;
+      return v.get_string().get(s);
+    }
+    case simdjson::ondemand::json_type::number:
+      return is_json_number(trim_json_ws(v.raw_json_token())) ? simdjson::SUCCESS : simdjson::NUMBER_ERROR;
+    case simdjson::ondemand::json_type::boolean: {
+      std::string_view tok = trim_json_ws(v.raw_json_token());
+      return tok == "true" || tok == "false" ? simdjson::SUCCESS : simdjson::T_ATOM_ERROR;
+    }
+    case simdjson::ondemand::json_type::null:
+      return trim_json_ws(v.raw_json_token()) == "null" ? simdjson::SUCCESS : simdjson::N_ATOM_ERROR;
+  }
+  return simdjson::TAPE_ERROR;
+}
+
+inline simdjson::error_code checked_raw_json(simdjson::ondemand::value& v, size_t& depth, bool escapes,
+                                             std::string_view& raw) {
+  std::string_view tok = v.raw_json_token();
+  simdjson::ondemand::json_type t;
+  SIMDJSON_TRY(v.type().get(t));
+  SIMDJSON_TRY(check_json_value(v, depth, escapes));
+  if (t == simdjson::ondemand::json_type::object || t == simdjson::ondemand::json_type::array) {
+    // Read to its end: the text runs up to the token that follows.
+    const char* end = nullptr;
+    SIMDJSON_TRY(v.current_location().get(end));
+    tok = std::string_view(tok.data(), static_cast<size_t>(end - tok.data()));
+  }
+  raw = trim_json_ws(tok);
+  return simdjson::SUCCESS;
+}
 
 }  // namespace airstream
