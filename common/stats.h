@@ -59,6 +59,13 @@ struct StatsOptions {
   bool progress = false;     // progress line on stderr (tools pass progress_wanted())
 };
 
+// Adds one to a counter that only the calling thread writes (others only read it):
+// a plain load and store, where fetch_add is a locked instruction that waits for the
+// thread's pending stores (1-5% of a tool's CPU when done per record).
+inline void bump_own(std::atomic<uint64_t>& counter, uint64_t n = 1) {
+  counter.store(counter.load(std::memory_order_relaxed) + n, std::memory_order_relaxed);
+}
+
 class Stats {
  public:
   explicit Stats(std::string tool);

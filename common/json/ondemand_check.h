@@ -12,6 +12,7 @@
 #include <simdjson.h>
 
 #include <cstddef>
+#include <cstring>
 #include <string_view>
 
 #include "common/json/record.h"
@@ -68,10 +69,17 @@ inline simdjson::error_code check_json_key(simdjson::ondemand::field& field, boo
 }
 
 inline simdjson::error_code check_json_value(simdjson::ondemand::value& v, size_t& depth, bool escapes) {
-  simdjson::ondemand::json_type t;
-  SIMDJSON_TRY(v.type().get(t));
-  switch (t) {
-    case simdjson::ondemand::json_type::object: {
+  // The token's first byte tells its type (as value::type() does, without its checks).
+  std::string_view tok = v.raw_json_token();
+  switch (tok.empty() ? '\0' : tok[0]) {
+    case '"': {
+      // Stage 1 checked UTF-8, the closing quote and control characters: only
+      // escapes are left to check.
+      if (!escapes || memchr(tok.data(), '\\', tok.size()) == nullptr) return consume_json_string(v);
+      std::string_view s;
+      return v.get_string().get(s);
+    }
+    case '{': {
       if (++depth > kMaxJsonDepth) return simdjson::DEPTH_ERROR;
       simdjson::ondemand::object o;
       SIMDJSON_TRY(v.get_object().get(o));
@@ -84,7 +92,7 @@ inline simdjson::error_code check_json_value(simdjson::ondemand::value& v, size_
       depth--;
       return simdjson::SUCCESS;
     }
-    case simdjson::ondemand::json_type::array: {
+    case '[': {
       if (++depth > kMaxJsonDepth) return simdjson::DEPTH_ERROR;
       simdjson::ondemand::array a;
       SIMDJSON_TRY(v.get_array().get(a));
@@ -96,25 +104,16 @@ inline simdjson::error_code check_json_value(simdjson::ondemand::value& v, size_
       depth--;
       return simdjson::SUCCESS;
     }
-    case simdjson::ondemand::json_type::string: {
-      // Stage 1 checked UTF-8, the closing quote and control characters: only
-      // escapes are left to check.
-      if (!escapes) return consume_json_string(v);
-      std::string_view tok = v.raw_json_token();
-      if (memchr(tok.data(), '\\', tok.size()) == nullptr) return consume_json_string(v);
-      std::string_view s;
-      return v.get_string().get(s);
-    }
-    case simdjson::ondemand::json_type::number:
-      return is_json_number(trim_json_ws(v.raw_json_token())) ? simdjson::SUCCESS : simdjson::NUMBER_ERROR;
-    case simdjson::ondemand::json_type::boolean: {
-      std::string_view tok = trim_json_ws(v.raw_json_token());
+    case 't':
+    case 'f': {
+      tok = trim_json_ws(tok);
       return tok == "true" || tok == "false" ? simdjson::SUCCESS : simdjson::T_ATOM_ERROR;
     }
-    case simdjson::ondemand::json_type::null:
-      return trim_json_ws(v.raw_json_token()) == "null" ? simdjson::SUCCESS : simdjson::N_ATOM_ERROR;
+    case 'n':
+      return trim_json_ws(tok) == "null" ? simdjson::SUCCESS : simdjson::N_ATOM_ERROR;
+    default:
+      return is_json_number(trim_json_ws(tok)) ? simdjson::SUCCESS : simdjson::NUMBER_ERROR;
   }
-  return simdjson::TAPE_ERROR;
 }
 
 inline simdjson::error_code checked_raw_json(simdjson::ondemand::value& v, size_t& depth, bool escapes,

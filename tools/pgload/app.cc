@@ -347,8 +347,7 @@ Status App::reject(const RowMeta& m, std::string_view text, std::string_view rea
 }
 
 Status App::process(const InputRecord& rec) {
-  // Only this thread writes it: no locked instruction per record.
-  records_in_->store(records_in_->load(std::memory_order_relaxed) + 1, std::memory_order_relaxed);
+  bump_own(*records_in_);
   RowMeta meta{rec.line, rec.offset, kafka_ || env_ ? rec.tag : rec.line};
   const bool positioned = kafka_ || (env_ && rec.tag != EnvelopeInput::kNoPosition);
   if (rec.filtered) {

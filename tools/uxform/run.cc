@@ -111,7 +111,7 @@ int run(int argc, char** argv) {
   EnvelopeView env;
   std::string context;
   while (code == kExitOk && reader.next(rec) == LineReader::Next::kRecord) {
-    n_in.fetch_add(1, std::memory_order_relaxed);
+    bump_own(n_in);  // counted by this thread alone (stats only reads)
     Transformer::Outcome outcome;
     std::string& buf = out.buffer();
     const size_t mark = buf.size();
@@ -154,15 +154,15 @@ int run(int argc, char** argv) {
     }
     switch (outcome) {
       case Transformer::Outcome::kWritten:
-        n_out.fetch_add(1, std::memory_order_relaxed);
+        bump_own(n_out);
         if (Status s = out.end_record(); !s.ok()) code = fail(s);
         if (out.broken_pipe()) goto done;
         break;
       case Transformer::Outcome::kFiltered:
-        n_filtered.fetch_add(1, std::memory_order_relaxed);
+        bump_own(n_filtered);
         break;
       case Transformer::Outcome::kRejected: {
-        n_rejected.fetch_add(1, std::memory_order_relaxed);
+        bump_own(n_rejected);
         RejectInfo info{rec.line,
                         offset,
                         reason,
