@@ -32,21 +32,9 @@ inline std::string_view trim_json_ws(std::string_view s) {
   return s;
 }
 
-// Reads v to its end, checking it against the grammar: number tokens, literals spelled
-// exactly, string escapes (only if escapes: the record holds a '\\'), structure and
-// depth. depth is the nesting of v's parent (the record's object is 1); it is back to
-// that value on success. Recursion is bounded by kMaxJsonDepth.
-simdjson::error_code check_json_value(simdjson::ondemand::value& v, size_t& depth, bool escapes);
-
-// Checks the escapes of a key that was compared raw (only if escapes).
-simdjson::error_code check_json_key(simdjson::ondemand::field& field, bool escapes);
-
-// check_json_value, then the value's raw text, trimmed; for an object or array it
-// runs up to where reading it left the parser.
-simdjson::error_code checked_raw_json(simdjson::ondemand::value& v, size_t& depth, bool escapes, std::string_view& raw);
-
-// Definitions here, not in a .cc: compiled into the caller's translation unit with
-// its On-Demand walk (out of line, uxform took 35% more CPU).
+// The checks are defined in this header, not in a .cc, so that they are compiled into
+// the caller's translation unit with its On-Demand walk (out of line, uxform took 35%
+// more CPU).
 
 namespace ondemand_check_detail {
 
@@ -62,12 +50,17 @@ inline bool key_has_escape(const char* r) {
 
 }  // namespace ondemand_check_detail
 
+// Checks the escapes of a key that was compared raw (only if escapes).
 inline simdjson::error_code check_json_key(simdjson::ondemand::field& field, bool escapes) {
   if (!escapes || !ondemand_check_detail::key_has_escape(field.key().raw())) return simdjson::SUCCESS;
   std::string_view key;
   return field.unescaped_key().get(key);
 }
 
+// Reads v to its end, checking it against the grammar: number tokens, literals spelled
+// exactly, string escapes (only if escapes: the record holds a '\\'), structure and
+// depth. depth is the nesting of v's parent (the record's object is 1); it is back to
+// that value on success. Recursion is bounded by kMaxJsonDepth.
 inline simdjson::error_code check_json_value(simdjson::ondemand::value& v, size_t& depth, bool escapes) {
   // The token's first byte tells its type (as value::type() does, without its checks).
   std::string_view tok = v.raw_json_token();
@@ -116,13 +109,14 @@ inline simdjson::error_code check_json_value(simdjson::ondemand::value& v, size_
   }
 }
 
+// check_json_value, then the value's raw text, trimmed; for an object or array it
+// runs up to where reading it left the parser.
 inline simdjson::error_code checked_raw_json(simdjson::ondemand::value& v, size_t& depth, bool escapes,
                                              std::string_view& raw) {
   std::string_view tok = v.raw_json_token();
-  simdjson::ondemand::json_type t;
-  SIMDJSON_TRY(v.type().get(t));
+  const bool container = !tok.empty() && (tok[0] == '{' || tok[0] == '[');
   SIMDJSON_TRY(check_json_value(v, depth, escapes));
-  if (t == simdjson::ondemand::json_type::object || t == simdjson::ondemand::json_type::array) {
+  if (container) {
     // Read to its end: the text runs up to the token that follows.
     const char* end = nullptr;
     SIMDJSON_TRY(v.current_location().get(end));

@@ -62,13 +62,9 @@ class ParallelLoader {
   Status add_skipped(const RowMeta& meta);
   // Reading thread: lets go of the lock add() holds (a no-op if it holds none).
   void release_fill();
-  // Hands the partly filled chunks over (so a slow stream reaches the jobs). From the
-  // reading thread, or from another thread; the reading thread's hold is let go first.
+  // Hands the partly filled chunks over (so a slow stream reaches the jobs). From
+  // another thread, or from the reading thread once it called release_fill().
   void push_partial();
-  void push_partial_from_reader() {
-    release_fill();
-    push_partial();
-  }
   static constexpr unsigned kHoldRecords = 256;
   // End of input: every job loads what it was given and commits its last batch.
   // Returns the first error of a job.
