@@ -2,8 +2,8 @@
 // only what it is asked for: a value left unread is skipped without being checked, and
 // a string left unread is taken for a key when a ':' follows it ({"a":"b":"c"} would
 // pass). A reader that checks every value it does not convert with check_json_value,
-// consumes every string it reads (consume_json_string) and checks number tokens with
-// is_json_number gives the verdict of RecordValidator (record.h) in the same pass,
+// checks that no string it leaves unread is followed by a ':' (check_json_string_end)
+// and checks number tokens with is_json_number gives the verdict of RecordValidator (record.h) in the same pass,
 // given simdjson's indexing (stage 1), which checks UTF-8, unclosed strings and
 // control characters in strings. Only the wording of the reason may differ: a caller
 // that rejects a record asks RecordValidator for it.
@@ -19,10 +19,11 @@
 
 namespace airstream {
 
-// Steps past a string value without unescaping it (its escapes are not checked).
-inline simdjson::error_code consume_json_string(simdjson::ondemand::value& v) {
-  simdjson::ondemand::raw_json_string unused;
-  return v.get_raw_json_string().get(unused);
+// Lets a string value be left unread, given its raw token (v.raw_json_token(), which
+// runs up to the next structural character): On-Demand skips it as one token unless a
+// ':' follows, which it would take for a key. Escapes are not checked.
+inline simdjson::error_code check_json_string_end(std::string_view tok) {
+  return tok.data()[tok.size()] == ':' ? simdjson::TAPE_ERROR : simdjson::SUCCESS;
 }
 
 // s without the JSON whitespace at its end (simdjson's raw tokens include it).
@@ -68,7 +69,7 @@ inline simdjson::error_code check_json_value(simdjson::ondemand::value& v, size_
     case '"': {
       // Stage 1 checked UTF-8, the closing quote and control characters: only
       // escapes are left to check.
-      if (!escapes || memchr(tok.data(), '\\', tok.size()) == nullptr) return consume_json_string(v);
+      if (!escapes || memchr(tok.data(), '\\', tok.size()) == nullptr) return check_json_string_end(tok);
       std::string_view s;
       return v.get_string().get(s);
     }

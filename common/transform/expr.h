@@ -66,6 +66,11 @@ struct Node {
   bool lit_bool = false;
   std::string text;
   std::vector<std::string> pieces;
+  bool pieces_plain = true;  // kTemplate: no piece needs escaping in a JSON string
+  size_t pieces_size = 0;    // kTemplate: the pieces' total length
+  // kTemplate whose placeholders are all input paths: their slots (set by the
+  // mapping compiler), read without evaluating the nodes; else empty.
+  std::vector<int> arg_slots;
   Fn fn = Fn::kString;
   Cmp cmp = Cmp::kEq;
   std::vector<int> args;  // child nodes (call arguments, operands, placeholders)

@@ -381,9 +381,9 @@ bool apply_function(Fn fn, const Val* args, int argc, Arena& arena, Val& out, st
       unsigned char b[16];
       if (in.type != Type::kString) return expected(err, "UUID string", in);
       if (!parse_uuid(in.text, b)) return err = "not a UUID: \"" + std::string(in.text.substr(0, 64)) + "\"", false;
-      bool lower = true;
-      for (char c : in.text) lower = lower && !(c >= 'A' && c <= 'F');
-      if (lower) return out = in, true;  // already canonical: keep it (and its raw literal)
+      unsigned upper = 0;  // any of A-F (a branch-free loop the compiler vectorizes)
+      for (char c : in.text) upper |= static_cast<unsigned char>(c - 'A') < 6;
+      if (upper == 0) return out = in, true;  // already canonical: keep it (and its raw literal)
       char* p = arena.alloc(36);
       uuid_text(b, p);
       out = Val::string({p, 36});

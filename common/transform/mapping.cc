@@ -210,6 +210,15 @@ Result<std::unique_ptr<Mapping>> compile_mapping(const MappingOptions& o) {
   for (auto& n : m->prog.nodes) {
     if (n.op == Op::kPath) n.slot = m->extractor.add_path(n.path);
   }
+  for (auto& n : m->prog.nodes) {
+    if (n.op != Op::kTemplate) continue;
+    std::vector<int> slots;
+    for (int a : n.args) {
+      const Node& arg = m->prog.nodes[static_cast<size_t>(a)];
+      if (arg.op == Op::kPath) slots.push_back(arg.slot);
+    }
+    if (slots.size() == n.args.size()) n.arg_slots = std::move(slots);
+  }
   m->extractor.set_collect_top(m->keep_all);
   // Every record is validated whole (common/json/record.h), whatever the mapping reads:
   // every tool gives the same verdict on the same line.

@@ -139,48 +139,32 @@ bool Transformer::eval(int index, Val& out) {
         return apply_function(n.fn, a, static_cast<int>(n.args.size()), arena_, out, err_);
       }
       size_t base = stack_.size();
-      for (int a : n.args) {
-        Val v;
-        if (!eval(a, v)) {
-          stack_.resize(base);
-          return false;
-        }
-        stack_.push_back(v);
-      }
+      if (!push_args(n)) return false;
       bool ok = apply_function(n.fn, stack_.data() + base, static_cast<int>(n.args.size()), arena_, out, err_);
       stack_.resize(base);
       return ok;
     }
     case Op::kTemplate: {
       size_t base = stack_.size();
-      size_t total = 0;
-      bool absent = false;
-      for (int a : n.args) {
-        Val v;
-        if (!eval(a, v)) {
-          stack_.resize(base);
-          return false;
-        }
-        if (v.absent()) absent = true;
-        if (v.type == Type::kBool) v.text = v.boolean ? "true" : "false";
-        total += v.text.size();
-        stack_.push_back(v);
-      }
-      if (absent) {
-        stack_.resize(base);
-        out = Val::missing();
-        return true;
+      if (n.arg_slots.empty()) {
+        if (!push_args(n)) return false;
+      } else {
+        for (int slot : n.arg_slots) stack_.push_back(slots_[static_cast<size_t>(slot)]);
       }
       // When no part needs JSON escaping the result's JSON literal is built at the
       // same time (quotes around the text), so output copies it as is.
-      bool plain = true;
+      size_t total = n.pieces_size;
+      bool plain = n.pieces_plain;
       for (size_t k = base; k < stack_.size(); k++) {
-        const Val& v = stack_[k];
+        Val& v = stack_[k];
+        if (v.absent()) {
+          stack_.resize(base);
+          out = Val::missing();
+          return true;
+        }
+        if (v.type == Type::kBool) v.text = v.boolean ? "true" : "false";
         plain = plain && (v.type == Type::kNumber || v.type == Type::kBool || !v.raw.empty());
-      }
-      for (const auto& p : n.pieces) {
-        total += p.size();
-        for (char c : p) plain = plain && c != '"' && c != '\\' && static_cast<unsigned char>(c) >= 0x20;
+        total += v.text.size();
       }
       char* lit = arena_.alloc(total + 2);
       char* dst = lit + 1;
@@ -204,6 +188,19 @@ bool Transformer::eval(int index, Val& out) {
     }
   }
   return false;
+}
+
+bool Transformer::push_args(const Node& n) {
+  size_t base = stack_.size();
+  for (int a : n.args) {
+    Val v;
+    if (!eval(a, v)) {
+      stack_.resize(base);
+      return false;
+    }
+    stack_.push_back(v);
+  }
+  return true;
 }
 
 bool Transformer::render_fields(std::string& out, std::string& reason) {

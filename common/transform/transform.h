@@ -32,6 +32,8 @@ class Transformer {
 
  private:
   bool eval(int node, Val& out);
+  // Evaluates n's arguments onto stack_; on an error leaves it as it was.
+  bool push_args(const Node& n);
   bool render_fields(std::string& out, std::string& reason);
   void render_json(const Val& v, std::string& out) const;
   bool render_cell(const Val& v, std::string& out) const;

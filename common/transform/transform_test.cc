@@ -88,6 +88,15 @@ TEST(TransformTest, CustomMappingTypesAndEscapes) {
   // A template with a missing part is missing; null keeps null by default.
   Harness run2(maps({"a=\"{.x}-{.y}\"", "b=.y"}));
   EXPECT_EQ(run2(R"({"x":1,"y":null})"), R"({"b":null})");
+  // A template of input paths alone (read from their slots, not evaluated): numbers
+  // and booleans as their text, escapes in parts or pieces escaped again, and a
+  // missing or null part makes it missing.
+  Harness paths(maps({"a=\"{.s}:{.n}/{.b}\"", "q=\"\\\"{.s}\\\"\""}));
+  EXPECT_EQ(paths(R"({"s":"x","n":-1.5e3,"b":false})"), R"({"a":"x:-1.5e3/false","q":"\"x\""})");
+  EXPECT_EQ(paths(R"({"s":"a\"b\u00e9","n":0,"b":true})"),
+            "{\"a\":\"a\\\"b\xc3\xa9:0/true\",\"q\":\"\\\"a\\\"b\xc3\xa9\\\"\"}");
+  EXPECT_EQ(paths(R"({"s":"x","n":1})"), R"({"q":"\"x\""})");
+  EXPECT_EQ(paths(R"({"s":"x","n":1,"b":null})"), R"({"q":"\"x\""})");
   // Keys written with escapes are matched by their meaning.
   Harness run3(maps({"v=.login.uuid"}));
   EXPECT_EQ(run3(R"({"log\u0069n":{"uuid":"u"}})"), R"({"v":"u"})");

@@ -281,8 +281,8 @@ Conv convert_value(od::value& v, const ValueFormat& f, std::string& out_str, std
       // its UTF-8 and that it holds no control character): no unescaping copy.
       std::string_view s = plain_string(v);
       if (s.data() != nullptr) {
-        // Read it (a string left unread is taken for a key when a ':' follows).
-        if (auto e = consume_json_string(v)) return rejected(error, json_error_message(e));
+        // Left unread: refused if a ':' follows (On-Demand would take it for a key).
+        if (auto e = check_json_string_end(v.raw_json_token())) return rejected(error, json_error_message(e));
       } else {
         if (auto e = v.get_string().get(s)) return rejected(error, json_error_message(e));
         if (s.find('\0') != std::string_view::npos) return rejected(error, nul_reason());
