@@ -44,6 +44,16 @@ TEST(Typmod, Fractions) {
   EXPECT_TRUE(fits_time("timestamptz", 2, "12020-01-01T00:00:00.12Z"));  // years past 9999
   EXPECT_FALSE(fits_time("time", 1, "23:59:59.99"));
   EXPECT_TRUE(fits_time("timetz", 1, "23:59:59.9-0530"));
+  // With a zone kept, the fraction alone decides (a short way for the common case).
+  EXPECT_TRUE(fits_time("timestamptz", -1, "1993-07-20T09:44:18.674Z"));
+  EXPECT_TRUE(fits_time("timestamptz", -1, "1993-07-20T09:44:18Z"));
+  EXPECT_TRUE(fits_time("timestamptz", -1, "1993-07-20T09:44:18.1234560Z"));  // a trailing zero
+  EXPECT_FALSE(fits_time("timestamptz", -1, "1993-07-20T09:44:18.1234567Z"));
+  EXPECT_FALSE(fits_time("timestamptz", 3, "1993-07-20T09:44:18,1234Z"));
+  EXPECT_TRUE(fits_time("timestamptz", 3, "1993-07-20T09:44:18,1230Z"));
+  EXPECT_FALSE(fits_time("timetz", 0, "09:44:18.5+02"));
+  EXPECT_TRUE(fits_time("timetz", 0, "09:44:18+02"));
+  EXPECT_TRUE(fits_time("timestamptz", -1, "Jan. 1 2020 00:00:00.1234567"));  // not ISO: the server's
 }
 
 TEST(Typmod, ZonesAndDates) {
