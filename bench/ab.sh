@@ -29,10 +29,17 @@ declare -A cpu wall
 run() {  # run KEY CMD: one timed round; CMD's tools are $T/...
   local key=$1 cmd=$2 t="$BENCH_TMP/t.$RANDOM" start end
   start=$(date +%s.%N)
-  /usr/bin/time -f '%U %S' -o "$t" bash -o pipefail -c "$cmd" || { echo "bench: '$key' failed: $cmd" >&2; return 1; }
+  # CPU time from getrusage (microseconds; GNU time's %U/%S are in hundredths,
+  # a 4% step on a 0.25 s run).
+  /usr/bin/python3 -c '
+import resource, subprocess, sys
+rc = subprocess.run(["bash", "-o", "pipefail", "-c", sys.argv[2]]).returncode
+u = resource.getrusage(resource.RUSAGE_CHILDREN)
+open(sys.argv[1], "w").write("%.6f %.6f\n" % (u.ru_utime, u.ru_stime))
+sys.exit(rc)' "$t" "$cmd" || { echo "bench: '$key' failed: $cmd" >&2; return 1; }
   end=$(date +%s.%N)
-  cpu[$key]+="$(awk '{ printf "%.3f", $1 + $2 }' "$t") "
-  wall[$key]+="$(awk -v a="$start" -v b="$end" 'BEGIN { printf "%.3f", b - a }') "
+  cpu[$key]+="$(awk '{ printf "%.4f", $1 + $2 }' "$t") "
+  wall[$key]+="$(awk -v a="$start" -v b="$end" 'BEGIN { printf "%.4f", b - a }') "
 }
 median() { tr ' ' '\n' | grep . | sort -g | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
 ab() {  # ab LABEL SETUP CMD: SETUP (untimed) and CMD with T=before, then with T=after, ROUNDS times
@@ -49,7 +56,7 @@ ab() {  # ab LABEL SETUP CMD: SETUP (untimed) and CMD with T=before, then with T
   ca=$(median <<<"${cpu[$label/A]}") cb=$(median <<<"${cpu[$label/B]}")
   wa=$(median <<<"${wall[$label/A]}") wb=$(median <<<"${wall[$label/B]}")
   awk -v l="$label" -v ca="$ca" -v cb="$cb" -v wa="$wa" -v wb="$wb" 'BEGIN {
-    printf "| %-22s | %7.2f s | %7.2f s | %5.3f | %7.2f s | %7.2f s | %5.3f |\n", l, ca, cb, cb / ca, wa, wb, wb / wa }'
+    printf "| %-22s | %7.3f s | %7.3f s | %5.3f | %7.3f s | %7.3f s | %5.3f |\n", l, ca, cb, cb / ca, wa, wb, wb / wa }'
 }
 export T
 

@@ -4,9 +4,13 @@
 // (40401 subject not found, 40403 schema not found, 409 incompatible, 42201 invalid
 // schema). Retryable: transport failures, 408, 429 and 5xx, with exponential
 // backoff; a stop signal (SIGINT/SIGTERM) ends the waiting at once.
+// libcurl is loaded with dlopen when the first client is created, not linked: its
+// dependencies (TLS, Kerberos, LDAP, ...) took 3.3 ms of CPU at every start of every
+// tool, most of which never talk to a registry.
 #include "common/avro/registry.h"
 
 #include <curl/curl.h>
+#include <dlfcn.h>
 #include <simdjson.h>
 
 #include <algorithm>
@@ -46,42 +50,94 @@ std::string error_text(const std::string& body, long status) {
 
 }  // namespace
 
+// The libcurl functions used here, from the shared library loaded at first use.
+struct CurlApi {
+  CURLcode (*global_init)(long);
+  CURL* (*easy_init)();
+  CURLcode (*easy_setopt)(CURL*, CURLoption, ...);
+  CURLcode (*easy_perform)(CURL*);
+  CURLcode (*easy_getinfo)(CURL*, CURLINFO, ...);
+  const char* (*easy_strerror)(CURLcode);
+  char* (*easy_escape)(CURL*, const char*, int);
+  void (*easy_cleanup)(CURL*);
+  void (*free)(void*);
+  curl_slist* (*slist_append)(curl_slist*, const char*);
+  void (*slist_free_all)(curl_slist*);
+};
+
+namespace {
+
+// Loads libcurl once (thread-safe); the error says why it could not be.
+const CurlApi* curl_api(std::string& error) {
+  static CurlApi api{};
+  static const std::string failure = [] {
+    void* lib = dlopen("libcurl.so.4", RTLD_NOW | RTLD_LOCAL);
+    if (lib == nullptr) lib = dlopen("libcurl-gnutls.so.4", RTLD_NOW | RTLD_LOCAL);
+    if (lib == nullptr) return std::string("cannot load libcurl (libcurl.so.4): ") + dlerror();
+    bool all = true;
+    auto load = [&](auto& fn, const char* name) {
+      fn = reinterpret_cast<std::remove_reference_t<decltype(fn)>>(dlsym(lib, name));
+      all = all && fn != nullptr;
+    };
+    load(api.global_init, "curl_global_init");
+    load(api.easy_init, "curl_easy_init");
+    load(api.easy_setopt, "curl_easy_setopt");
+    load(api.easy_perform, "curl_easy_perform");
+    load(api.easy_getinfo, "curl_easy_getinfo");
+    load(api.easy_strerror, "curl_easy_strerror");
+    load(api.easy_escape, "curl_easy_escape");
+    load(api.easy_cleanup, "curl_easy_cleanup");
+    load(api.free, "curl_free");
+    load(api.slist_append, "curl_slist_append");
+    load(api.slist_free_all, "curl_slist_free_all");
+    if (!all) return std::string("libcurl lacks a function this client needs");
+    if (api.global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) return std::string("libcurl initialisation failed");
+    return std::string();
+  }();
+  error = failure;
+  return failure.empty() ? &api : nullptr;
+}
+
+}  // namespace
+
 Result<std::unique_ptr<RegistryClient>> RegistryClient::create(const RegistryOptions& options) {
-  static const CURLcode global = curl_global_init(CURL_GLOBAL_DEFAULT);
-  if (global != CURLE_OK) return Status(kExitSoftware, "libcurl initialisation failed");
+  std::string load_error;
+  const CurlApi* api = curl_api(load_error);
+  if (api == nullptr) return Status(kExitSoftware, "schema registry client: " + load_error);
   if (options.url.empty()) return Status(kExitConfig, "no schema registry URL (--registry)");
   std::unique_ptr<RegistryClient> c(new RegistryClient());
   c->options_ = options;
+  c->api_ = api;
   while (!c->options_.url.empty() && c->options_.url.back() == '/') c->options_.url.pop_back();
-  CURL* h = curl_easy_init();
+  CURL* h = api->easy_init();
   if (!h) return Status(kExitSoftware, "libcurl: cannot create a handle");
   c->curl_ = h;
-  curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
-  curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "http,https");
-  curl_easy_setopt(h, CURLOPT_SSL_VERIFYPEER, 1L);
-  curl_easy_setopt(h, CURLOPT_SSL_VERIFYHOST, 2L);
-  if (!options.ca_file.empty()) curl_easy_setopt(h, CURLOPT_CAINFO, options.ca_file.c_str());
+  api->easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
+  api->easy_setopt(h, CURLOPT_PROTOCOLS_STR, "http,https");
+  api->easy_setopt(h, CURLOPT_SSL_VERIFYPEER, 1L);
+  api->easy_setopt(h, CURLOPT_SSL_VERIFYHOST, 2L);
+  if (!options.ca_file.empty()) api->easy_setopt(h, CURLOPT_CAINFO, options.ca_file.c_str());
   if (!options.user.empty()) {
-    curl_easy_setopt(h, CURLOPT_HTTPAUTH, CURLAUTH_BASIC);
-    curl_easy_setopt(h, CURLOPT_USERNAME, options.user.c_str());
-    curl_easy_setopt(h, CURLOPT_PASSWORD, options.password.c_str());
+    api->easy_setopt(h, CURLOPT_HTTPAUTH, CURLAUTH_BASIC);
+    api->easy_setopt(h, CURLOPT_USERNAME, options.user.c_str());
+    api->easy_setopt(h, CURLOPT_PASSWORD, options.password.c_str());
   }
-  curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, static_cast<long>(options.timeout.count()));
-  curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS, static_cast<long>(options.timeout.count()));
-  curl_easy_setopt(h, CURLOPT_NOPROGRESS, 0L);
-  curl_easy_setopt(h, CURLOPT_XFERINFOFUNCTION, on_progress);
-  curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, on_data);
+  api->easy_setopt(h, CURLOPT_TIMEOUT_MS, static_cast<long>(options.timeout.count()));
+  api->easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS, static_cast<long>(options.timeout.count()));
+  api->easy_setopt(h, CURLOPT_NOPROGRESS, 0L);
+  api->easy_setopt(h, CURLOPT_XFERINFOFUNCTION, on_progress);
+  api->easy_setopt(h, CURLOPT_WRITEFUNCTION, on_data);
   curl_slist* headers = nullptr;
-  headers = curl_slist_append(headers, "Accept: application/vnd.schemaregistry.v1+json, application/json");
-  headers = curl_slist_append(headers, "Content-Type: application/vnd.schemaregistry.v1+json");
+  headers = api->slist_append(headers, "Accept: application/vnd.schemaregistry.v1+json, application/json");
+  headers = api->slist_append(headers, "Content-Type: application/vnd.schemaregistry.v1+json");
   c->headers_ = headers;
-  curl_easy_setopt(h, CURLOPT_HTTPHEADER, headers);
+  api->easy_setopt(h, CURLOPT_HTTPHEADER, headers);
   return c;
 }
 
 RegistryClient::~RegistryClient() {
-  if (curl_) curl_easy_cleanup(static_cast<CURL*>(curl_));
-  if (headers_) curl_slist_free_all(static_cast<curl_slist*>(headers_));
+  if (curl_) api_->easy_cleanup(static_cast<CURL*>(curl_));
+  if (headers_) api_->slist_free_all(static_cast<curl_slist*>(headers_));
 }
 
 Status RegistryClient::request(const std::string& method, const std::string& path, const std::string& body,
@@ -102,26 +158,26 @@ Status RegistryClient::request(const std::string& method, const std::string& pat
     r.body.clear();
     r.status = 0;
     char errbuf[CURL_ERROR_SIZE] = "";
-    curl_easy_setopt(h, CURLOPT_URL, url.c_str());
-    curl_easy_setopt(h, CURLOPT_WRITEDATA, &r.body);
-    curl_easy_setopt(h, CURLOPT_ERRORBUFFER, errbuf);
+    api_->easy_setopt(h, CURLOPT_URL, url.c_str());
+    api_->easy_setopt(h, CURLOPT_WRITEDATA, &r.body);
+    api_->easy_setopt(h, CURLOPT_ERRORBUFFER, errbuf);
     if (method == "POST") {
-      curl_easy_setopt(h, CURLOPT_POSTFIELDS, body.c_str());
-      curl_easy_setopt(h, CURLOPT_POSTFIELDSIZE, static_cast<long>(body.size()));
+      api_->easy_setopt(h, CURLOPT_POSTFIELDS, body.c_str());
+      api_->easy_setopt(h, CURLOPT_POSTFIELDSIZE, static_cast<long>(body.size()));
     } else {
-      curl_easy_setopt(h, CURLOPT_HTTPGET, 1L);
+      api_->easy_setopt(h, CURLOPT_HTTPGET, 1L);
     }
     requests_++;
-    CURLcode code = curl_easy_perform(h);
-    curl_easy_setopt(h, CURLOPT_ERRORBUFFER, nullptr);
+    CURLcode code = api_->easy_perform(h);
+    api_->easy_setopt(h, CURLOPT_ERRORBUFFER, nullptr);
     if (code != CURLE_OK) {
-      last = errbuf[0] ? errbuf : curl_easy_strerror(code);
+      last = errbuf[0] ? errbuf : api_->easy_strerror(code);
       // A certificate that does not verify will not verify on the next try either.
       if (code == CURLE_PEER_FAILED_VERIFICATION || code == CURLE_SSL_CACERT_BADFILE)
         return Status(kExitUnavailable, "schema registry " + url + ": " + last + " (check --registry-ca)");
       continue;
     }
-    curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &r.status);
+    api_->easy_getinfo(h, CURLINFO_RESPONSE_CODE, &r.status);
     answered = true;
     if (r.status == 401 || r.status == 403)
       return Status(kExitConfig,
@@ -179,10 +235,10 @@ const Result<std::shared_ptr<const Schema>>& RegistryClient::remember(uint32_t i
 
 namespace {
 
-std::string escape_subject(void* curl, const std::string& subject) {
-  char* esc = curl_easy_escape(static_cast<CURL*>(curl), subject.c_str(), static_cast<int>(subject.size()));
+std::string escape_subject(const CurlApi& api, void* curl, const std::string& subject) {
+  char* esc = api.easy_escape(static_cast<CURL*>(curl), subject.c_str(), static_cast<int>(subject.size()));
   std::string out = esc ? esc : subject;
-  curl_free(esc);
+  api.free(esc);
   return out;
 }
 
@@ -197,7 +253,7 @@ Result<RegisteredSchema> RegistryClient::latest(const std::string& subject) {
 
 Result<std::optional<RegisteredSchema>> RegistryClient::find_latest(const std::string& subject) {
   Response r;
-  if (Status st = request("GET", "/subjects/" + escape_subject(curl_, subject) + "/versions/latest", "", r); !st)
+  if (Status st = request("GET", "/subjects/" + escape_subject(*api_, curl_, subject) + "/versions/latest", "", r); !st)
     return st;
   simdjson::dom::parser p;
   simdjson::dom::element e;
@@ -229,7 +285,8 @@ Result<RegisteredSchema> RegistryClient::register_schema(const std::string& subj
   if (!s) return s.status();
   std::string body = "{\"schema\":" + json_string(schema_text) + "}";
   Response r;
-  if (Status st = request("POST", "/subjects/" + escape_subject(curl_, subject) + "/versions", body, r); !st) return st;
+  if (Status st = request("POST", "/subjects/" + escape_subject(*api_, curl_, subject) + "/versions", body, r); !st)
+    return st;
   if (r.status / 100 != 2) {
     return Status(kExitConfig,
                   "schema registry refused the schema for subject " + subject + ": " + error_text(r.body, r.status));

@@ -34,6 +34,8 @@ struct RegisteredSchema {
   std::shared_ptr<const Schema> schema;
 };
 
+struct CurlApi;  // registry.cc
+
 class RegistryClient {
  public:
   static Result<std::unique_ptr<RegistryClient>> create(const RegistryOptions& options);
@@ -65,6 +67,7 @@ class RegistryClient {
   Status request(const std::string& method, const std::string& path, const std::string& body, Response& r);
 
   RegistryOptions options_;
+  const CurlApi* api_ = nullptr;  // libcurl, loaded at the first create()
   void* curl_ = nullptr;
   void* headers_ = nullptr;
   // Remembers the answer for id (bounded: evicts the least recently used entry).
