@@ -28,7 +28,7 @@ Status Writer::write(std::string_view bytes) {
   return Status::Ok();
 }
 
-Status Writer::end_record() {
+Status Writer::end_record_slow() {
   if (line_buffered_ || buf_.size() >= limit_) return flush();
   return failed_;
 }

@@ -23,7 +23,12 @@ class Writer {
   Status write_line(std::string_view text);
   // Appends raw bytes (the caller writes its own newlines), then call end_record().
   Status write(std::string_view bytes);
-  Status end_record();  // flushes in line-buffered mode
+  // Flushes in line-buffered mode or once the buffer is past its size; else only
+  // reports an earlier failure (inline: called once per record).
+  Status end_record() {
+    if (line_buffered_ || buf_.size() >= limit_ || !failed_.ok()) return end_record_slow();
+    return Status();
+  }
 
   // The buffer, for building a record in place: append to buffer(), then
   // end_record() (which also flushes once the buffer is past its size).
@@ -35,6 +40,8 @@ class Writer {
   int fd() const { return fd_; }
 
  private:
+  Status end_record_slow();
+
   int fd_;
   size_t limit_;
   bool line_buffered_ = false;

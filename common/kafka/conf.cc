@@ -2,8 +2,11 @@
 // Kafka mode): kcat-compatible -b/-X/-F handling on top of rd_kafka_conf_set().
 #include "common/kafka/conf.h"
 
+#include <malloc.h>
+
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
 #include <fstream>
 #include <map>
 #include <string_view>
@@ -133,6 +136,17 @@ std::string kafka_conf_dump(rd_kafka_conf_t* conf) {
   std::string out;
   for (const auto& [k, v] : sorted) out += k + " = " + v + "\n";
   return out;
+}
+
+void tune_malloc_for_consumer() {
+  static const bool done = [] {
+    const char* t = std::getenv("GLIBC_TUNABLES");
+    if (t != nullptr && std::strstr(t, "glibc.malloc.") != nullptr) return false;
+    mallopt(M_MMAP_THRESHOLD, 32 << 20);
+    mallopt(M_TRIM_THRESHOLD, 256 << 20);
+    return true;
+  }();
+  (void)done;
 }
 
 }  // namespace airstream

@@ -99,6 +99,7 @@ Status KafkaSource::open(const KafkaSourceOptions& options) {
   cooperative_ = cooperative_assignor(conf->get());
   rd_kafka_conf_set_offset_commit_cb(conf->get(), &KafkaSource::commit_cb);
   char err[512];
+  tune_malloc_for_consumer();
   rk_ = rd_kafka_new(RD_KAFKA_CONSUMER, conf->get(), err, sizeof err);
   if (rk_ == nullptr) return Status(kExitConfig, std::string("cannot create Kafka consumer: ") + err);
   conf->release();

@@ -28,6 +28,7 @@
 #include "common/diag.h"
 #include "common/json/json.h"
 #include "common/signals.h"
+#include "common/stats.h"
 
 namespace airstream::kconsume {
 namespace {
@@ -512,15 +513,15 @@ Status Consumer::handle_message(rd_kafka_message_t* msg) {
   }
   last_offsets_->track(msg->offset);
   consumed_++;
-  ctr_.messages->fetch_add(1, std::memory_order_relaxed);
+  bump_own(*ctr_.messages);  // the counters are written by this thread alone (stats only reads)
 
   MessageView view = view_of(msg, opt_.format.wants_headers());
   std::string error;
   std::string& buf = out_.buffer();
   size_t before = buf.size();
   if (formatter_.append(view, buf, error)) {
-    ctr_.records->fetch_add(1, std::memory_order_relaxed);
-    ctr_.bytes->fetch_add(buf.size() - before, std::memory_order_relaxed);
+    bump_own(*ctr_.records);
+    bump_own(*ctr_.bytes, buf.size() - before);
     if (pump_) return pump_output(false);
     uint64_t written = out_.bytes_written();
     Status st = out_.end_record();
@@ -529,7 +530,7 @@ Status Consumer::handle_message(rd_kafka_message_t* msg) {
     return Status::Ok();
   }
   if (!formatter_.fatal().ok()) return formatter_.fatal();  // registry down: stop, commit nothing more
-  ctr_.rejected->fetch_add(1, std::memory_order_relaxed);
+  bump_own(*ctr_.rejected);
   std::string extra = "\"topic\":" + json_string(view.topic) + ",\"partition\":" + std::to_string(view.partition);
   std::string_view raw = view.value != nullptr ? std::string_view(view.value, view.value_len) : std::string_view();
   Status st = rej_.reject({consumed_, static_cast<uint64_t>(msg->offset), error, raw, extra, ""});

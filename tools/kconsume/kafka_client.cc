@@ -27,6 +27,7 @@ std::vector<std::pair<std::string, std::string>> consumer_defaults(const std::st
 
 Result<KafkaPtr> create_consumer(KafkaConfPtr conf) {
   char err[512];
+  tune_malloc_for_consumer();
   rd_kafka_t* rk = rd_kafka_new(RD_KAFKA_CONSUMER, conf.get(), err, sizeof err);
   if (rk == nullptr) return Status(kExitConfig, std::string("cannot create Kafka consumer: ") + err);
   conf.release();  // owned by rk now
