@@ -3,9 +3,9 @@
 // a string left unread is taken for a key when a ':' follows it ({"a":"b":"c"} would
 // pass). A reader that checks every value it does not convert with check_json_value,
 // checks that no string it leaves unread is followed by a ':' (check_json_string_end)
-// and checks number tokens with is_json_number gives the verdict of RecordValidator (record.h) in the same pass,
-// given simdjson's indexing (stage 1), which checks UTF-8, unclosed strings and
-// control characters in strings. Only the wording of the reason may differ: a caller
+// and checks number tokens with is_json_number gives the verdict of RecordValidator
+// (record.h) in the same pass, given simdjson's indexing (stage 1), which checks
+// UTF-8, unclosed strings and control characters in strings. Only the wording of the reason may differ: a caller
 // that rejects a record asks RecordValidator for it.
 #pragma once
 

@@ -9,6 +9,7 @@
 
 #include <cstring>
 
+#include "common/json/json.h"
 #include "common/transform/value.h"
 
 namespace airstream::transform {
@@ -368,10 +369,10 @@ class Parser {
     if (pos_ >= s_.size()) return fail("unterminated string");
     pos_++;
     if (n.args.empty()) return literal(Type::kString, std::move(n.pieces[0]), false);
-    for (const auto& p : n.pieces) n.pieces_size += p.size();
-    for (const auto& p : n.pieces)
-      for (char c : p)
-        n.pieces_plain = n.pieces_plain && c != '"' && c != '\\' && static_cast<unsigned char>(c) >= 0x20;
+    for (const auto& p : n.pieces) {
+      n.pieces_size += p.size();
+      n.pieces_plain = n.pieces_plain && json_key_is_raw(p);  // nothing to escape
+    }
     return prog_.add(std::move(n));
   }
 

@@ -115,8 +115,7 @@ bool Extractor::extract(od::document& doc, Val* slots, std::vector<RawField>* to
 }
 
 error_code Extractor::walk_object(od::object& obj, int node_index, Val* slots, std::vector<RawField>* top) {
-  TrieNode& node = nodes_[static_cast<size_t>(node_index)];
-  size_t position = 0;  // of the field in the object
+  const TrieNode& node = nodes_[static_cast<size_t>(node_index)];
   // Every field is read or checked (the grammar holds for all of the record); with
   // duplicate keys the first occurrence counts.
   const size_t nchildren = node.children.size();
@@ -137,26 +136,15 @@ error_code Extractor::walk_object(od::object& obj, int node_index, Val* slots, s
     uint64_t r0, r1;
     memcpy(&r0, raw, 8);
     memcpy(&r1, raw + 8, 8);
-    const auto key_is = [&](const TrieNode::ChildKey& ck) {
-      return (r0 & ck.m0) == ck.w0 && (r1 & ck.m1) == ck.w1 && raw[ck.len] == '"' &&
-             (ck.len <= 16 ||
-              memcmp(raw + 16, nodes_[static_cast<size_t>(node.children[ck.k])].key.data() + 16, ck.len - 16) == 0);
-    };
-    const size_t g = position < TrieNode::kGuesses ? node.guess[position] : 0;
-    if (g != 0 && key_is(node.keys[g - 1])) {
-      match = node.children[node.keys[g - 1].k];
-      k = node.keys[g - 1].k;
-    } else {
-      for (size_t i = 0; i < node.keys.size(); i++) {
-        if (key_is(node.keys[i])) {
-          match = node.children[node.keys[i].k];
-          k = node.keys[i].k;
-          if (position < TrieNode::kGuesses && i < 255) node.guess[position] = static_cast<uint8_t>(i + 1);
-          break;
-        }
+    for (const auto& ck : node.keys) {
+      if ((r0 & ck.m0) == ck.w0 && (r1 & ck.m1) == ck.w1 && raw[ck.len] == '"') {
+        const TrieNode& ch = nodes_[static_cast<size_t>(node.children[ck.k])];
+        if (ck.len > 16 && memcmp(raw + 16, ch.key.data() + 16, ck.len - 16) != 0) continue;
+        match = node.children[ck.k];
+        k = ck.k;
+        break;
       }
     }
-    position++;
     std::string_view name;
     bool escaped = false;
     size_t key_len = 0;
@@ -304,9 +292,6 @@ error_code Extractor::read(od::value& v, int node_index, Val* slots, bool need_r
 }
 
 error_code Extractor::check(od::value& v) {
-  // An unread string without escapes, the most common case, without a call.
-  std::string_view tok = v.raw_json_token();
-  if (!escapes_ && !tok.empty() && tok[0] == '"') return check_json_string_end(tok);
   return check_json_value(v, depth_, escapes_);
 }
 

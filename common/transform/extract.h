@@ -65,11 +65,6 @@ class Extractor {
       uint32_t k;  // index into children
     };
     std::vector<ChildKey> keys;
-    // Records of a stream spell their fields in the same order: guess[i] is 1 + the
-    // index into keys of the key that the i-th field matched last time (0: none yet),
-    // tried first. Only a hint: a wrong guess costs one comparison.
-    static constexpr size_t kGuesses = 32;
-    uint8_t guess[kGuesses] = {};
   };
   simdjson::error_code walk_object(simdjson::ondemand::object& obj, int node, Val* slots, std::vector<RawField>* top);
   simdjson::error_code walk_array(simdjson::ondemand::array& arr, int node, Val* slots);
