@@ -328,6 +328,8 @@ KafkaSource::Next KafkaSource::next(KafkaRecord& out, std::chrono::milliseconds 
     on_idle();
     if (left <= kIdleSlice || (opt_.exit_at_end && all_at_end())) break;
   }
+  draining_.store(msg == nullptr && ((opt_.exit_at_end && all_at_end()) || opt_.exit_at_group_end),
+                  std::memory_order_relaxed);
   if (msg == nullptr) {
     if (opt_.exit_at_group_end && std::chrono::steady_clock::now() >= next_group_check_) {
       commits_.store(rk_);

@@ -118,6 +118,12 @@ class KafkaSource {
   Status close();
 
   const Status& status() const { return status_; }
+  // Thread-safe: the last next() found nothing to read and the source only waits to
+  // end: exit_at_end with every assigned partition read to its end, or
+  // exit_at_group_end (which waits for this member's commits too). A sink that
+  // holds records back (an open batch) should store them now: the source ends only
+  // once they are acknowledged.
+  bool draining() const { return draining_.load(std::memory_order_relaxed); }
   size_t pending();
   uint64_t committed_records() const { return commits_.committed_records(); }
   uint64_t commits_refused() const { return commits_.refused(); }
@@ -163,6 +169,7 @@ class KafkaSource {
   };
   std::vector<PendingAck> acks_, acks_swap_;
   std::atomic<bool> acks_waiting_{false};                // acks_ is not empty
+  std::atomic<bool> draining_{false};                    // see draining()
   std::vector<std::pair<std::string, int32_t>> at_end_;  // assigned partitions read to their end
   FetchWatch watch_;
   void on_idle();

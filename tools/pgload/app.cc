@@ -514,9 +514,14 @@ int App::run() {
       // the topic is idle; finish() below returns its error.
       if (loader_.failed()) break;
       // Kafka went idle, or a revocation waits for the revoked partitions' rows: the
-      // jobs get the open chunks.
+      // jobs get the open chunks. With -e or --exit-at-group-end at the end of the
+      // input, they commit their batches now: the run ends only once they are
+      // committed (with --batch-timeout 0 it never did).
       loader_.release_fill();
-      if (kafka_) loader_.push_partial();
+      if (kafka_) {
+        loader_.push_partial();
+        if (kafka_->draining()) loader_.commit_open();
+      }
       continue;
     }
     if (next != Next::kRecord) {

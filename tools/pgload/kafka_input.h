@@ -56,6 +56,8 @@ class KafkaInput {
   Next next(InputRecord& rec);
   // Called by next() before it may wait for records.
   void set_wait_hook(std::function<void()> hook) { wait_hook_ = std::move(hook); }
+  // After kIdle: the source only waits for the rows in hand to end (KafkaSource::draining).
+  bool draining() const { return src_.draining(); }
   const Status& status() const {
     return registry_down_.load(std::memory_order_acquire) ? values_.status() : reader_.status();
   }

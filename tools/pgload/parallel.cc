@@ -1,7 +1,8 @@
 // The jobs of --jobs N (see parallel.h). Each job thread takes chunks from its bounded
 // queue and feeds their rows to its Loader, which streams them to its connection and
 // commits a batch when full; when the queue stays empty the job commits a batch that
-// has been open for the batch timeout, and at the end of the input its last batch.
+// has been open for the batch timeout (at once after commit_open()), and at the end of
+// the input its last batch.
 // The first error of any job (lost connection, a fatal server error, a reject limit)
 // stops every job: each rolls back its open batch, and the reading thread sees the
 // error at its next row. Nothing here prints; the caller reports.
@@ -73,6 +74,10 @@ Status ParallelLoader::work(Job& job, bool& done) {
       if (job.closed) {
         done = true;
         break;
+      }
+      if (job.commit_now) {
+        job.commit_now = false;
+        if (!job.loader->empty()) break;
       }
       if (opt_.batch_timeout_ms > 0 && !job.loader->empty()) {
         auto due = job.loader->batch_started() + timeout;
@@ -197,6 +202,16 @@ void ParallelLoader::release_fill() {
 void ParallelLoader::push_partial() {
   std::lock_guard<std::mutex> lock(fill_mu_);
   for (size_t i = 0; i < jobs_.size(); i++) push(i);
+}
+
+void ParallelLoader::commit_open() {
+  for (auto& job : jobs_) {
+    {
+      std::lock_guard<std::mutex> lock(job->mu);
+      job->commit_now = true;
+    }
+    job->cv.notify_all();
+  }
 }
 
 void ParallelLoader::stop_all(bool abort) {

@@ -65,6 +65,10 @@ class ParallelLoader {
   // Hands the partly filled chunks over (so a slow stream reaches the jobs). From
   // another thread, or from the reading thread once it called release_fill().
   void push_partial();
+  // Each job commits its open batch once it loaded what it was given, without waiting
+  // for the batch timeout (the input is at its end but for rows still in the batches:
+  // KafkaSource::draining()). Call after push_partial().
+  void commit_open();
   static constexpr unsigned kHoldRecords = 256;
   // End of input: every job loads what it was given and commits its last batch.
   // Returns the first error of a job.
@@ -103,7 +107,8 @@ class ParallelLoader {
     std::condition_variable cv;
     std::deque<Chunk> queue;
     bool closed = false;
-    Chunk pending;  // being filled by the reading thread (under fill_mu_)
+    bool commit_now = false;  // commit_open(): commit the open batch once the queue is empty
+    Chunk pending;            // being filled by the reading thread (under fill_mu_)
     std::thread thread;
   };
 
