@@ -12,9 +12,14 @@
 namespace airstream {
 namespace {
 
-// A waiting thread is woken once this many records are queued (or a marker is, or
-// its own wait times out): one wake-up per batch, not per record.
+// A waiting thread is woken by the first record queued, then waits at most
+// kBatchWait more until kWakeBatch are (or a marker is): about one wake-up per batch,
+// not per record. (It used to sleep until kWakeBatch were queued, or its 100 ms
+// timeout: when the producer stopped short of a batch, waiting for a fetch or for
+// room in the queues, the records in hand waited too, and the stages idled in turn;
+// bench/direct.sh's direct cqlwrite moved about 8% more records/s once joined.)
 constexpr size_t kWakeBatch = 64;
+constexpr std::chrono::milliseconds kBatchWait{1};
 
 }  // namespace
 
@@ -25,7 +30,7 @@ void KafkaReader::Queue<T>::push(T item, bool wake_now) {
     std::lock_guard<std::mutex> lock(mu_);
     items_.push_back(std::move(item));
     urgent_ = urgent_ || wake_now;
-    wake = waiting_ && (urgent_ || items_.size() >= kWakeBatch);
+    wake = waiting_ && (urgent_ || items_.size() >= kWakeBatch || items_.size() == 1);
   }
   if (wake) cv_.notify_one();
 }
@@ -36,7 +41,9 @@ void KafkaReader::Queue<T>::take(std::vector<T>& out, std::chrono::milliseconds 
   std::unique_lock<std::mutex> lock(mu_);
   if (items_.empty() && !quit_) {
     waiting_ = true;
-    cv_.wait_for(lock, timeout, [&] { return quit_ || urgent_ || items_.size() >= kWakeBatch; });
+    cv_.wait_for(lock, timeout, [&] { return quit_ || urgent_ || !items_.empty(); });
+    if (!quit_ && !urgent_ && !items_.empty())
+      cv_.wait_for(lock, kBatchWait, [&] { return quit_ || urgent_ || items_.size() >= kWakeBatch; });
     waiting_ = false;
   }
   urgent_ = false;
