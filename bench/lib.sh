@@ -11,6 +11,8 @@
 #                                    highest peak RSS of the rounds
 #   elapsed LABEL / peak_rss_mb LABEL / cpu_seconds LABEL   the measured figures
 #   cql_count KS.TABLE               rows in a table of the CQL server at $CQL_HOSTS
+#   cql_drop KS.TABLE                drops it (the in-memory server's cost grows with its rows)
+#   proc_cpu PID...                  CPU seconds of those processes (and their reaped children)
 # Every figure comes from the same run on the same input; nothing here asserts timings.
 set -euo pipefail
 
@@ -112,6 +114,28 @@ c = Cluster([host], port=int(port))
 print(c.connect().execute(f"SELECT count(*) FROM {sys.argv[1]}", timeout=120).one()[0])
 c.shutdown()
 PY
+}
+
+# cql_drop KS.TABLE: drops a table of the CQL server at $CQL_HOSTS once it is counted:
+# the in-memory server keeps every row, and a few million rows left from earlier runs
+# made its writes 1.5-2x as costly (bigger hash tables, fresh pages to fault in).
+cql_drop() {
+  /usr/bin/python3 - "$1" <<'PY'
+import os, sys
+from cassandra.cluster import Cluster
+host, port = os.environ["CQL_HOSTS"].split(",")[0].rsplit(":", 1)
+c = Cluster([host], port=int(port))
+c.connect().execute(f"DROP TABLE IF EXISTS {sys.argv[1]}", timeout=120)
+c.shutdown()
+PY
+}
+
+# proc_cpu PID...: CPU seconds so far (user + system, and of reaped children, such as
+# PostgreSQL's backends) of the given processes.
+proc_cpu() {
+  local p
+  for p in "$@"; do cat "/proc/$p/stat" 2>/dev/null || true; done |
+    awk -v hz="$(getconf CLK_TCK)" '{ sub(/^.*\) /, ""); t += $12 + $13 + $14 + $15 } END { printf "%.2f", t / hz }'
 }
 
 elapsed() { echo "${_wall[$1]}"; }
