@@ -45,7 +45,8 @@ void add_kafka_sink_options(CLI::App& app, KafkaSinkOptions& o, const std::strin
       ->type_name("DURATION");
 }
 
-Result<KafkaSourceOptions> kafka_sink_source_options(const KafkaSinkOptions& o, const std::string& tool) {
+Result<KafkaSourceOptions> kafka_sink_source_options(const KafkaSinkOptions& o, const std::string& tool,
+                                                     int prefetch_kbytes) {
   if (o.from_kafka.empty() &&
       (o.exit_at_end || o.exit_at_group_end || o.kafka_start != "beginning" || o.commit_interval != "1s")) {
     return Status(kExitUsage, "-e, --exit-at-group-end, --kafka-start and --commit-interval need --from-kafka");
@@ -58,7 +59,8 @@ Result<KafkaSourceOptions> kafka_sink_source_options(const KafkaSinkOptions& o, 
   // A small, bounded prefetch (librdkafka's defaults: a 64 MiB queue plus a fetch
   // response of up to 50 MiB per broker): a sink is slower than Kafka, and FetchWatch
   // wakes the fetchers as soon as the queue runs dry. -X/-F come later and win.
-  ko.kafka.props.insert(ko.kafka.props.begin(), {"queued.max.messages.kbytes=8192", "fetch.max.bytes=2097152"});
+  ko.kafka.props.insert(ko.kafka.props.begin(),
+                        {"queued.max.messages.kbytes=" + std::to_string(prefetch_kbytes), "fetch.max.bytes=2097152"});
   ko.topics = o.from_kafka;
   ko.group = o.group;
   ko.start = o.kafka_start;

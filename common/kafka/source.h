@@ -76,10 +76,11 @@ struct KafkaSinkOptions {
 void add_kafka_sink_options(CLI::App& app, KafkaSinkOptions& o, const std::string& tool, CLI::Option* inputs);
 
 // Checks them (-e, --kafka-start and --commit-interval need --from-kafka; exit 64
-// otherwise) and builds the KafkaSource settings, with a bounded prefetch (an 8 MiB
-// queue and 2 MiB fetch responses, where librdkafka has 64 and 50) that -X/-F can
-// override.
-Result<KafkaSourceOptions> kafka_sink_source_options(const KafkaSinkOptions& o, const std::string& tool);
+// otherwise) and builds the KafkaSource settings, with a bounded prefetch (a queue of
+// prefetch_kbytes, 8 MiB by default, and 2 MiB fetch responses, where librdkafka has
+// 64 and 50 MiB) that -X/-F can override.
+Result<KafkaSourceOptions> kafka_sink_source_options(const KafkaSinkOptions& o, const std::string& tool,
+                                                     int prefetch_kbytes = 8192);
 
 class KafkaSource {
  public:

@@ -45,7 +45,7 @@ int dump_kafka_conf(const Options& o) {
 
 int read_kafka(const Options& o, const CommonOptions& common, CqlSink& sink, RunState& st, Stats& stats,
                std::string& where) {
-  auto ko = kafka_sink_source_options(o, "cqlwrite");
+  auto ko = kafka_sink_source_options(o, "cqlwrite", kPrefetchKbytes);
   if (!ko.ok()) {
     diag::error("%s", ko.status().message().c_str());
     return ko.status().exit_code();

@@ -19,6 +19,11 @@
 
 namespace airstream::cqlwrite {
 
+// librdkafka's prefetch queue with --from-kafka (-X queued.max.messages.kbytes wins):
+// 16 MiB, where pgload keeps 8. With 8, the direct path waited for fetches: 1M raw
+// users in bench/direct.sh took 7.7-8.7 s, 7.0-7.3 s with 16 (peak RSS 55 -> 70 MB).
+inline constexpr int kPrefetchKbytes = 16384;
+
 // Direct Kafka input (--from-kafka ...): see KafkaSinkOptions, with registry Avro
 // values (-s value=avro): see avro::ConsumeFormatCli; envelopes from a pipe
 // (--envelope, --acks FIFO): see EnvelopeOptions.

@@ -150,7 +150,7 @@ int run(Options& o, const CommonOptions& common) {
     return kExitOk;
   }
   if (wants_conf_dump(o.kafka)) return dump_kafka_conf(o);
-  if (auto ko = kafka_sink_source_options(o, "cqlwrite"); !ko.ok()) {
+  if (auto ko = kafka_sink_source_options(o, "cqlwrite", kPrefetchKbytes); !ko.ok()) {
     diag::error("%s", ko.status().message().c_str());
     return ko.status().exit_code();
   }
