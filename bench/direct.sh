@@ -65,8 +65,7 @@ joined() {
 }
 S="--stats 100ms"
 # smeasure LABEL CMD: measure, and the CPU the services (Kafka cluster, CQL server,
-# PostgreSQL and its backends) spent meanwhile, in _srv.
-declare -A _srv
+# PostgreSQL and its backends) spent meanwhile, in _srv (median() carries it over).
 servers_cpu() {
   local pm
   pm=$(head -n 1 "$PG_DIR/data/postmaster.pid" 2>/dev/null || true)
@@ -77,14 +76,6 @@ smeasure() {
   s0=$(servers_cpu)
   measure "$1" "$2"
   _srv[$1]=$(awk -v a="$s0" -v b="$(servers_cpu)" 'BEGIN { printf "%.2f", b - a }')
-}
-# srv_median LABEL ROUNDS...: the services' CPU of the round median() chose for LABEL.
-srv_median() {
-  local label=$1 r
-  shift
-  for r in "$@"; do
-    if [ "${_wall[$r]}" = "${_wall[$label]}" ]; then _srv[$label]=${_srv[$r]}; fi
-  done
 }
 expect_rows() {
   [ "$2" = "$n" ] || { echo "bench: $1 stored $2 of $n records" >&2; exit 1; }
@@ -124,8 +115,6 @@ for ((r = 1; r <= rounds; r++)); do
 done
 median "$cql" "${dr[@]}"
 median "$cqlpipe" "${pr[@]}"
-srv_median "$cql" "${dr[@]}"
-srv_median "$cqlpipe" "${pr[@]}"
 median "cql join" "${djr[@]}"
 median "cql pipe join" "${pjr[@]}"
 report direct-cql "$n" "$cql" "$cqlpipe"
@@ -138,14 +127,14 @@ expect_rows "$cqlacks" "$(cql_count bench.by_acks)"
 cql_drop bench.by_acks
 report acks-cql "$n" "$cqlacks" "$cqlpipe"
 
-ddl="(id uuid primary key, first_name text, last_name text, gender text, address text, post_code text, email text,
-  username text, dob timestamptz, registered_date timestamptz, phone text, picture text)"
 P="--mode upsert --key id -q"
 pg="pgload --from-kafka --preset"
 pgpipe="kconsume | uxform | pgload"
 dr=() pr=() djr=() pjr=()
 for ((r = 1; r <= rounds; r++)); do
-  pg_psql -c "create table by_direct_$r $ddl" -c "create table by_pipe_$r $ddl" -c checkpoint
+  pg_users_table "by_direct_$r"
+  pg_users_table "by_pipe_$r"
+  pg_psql -c checkpoint
   smeasure "$pg #$r" "pgload -t by_direct_$r $P --from-kafka raw -g pg-direct-$r -e --preset created_users -b '$KAFKA_BROKERS' $S 2>'$st.d'"
   joined "pg join #$r" "$st.d" records_in
   expect_rows "$pg" "$(pg_psql -c "select count(*) from by_direct_$r")"
@@ -160,8 +149,6 @@ for ((r = 1; r <= rounds; r++)); do
 done
 median "$pg" "${dr[@]}"
 median "$pgpipe" "${pr[@]}"
-srv_median "$pg" "${dr[@]}"
-srv_median "$pgpipe" "${pr[@]}"
 median "pg join" "${djr[@]}"
 median "pg pipe join" "${pjr[@]}"
 report direct-pg "$n" "$pg" "$pgpipe"

@@ -10,6 +10,7 @@
 #   median LABEL ROUNDS...           the median round's time stands for LABEL, with the
 #                                    highest peak RSS of the rounds
 #   elapsed LABEL / peak_rss_mb LABEL / cpu_seconds LABEL   the measured figures
+#   cql_exec STATEMENT               runs one CQL statement at $CQL_HOSTS (Python driver)
 #   cql_count KS.TABLE               rows in a table of the CQL server at $CQL_HOSTS
 #   cql_drop KS.TABLE                drops it (the in-memory server's cost grows with its rows)
 #   proc_cpu PID...                  CPU seconds of those processes (and their reaped children)
@@ -21,7 +22,7 @@ BENCH_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 : "${BENCH_DIR:=$BENCH_ROOT/build/bench-data}"
 : "${BENCH_RESULTS:=$BENCH_DIR/results.tsv}"
 export BENCH_ROOT BENCH_BUILD BENCH_DIR BENCH_RESULTS
-declare -A _wall _rss _cpu
+declare -A _wall _rss _cpu _srv  # _srv: the services' CPU seconds, where a script measures them
 
 _bench_cleanups=()
 bench_on_exit() { _bench_cleanups+=("$*"); }
@@ -90,6 +91,7 @@ best() {
   _wall[$label]=${_wall[$b]}
   _rss[$label]=${_rss[$b]}
   _cpu[$label]=${_cpu[$b]:-}
+  _srv[$label]=${_srv[$b]:-}
 }
 
 # median LABEL ROUNDS...: the median of several rounds' wall times stands for LABEL
@@ -100,35 +102,33 @@ median() {
   mid=$(for r in "$@"; do printf '%s\t%s\n' "${_wall[$r]}" "$r"; done | sort -n | sed -n "$((($# + 1) / 2))p" | cut -f2)
   _wall[$label]=${_wall[$mid]}
   _cpu[$label]=${_cpu[$mid]:-}
+  _srv[$label]=${_srv[$mid]:-}
   _rss[$label]=$(for r in "$@"; do echo "${_rss[$r]}"; done | sort -g | tail -1)
 }
 
-# cql_count KS.TABLE: rows in a table of the CQL server at $CQL_HOSTS (Python driver).
-cql_count() {
+# cql_exec STATEMENT: runs one CQL statement on the server at $CQL_HOSTS (Python driver)
+# and prints the first column of its first row, if any.
+cql_exec() {
   /usr/bin/python3 - "$1" <<'PY'
 import os, sys
 from cassandra.cluster import Cluster
 host, port = os.environ["CQL_HOSTS"].split(",")[0].rsplit(":", 1)
 c = Cluster([host], port=int(port))
 # A count over a few hundred thousand rows takes longer than the driver's 10 s default.
-print(c.connect().execute(f"SELECT count(*) FROM {sys.argv[1]}", timeout=120).one()[0])
+row = c.connect().execute(sys.argv[1], timeout=120).one()
+if row is not None:
+    print(row[0])
 c.shutdown()
 PY
 }
 
+# cql_count KS.TABLE: rows in a table of the CQL server at $CQL_HOSTS.
+cql_count() { cql_exec "SELECT count(*) FROM $1"; }
+
 # cql_drop KS.TABLE: drops a table of the CQL server at $CQL_HOSTS once it is counted:
 # the in-memory server keeps every row, and a few million rows left from earlier runs
 # made its writes 1.5-2x as costly (bigger hash tables, fresh pages to fault in).
-cql_drop() {
-  /usr/bin/python3 - "$1" <<'PY'
-import os, sys
-from cassandra.cluster import Cluster
-host, port = os.environ["CQL_HOSTS"].split(",")[0].rsplit(":", 1)
-c = Cluster([host], port=int(port))
-c.connect().execute(f"DROP TABLE IF EXISTS {sys.argv[1]}", timeout=120)
-c.shutdown()
-PY
-}
+cql_drop() { cql_exec "DROP TABLE IF EXISTS $1" >/dev/null; }
 
 # proc_cpu PID...: CPU seconds so far (user + system, and of reaped children, such as
 # PostgreSQL's backends) of the given processes.

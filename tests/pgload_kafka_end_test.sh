@@ -21,9 +21,7 @@ kafka_start --dev raw:4
 n=300
 rufetch --synthetic --seed 17 --count $n >users.ndjson
 kproduce -q -b "$KAFKA_BROKERS" -t raw -k login.uuid <users.ndjson
-pg_psql -c "create table created_users (id uuid primary key, first_name text, last_name text, gender text,
-  address text, post_code text, email text, username text, dob timestamptz, registered_date timestamptz,
-  phone text, picture text)"
+pg_users_table created_users
 
 # load GROUP ARGS...: one run in a fresh group, bounded; checks its exit, rows and lag.
 load() {

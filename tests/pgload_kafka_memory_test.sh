@@ -17,9 +17,7 @@ kafka_start --dev raw:${PGLOAD_KAFKA_MEMORY_PARTITIONS:-16}
 n=${PGLOAD_KAFKA_MEMORY_RECORDS:-40000}
 rufetch --synthetic --seed 11 --count $n >users.ndjson
 kproduce -q -b "$KAFKA_BROKERS" -t raw -k login.uuid <users.ndjson
-pg_psql -c "create table created_users (id uuid primary key, first_name text, last_name text, gender text,
-  address text, post_code text, email text, username text, dob timestamptz, registered_date timestamptz,
-  phone text, picture text)"
+pg_users_table created_users
 # peak_kb GROUP ARGS...: loads the topic in a fresh group; prints pgload's peak RSS in KB.
 peak_kb() {
   local g=$1

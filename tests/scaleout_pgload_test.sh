@@ -13,10 +13,8 @@ source "$(dirname "$0")/scaleout_lib.sh"
 source "$AIRSTREAM_SRC/tests/lib/pg.sh"
 pg_start
 scaleout_setup
-pg_psql -c "create table created_users (id uuid primary key, first_name text, last_name text, gender text,
-  address text, post_code text, email text, username text, dob timestamptz, registered_date timestamptz,
-  phone text, picture text)" \
-  -c 'create table scaleout_gate (rows bigint)' -c 'insert into scaleout_gate values (0)' \
+pg_users_table created_users
+pg_psql -c 'create table scaleout_gate (rows bigint)' -c 'insert into scaleout_gate values (0)' \
   -c 'create function slow_batch() returns trigger language plpgsql as $$ begin
         perform pg_sleep(0.15);
         for i in 1..2400 loop

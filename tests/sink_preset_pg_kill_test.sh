@@ -21,8 +21,7 @@ produce_raw "$N" 34 "$T/raw.ndjson"
 W=(pgload -b "$KAFKA_BROKERS" "${KX[@]}" --from-kafka "$TOPIC" --preset created_users --mode upsert --key id
   --batch-rows 500 --jobs 2 --commit-interval 200ms)
 for t in created_users rb_users; do
-  pg_psql -c "create table $t (id uuid primary key, first_name text, last_name text, gender text, address text,
-    post_code text, email text, username text, dob timestamptz, registered_date timestamptz, phone text, picture text)"
+  pg_users_table "$t"
 done
 pg_psql -c 'create function slow() returns trigger language plpgsql as $$ begin perform pg_sleep(0.001); return new; end $$'
 slow() { pg_psql -c "create trigger slow before insert on $1 for each row execute function slow()"; }

@@ -5,8 +5,8 @@
 // checks that no string it leaves unread is followed by a ':' (check_json_string_end)
 // and checks number tokens with is_json_number gives the verdict of RecordValidator
 // (record.h) in the same pass, given simdjson's indexing (stage 1), which checks
-// UTF-8, unclosed strings and control characters in strings. Only the wording of the reason may differ: a caller
-// that rejects a record asks RecordValidator for it.
+// UTF-8, unclosed strings and control characters in strings. Only the wording of the
+// reason may differ: a caller that rejects a record asks RecordValidator for it.
 #pragma once
 
 #include <simdjson.h>

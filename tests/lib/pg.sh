@@ -10,6 +10,8 @@
 #                       port, for outages longer than a restart.
 #   pg_stop             stop it (immediate) and remove the temp dir.
 #   pg_psql ARGS...     psql -X -q -v ON_ERROR_STOP=1 -At ARGS...
+#   pg_users_table NAME creates table NAME with the created_users preset's columns
+#                       (id uuid primary key; dob and registered_date timestamptz).
 #   pg_test_setup       for pgload's test scripts: a temp dir $work (removed on EXIT)
 #                       as the current directory, pg_start, and strict fail/check (the
 #                       first failure ends the script, unlike tests/lib/common.sh's).
@@ -135,6 +137,11 @@ pg_stop() {
 
 pg_psql() {
   psql -X -q -v ON_ERROR_STOP=1 -At "$@"
+}
+
+pg_users_table() {
+  pg_psql -c "create table $1 (id uuid primary key, first_name text, last_name text, gender text, address text,
+    post_code text, email text, username text, dob timestamptz, registered_date timestamptz, phone text, picture text)"
 }
 
 pg_test_setup() {
