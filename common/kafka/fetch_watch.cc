@@ -1,9 +1,11 @@
 // FetchWatch: positions (rd_kafka_position) against the high watermarks librdkafka
 // caches from fetch responses (rd_kafka_get_watermark_offsets), and a ListOffsets
 // request (rd_kafka_offsets_for_times with timestamp -1, "latest") to the leaders of
-// partitions still behind, whose only purpose is to wake their broker threads. The
-// answer is not used. See kafka_fetch_watch.h for why.
+// partitions that may still be behind, whose only purpose is to wake their broker
+// threads. The answer is not used. See fetch_watch.h for why.
 #include "common/kafka/fetch_watch.h"
+
+#include <algorithm>
 
 #include "common/kafka/conf.h"
 
@@ -18,24 +20,33 @@ std::vector<FetchWatch::Partition> FetchWatch::idle(rd_kafka_t* rk, const std::v
   for (const auto& [topic, partition] : parts) rd_kafka_topic_partition_list_add(list.get(), topic.c_str(), partition);
   if (rd_kafka_position(rk, list.get()) != RD_KAFKA_RESP_ERR_NO_ERROR) return ends;
   PartitionListPtr behind(rd_kafka_topic_partition_list_new(list->cnt));
+  int64_t progress = 0;
   for (int i = 0; i < list->cnt; i++) {
     const auto& p = list->elems[i];
     int64_t lo = -1, hi = -1;
-    // Nothing consumed yet (no position) or nothing fetched yet (no watermark):
-    // librdkafka's own end-of-partition event decides.
-    if (p.offset < 0 ||
-        rd_kafka_get_watermark_offsets(rk, p.topic, p.partition, &lo, &hi) != RD_KAFKA_RESP_ERR_NO_ERROR || hi < 0)
-      continue;
-    if (p.offset >= hi) {
+    bool fetched =
+        rd_kafka_get_watermark_offsets(rk, p.topic, p.partition, &lo, &hi) == RD_KAFKA_RESP_ERR_NO_ERROR && hi >= 0;
+    if (p.offset >= 0) progress += p.offset;
+    if (fetched && p.offset >= hi) {
       ends.emplace_back(p.topic, p.partition);
+    } else if (fetched && p.offset < 0 && hi <= lo) {
+      // Empty, and nothing consumed: librdkafka's own end-of-partition event decides.
     } else {
+      // Behind its watermark; or never fetched, or fetched without a record handed
+      // out. The last two happen to some of many partitions assigned at once: the
+      // queue fills before they got their turn, and their fetchers are backed off.
       rd_kafka_topic_partition_list_add(behind.get(), p.topic, p.partition)->offset = -1;
     }
   }
-  if (behind->cnt > 0 && now - last_wake_ >= std::chrono::milliseconds(50)) {
-    last_wake_ = now;
+  if (behind->cnt > 0 && now >= next_wake_) {
     wakeups_++;
     rd_kafka_offsets_for_times(rk, behind.get(), 100);
+    // Wakes 50 ms apart while positions move. While they stand still (a consumer
+    // started at the end of a quiet topic, paused partitions, a leader down) the gap
+    // doubles with each wake, up to a second.
+    quiet_ = progress == last_progress_ ? std::min(quiet_ + 1, 5) : 0;
+    last_progress_ = progress;
+    next_wake_ = now + std::min(std::chrono::milliseconds(50) * (1 << quiet_), std::chrono::milliseconds(1000));
   }
   return ends;
 }

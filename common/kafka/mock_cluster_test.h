@@ -1,6 +1,6 @@
 // Test helper: librdkafka's in-process mock cluster (3 brokers) with a producer, for
 // the unit tests of the Kafka consumers (source_test.cc, source_group_test.cc,
-// reader_test.cc).
+// reader_test.cc, fetch_watch_test.cc).
 #pragma once
 
 #include <gtest/gtest.h>
@@ -43,6 +43,7 @@ class MockCluster {
     ASSERT_EQ(rd_kafka_flush(rk_, 10000), RD_KAFKA_RESP_ERR_NO_ERROR);
   }
   const std::string& bootstraps() const { return bootstraps_; }
+  rd_kafka_mock_cluster_t* mock() { return mc_; }
   // The next n OffsetCommit requests fail with `err`.
   void fail_commits(size_t n, rd_kafka_resp_err_t err) {
     std::vector<rd_kafka_resp_err_t> errs(n, err);

@@ -58,9 +58,12 @@ Result<KafkaSourceOptions> kafka_sink_source_options(const KafkaSinkOptions& o, 
   ko.kafka = o.kafka;
   // A small, bounded prefetch (librdkafka's defaults: a 64 MiB queue plus a fetch
   // response of up to 50 MiB per broker): a sink is slower than Kafka, and FetchWatch
-  // wakes the fetchers as soon as the queue runs dry. -X/-F come later and win.
-  ko.kafka.props.insert(ko.kafka.props.begin(),
-                        {"queued.max.messages.kbytes=" + std::to_string(prefetch_kbytes), "fetch.max.bytes=2097152"});
+  // wakes the fetchers as soon as the queue runs dry. A broker has one fetch in
+  // flight at a time, and one of partitions at their end is held for
+  // fetch.wait.max.ms: partitions that were woken wait for it (up to 500 ms by
+  // default, near the end of every -e run). -X/-F come later and win.
+  ko.kafka.props.insert(ko.kafka.props.begin(), {"queued.max.messages.kbytes=" + std::to_string(prefetch_kbytes),
+                                                 "fetch.max.bytes=2097152", "fetch.wait.max.ms=100"});
   ko.topics = o.from_kafka;
   ko.group = o.group;
   ko.start = o.kafka_start;

@@ -18,6 +18,10 @@ std::vector<std::pair<std::string, std::string>> consumer_defaults(const std::st
       // by waking the fetchers, see consumer.cc).
       {"queued.max.messages.kbytes", "16384"},
       {"fetch.max.bytes", "4194304"},
+      // A broker has one fetch in flight at a time; one of partitions at their end
+      // is held this long, and partitions woken meanwhile wait for it (500 ms by
+      // default).
+      {"fetch.wait.max.ms", "100"},
   };
   // librdkafka's consumer needs a group.id even to assign partitions by hand; without
   // -g kconsume never joins that group nor commits to it.
