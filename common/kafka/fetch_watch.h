@@ -7,9 +7,8 @@
 // watermark of their last fetch response, or have not handed out a record yet (the
 // queue can fill before all of many partitions assigned at once had their turn), a
 // ListOffsets request to their leaders wakes those broker threads, which fetch again
-// at once. The same look at positions
-// tells which partitions are read to their end without waiting for an empty fetch
-// (held for fetch.wait.max.ms, 500 ms by default).
+// at once. The same look at positions tells which partitions are read to their end
+// without waiting for an empty fetch (held for fetch.wait.max.ms).
 #pragma once
 
 #include <librdkafka/rdkafka.h>
