@@ -27,20 +27,26 @@ std::vector<FetchWatch::Partition> FetchWatch::idle(rd_kafka_t* rk, const std::v
     bool fetched =
         rd_kafka_get_watermark_offsets(rk, p.topic, p.partition, &lo, &hi) == RD_KAFKA_RESP_ERR_NO_ERROR && hi >= 0;
     if (p.offset >= 0) progress += p.offset;
-    if (fetched && p.offset >= hi) {
+    // Not fetched yet: librdkafka is still starting the partition (its committed
+    // offset, its leader), which a request here would only hold up.
+    if (!fetched) continue;
+    if (p.offset >= hi) {
       ends.emplace_back(p.topic, p.partition);
-    } else if (fetched && p.offset < 0 && hi <= lo) {
+    } else if (p.offset < 0 && hi <= lo) {
       // Empty, and nothing consumed: librdkafka's own end-of-partition event decides.
     } else {
-      // Behind its watermark; or never fetched, or fetched without a record handed
-      // out. The last two happen to some of many partitions assigned at once: the
-      // queue fills before they got their turn, and their fetchers are backed off.
+      // Behind its watermark, or fetched without a record handed out: that happens
+      // to some of many partitions assigned at once, the queue full before their
+      // records were taken, and their fetchers backed off.
       rd_kafka_topic_partition_list_add(behind.get(), p.topic, p.partition)->offset = -1;
     }
   }
   if (behind->cnt > 0 && now >= next_wake_) {
     wakeups_++;
-    rd_kafka_offsets_for_times(rk, behind.get(), 100);
+    // The request wakes the broker threads as it is queued; its answer is not needed,
+    // and it often waits behind a fetch the broker holds: 10 ms at most, so that the
+    // poll loop (rebalances, commits) is not held up.
+    rd_kafka_offsets_for_times(rk, behind.get(), 10);
     // Wakes 50 ms apart while positions move. While they stand still (a consumer
     // started at the end of a quiet topic, paused partitions, a leader down) the gap
     // doubles with each wake, up to a second.
