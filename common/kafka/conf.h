@@ -37,13 +37,6 @@ struct PartitionListDeleter {
 };
 using PartitionListPtr = std::unique_ptr<rd_kafka_topic_partition_list_t, PartitionListDeleter>;
 
-struct MessageDeleter {
-  void operator()(rd_kafka_message_t* m) const {
-    if (m != nullptr) rd_kafka_message_destroy(m);
-  }
-};
-using MessagePtr = std::unique_ptr<rd_kafka_message_t, MessageDeleter>;
-
 // Call before creating a consumer: glibc malloc's adaptive thresholds otherwise hand
 // librdkafka's fetch buffers (up to a few MB each) to mmap and back to the kernel over
 // and over, which costs page faults and zeroing in every fetch (kconsume -e: 8-10% of

@@ -6,8 +6,6 @@
 // down the queues as markers, behind the records polled before them.
 #include "common/kafka/reader.h"
 
-#include <cstring>
-
 #include "common/json/json.h"
 #include "common/signals.h"
 
@@ -98,7 +96,7 @@ void KafkaReader::start(Prepare prepare, Options options) {
   opt_ = std::move(options);
   if (opt_.soft_limit == 0) opt_.soft_limit = 1;
   // Both hooks run on the poller thread, inside the source's next().
-  src_.set_flush_hook([this] { polled_.push(Polled{Polled::kFlush, {}, nullptr, 0}, true); });
+  src_.set_flush_hook([this] { polled_.push(Polled{Polled::kFlush, {}, {}, 0}, true); });
   src_.set_revoked_hook([this](const std::string& topic, int32_t partition) {
     uint64_t tag = tag_of(topic, partition);
     std::lock_guard<std::mutex> lock(mu_);
@@ -119,11 +117,6 @@ void KafkaReader::stop() {
   prepared_.quit();
   poller_.join();
   preparer_.join();
-  // Messages still queued go back to librdkafka now: the source's close() (its
-  // rd_kafka_destroy) would otherwise wait for them for ever.
-  std::vector<Polled> dropped;
-  polled_.take(dropped, std::chrono::milliseconds(0));
-  dropped.clear();
   src_.set_flush_hook(nullptr);
   src_.set_revoked_hook(nullptr);
   local_.clear();
@@ -152,17 +145,16 @@ void KafkaReader::poll_loop() {
       if (quit_) return;
     }
     if (opt_.committed != nullptr) opt_.committed->store(src_.committed_records(), std::memory_order_relaxed);
-    // The message itself is queued: no copy and no allocation on this thread (the
-    // preparer copies the value once, into a buffer it reuses).
+    // The value goes straight into the record queued for the preparer (one copy).
     Polled out;
-    auto next = src_.next(out.rec, std::chrono::milliseconds(100), &out.msg);
+    auto next = src_.next(out.rec, std::chrono::milliseconds(100), &out.value);
     if (opt_.warn) {
       if (std::string w = src_.take_warning(); !w.empty()) opt_.warn(w);
     }
     if (next == KafkaSource::Next::kIdle) {
       // Input went idle (or the end waits for acknowledgements): the sink sends what
       // it buffered. A short pause: the source may return idle at once.
-      polled_.push(Polled{Polled::kFlush, {}, nullptr, 0}, true);
+      polled_.push(Polled{Polled::kFlush, {}, {}, 0}, true);
       std::unique_lock<std::mutex> lock(mu_);
       space_cv_.wait_for(lock, std::chrono::milliseconds(2), [&] { return quit_; });
       continue;
@@ -170,7 +162,7 @@ void KafkaReader::poll_loop() {
     if (next != KafkaSource::Next::kRecord) {
       if (next == KafkaSource::Next::kError) status_ = src_.status();
       done_how_ = next == KafkaSource::Next::kEnd ? Next::kEnd : Next::kError;
-      polled_.push(Polled{Polled::kDone, {}, nullptr, 0}, true);
+      polled_.push(Polled{Polled::kDone, {}, {}, 0}, true);
       return;
     }
     out.epoch = epoch_.load();
@@ -182,11 +174,6 @@ void KafkaReader::poll_loop() {
 void KafkaReader::prepare_loop() {
   block_signals_in_thread();
   std::vector<Polled> batch;
-  // Records come in runs of one partition: its tag is looked up (under a lock shared
-  // with the sink's acknowledgements) once a run.
-  std::string run_topic;
-  int32_t run_partition = -1;
-  uint64_t run_tag = 0;
   for (;;) {
     {
       std::lock_guard<std::mutex> lock(mu_);
@@ -199,12 +186,7 @@ void KafkaReader::prepare_loop() {
         if (p.kind == Polled::kDone) return;
         continue;
       }
-      size_t len = p.rec.value.size();
-      if (padded_.size() < len + kJsonPadding) padded_.resize(len + kJsonPadding);
-      if (len > 0) std::memcpy(padded_.data(), p.rec.value.data(), len);
-      std::memset(padded_.data() + len, 0, kJsonPadding);
-      p.rec.value = std::string_view(padded_.data(), len);
-      p.msg.reset();  // back to librdkafka at once: the fetch buffer it is in can go
+      p.rec.value = std::string_view(p.value.data(), p.value.size() - kJsonPadding);
       Prepared out;
       if (!prepare_(p.rec, out.item)) {
         released(1);
@@ -212,12 +194,7 @@ void KafkaReader::prepare_loop() {
       }
       out.item.seq = p.rec.seq;
       out.item.offset = static_cast<uint64_t>(p.rec.offset);
-      if (p.rec.partition != run_partition || p.rec.topic != run_topic) {
-        run_tag = tag_of(p.rec.topic, p.rec.partition);
-        run_topic = p.rec.topic;
-        run_partition = p.rec.partition;
-      }
-      out.item.tag = run_tag;
+      out.item.tag = tag_of(p.rec.topic, p.rec.partition);
       out.item.epoch = p.epoch;
       prepared_.push(std::move(out), false);
     }

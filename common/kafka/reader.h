@@ -1,8 +1,7 @@
 // A KafkaSource on threads of its own, for sinks that pipeline reading and writing
 // (cqlwrite/pgload --from-kafka), in three stages: the poller thread polls Kafka (and
-// so serves rebalances and commits) and passes each message on as librdkafka handed
-// it out; the preparer thread copies its value into a padded buffer it reuses and
-// runs the sink's per-record preparation (size and UTF-8 checks, the transform); the
+// so serves rebalances and commits) and copies each message; the preparer thread runs
+// the sink's per-record preparation (size and UTF-8 checks, the transform); the
 // sink's thread takes the prepared records, encodes and sends them. Each stage is
 // one thread with one FIFO queue: per-partition order is kept. Memory is bounded:
 // every queued record is unacknowledged in the source, which stops fetching at
@@ -110,7 +109,7 @@ class KafkaReader {
   struct Polled {  // poller -> preparer
     enum Kind { kRecord, kFlush, kDone } kind = kRecord;
     KafkaRecord rec;
-    MessagePtr msg;  // rec.value points into it
+    std::string value;  // rec.value's bytes (and kJsonPadding more)
     uint64_t epoch = 0;
   };
   struct Prepared {  // preparer -> the sink's thread
@@ -127,7 +126,6 @@ class KafkaReader {
   Prepare prepare_;
   Options opt_;
   std::thread poller_, preparer_;
-  std::string padded_;  // the preparer's copy of the value it prepares (kJsonPadding more)
   Queue<Polled> polled_;
   Queue<Prepared> prepared_;
 

@@ -8,9 +8,7 @@
 
 #include <gtest/gtest.h>
 
-#include <atomic>
 #include <map>
-#include <thread>
 
 #include "common/json/json.h"
 #include "common/kafka/mock_cluster_test.h"
@@ -108,42 +106,6 @@ TEST(KafkaReader, StopCommitsNothingPastWhatIsUnacknowledged) {
   EXPECT_TRUE(second.ended);
   ASSERT_FALSE(second.handed[0].empty());
   EXPECT_EQ(second.handed[0].front(), unacked);
-}
-
-// Messages the poller queued and the preparer never took still belong to librdkafka,
-// whose rd_kafka_destroy() (in the source's close()) waits until every message is
-// destroyed: stop() hands them back. (Without that, close() never returned here.)
-TEST(KafkaReader, StopHandsQueuedMessagesBack) {
-  MockCluster cluster;
-  cluster.produce("queued", 1, 2000);
-  KafkaSource src;
-  KafkaSourceOptions o = mock_source_options(cluster.bootstraps(), "queued", "queued");
-  o.max_pending = 5000;
-  ASSERT_TRUE(src.open(o).ok());
-  KafkaReader reader(src);
-  KafkaReader::Options ro;
-  ro.soft_limit = 5000;
-  std::atomic<bool> release{false};
-  std::atomic<size_t> prepared{0};
-  reader.start(
-      [&](const KafkaRecord&, ReadItem& item) {
-        // The first record holds the preparer while the poller queues the others.
-        bool first = prepared++ == 0;
-        for (int i = 0; first && !release.load() && i < 30000; i++)
-          std::this_thread::sleep_for(std::chrono::milliseconds(1));
-        KafkaReader::fill(item, "{}");
-        return true;
-      },
-      ro);
-  // Bounded: 20 s for the join and the fetch (the preparer is held meanwhile).
-  ReadItem item;
-  for (int i = 0; i < 200 && prepared.load() == 0; i++) reader.next(item, std::chrono::milliseconds(100));
-  ASSERT_EQ(prepared.load(), 1u) << "nothing was read";
-  std::this_thread::sleep_for(std::chrono::seconds(1));  // the poller queues what was fetched
-  release = true;
-  reader.stop();
-  EXPECT_LT(prepared.load(), 2000u) << "the preparer took every record: nothing was left queued";
-  EXPECT_TRUE(src.close().ok());
 }
 
 }  // namespace

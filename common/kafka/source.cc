@@ -299,7 +299,7 @@ namespace {
 constexpr std::chrono::milliseconds kIdleSlice{10};
 }  // namespace
 
-KafkaSource::Next KafkaSource::next(KafkaRecord& out, std::chrono::milliseconds timeout, MessagePtr* keep) {
+KafkaSource::Next KafkaSource::next(KafkaRecord& out, std::chrono::milliseconds timeout, std::string* value_into) {
   auto now = std::chrono::steady_clock::now();
   if (metrics_ != nullptr) metrics_->update(rk_, tracker_, now);
   apply_acks();
@@ -325,11 +325,8 @@ KafkaSource::Next KafkaSource::next(KafkaRecord& out, std::chrono::milliseconds 
   // against 150,000 and more with 10 ms slices, bench/direct.sh.)
   const auto deadline = now + timeout;
   rd_kafka_message_t* msg = nullptr;
-  for (bool first = true;; first = false) {
-    // (The first slice starts at `now`: one clock read per record handed out.)
-    auto left =
-        first ? timeout
-              : std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+  for (;;) {
+    auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
     msg = rd_kafka_consumer_poll(rk_,
                                  static_cast<int>(std::clamp(left, std::chrono::milliseconds(0), kIdleSlice).count()));
     if (msg != nullptr) break;
@@ -346,7 +343,10 @@ KafkaSource::Next KafkaSource::next(KafkaRecord& out, std::chrono::milliseconds 
     }
     return Next::kIdle;
   }
-  MessagePtr owned(msg);
+  struct Free {
+    rd_kafka_message_t* m;
+    ~Free() { rd_kafka_message_destroy(m); }
+  } free_msg{msg};
   if (msg->err == RD_KAFKA_RESP_ERR__PARTITION_EOF) {
     std::pair<std::string, int32_t> key(rd_kafka_topic_name(msg->rkt), msg->partition);
     if (std::find(at_end_.begin(), at_end_.end(), key) == at_end_.end()) at_end_.push_back(key), at_end_grew_ = true;
@@ -378,16 +378,12 @@ KafkaSource::Next KafkaSource::next(KafkaRecord& out, std::chrono::milliseconds 
     at_end_.erase(std::remove(at_end_.begin(), at_end_.end(), key), at_end_.end());
     at_end_grew_ = false;
   }
+  std::string& value = value_into != nullptr ? *value_into : buf_;
+  value.reserve(msg->len + kJsonPadding);
+  value.assign(static_cast<const char*>(msg->payload), msg->len);
+  value.append(kJsonPadding, '\0');
+  out.value = std::string_view(value.data(), msg->len);
   last_offsets_->track(out.offset);
-  if (keep != nullptr) {
-    out.value = std::string_view(static_cast<const char*>(msg->payload), msg->len);
-    *keep = std::move(owned);
-    return Next::kRecord;
-  }
-  buf_.reserve(msg->len + kJsonPadding);
-  buf_.assign(static_cast<const char*>(msg->payload), msg->len);
-  buf_.append(kJsonPadding, '\0');
-  out.value = std::string_view(buf_.data(), msg->len);
   return Next::kRecord;
 }
 

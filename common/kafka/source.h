@@ -50,7 +50,7 @@ struct KafkaSourceOptions {
 };
 
 struct KafkaRecord {
-  std::string_view value;  // followed by kJsonPadding readable bytes; valid until next() (but see `keep`)
+  std::string_view value;  // followed by kJsonPadding readable bytes; valid until next() (see value_into)
   std::string topic;
   int32_t partition = 0;
   int64_t offset = 0;
@@ -97,10 +97,9 @@ class KafkaSource {
   // exit_at_group_end and the whole group caught up; kError: see status(). Applies
   // acknowledgements and hands them to the background commits; never waits for a
   // commit.
-  // keep: the caller takes the message, and out.value points into it (no copy, and
-  // no padding after it: copy it before parsing); null: the value is copied into a
-  // padded buffer of the source's, valid until the next call.
-  Next next(KafkaRecord& out, std::chrono::milliseconds timeout, MessagePtr* keep = nullptr);
+  // value_into: where the value is copied (with its padding), so that a caller that
+  // keeps it saves a copy; null: a buffer of the source's, valid until the next call.
+  Next next(KafkaRecord& out, std::chrono::milliseconds timeout, std::string* value_into = nullptr);
 
   // Thread-safe: the record is done (stored, or rejected and reported).
   void ack(const std::string& topic, int32_t partition, int64_t offset);
