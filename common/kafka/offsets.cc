@@ -23,8 +23,10 @@ void PartitionOffsets::track(int64_t offset) {
   if (offset <= last_) {
     // A seek backwards (or a redelivery): what was pending will be received again.
     pending_.clear();
+    unacked_ = 0;
   }
   pending_.push_back({offset, monotonic_ms(), false});
+  unacked_++;
   last_ = offset;
   if (first_ < 0) first_ = offset;
 }
@@ -40,6 +42,7 @@ bool PartitionOffsets::ack(int64_t offset) {
   auto it = std::lower_bound(pending_.begin(), pending_.end(), offset,
                              [](const Entry& e, int64_t o) { return e.offset < o; });
   if (it == pending_.end() || it->offset != offset) return false;
+  if (!it->acked) unacked_--;
   it->acked = true;
   if (it == pending_.begin()) advance();
   return true;
@@ -48,6 +51,7 @@ bool PartitionOffsets::ack(int64_t offset) {
 void PartitionOffsets::ack_through(int64_t offset) {
   while (!pending_.empty() && pending_.front().offset <= offset) {
     next_ = pending_.front().offset + 1;
+    if (!pending_.front().acked) unacked_--;
     pending_.pop_front();
   }
   advance();
@@ -57,6 +61,7 @@ void PartitionOffsets::ack_all() {
   if (pending_.empty()) return;
   next_ = pending_.back().offset + 1;
   pending_.clear();
+  unacked_ = 0;
 }
 
 PartitionOffsets& OffsetTracker::assign(const std::string& topic, int32_t partition) {
@@ -106,6 +111,12 @@ void OffsetTracker::mark_committed(const std::vector<CommitOffset>& offsets) {
 size_t OffsetTracker::pending() const {
   size_t n = 0;
   for (const auto& [key, p] : parts_) n += p->pending();
+  return n;
+}
+
+size_t OffsetTracker::unacked() const {
+  size_t n = 0;
+  for (const auto& [key, p] : parts_) n += p->unacked();
   return n;
 }
 

@@ -41,6 +41,8 @@ class PartitionOffsets {
   int64_t committed() const { return committed_; }
   // Records tracked and not yet committable (waiting for an acknowledgement).
   size_t pending() const { return pending_.size(); }
+  // Of those, the records not acknowledged themselves (the others wait behind one).
+  size_t unacked() const { return unacked_; }
   // Offset of the last tracked record, or -1.
   int64_t last_tracked() const { return last_; }
   // When the oldest record still waiting for an acknowledgement was tracked
@@ -57,6 +59,7 @@ class PartitionOffsets {
     bool acked;
   };
   std::deque<Entry> pending_;
+  size_t unacked_ = 0;  // entries of pending_ not acked
   int64_t next_ = -1;
   int64_t committed_ = -1;
   int64_t last_ = -1;
@@ -92,6 +95,8 @@ class OffsetTracker {
   void mark_committed(const std::vector<CommitOffset>& offsets);
   // Records tracked everywhere and not yet committable.
   size_t pending() const;
+  // Of those, the records not acknowledged themselves.
+  size_t unacked() const;
 
   template <class F>
   void for_each(F&& f) const {

@@ -63,6 +63,38 @@ TEST(PartitionOffsets, AckThroughAndDirtyFlag) {
   EXPECT_EQ(p.pending(), 3u);
 }
 
+// unacked() counts the pending records not acknowledged themselves (what a sink still
+// works on), whatever the order and repetition of the acknowledgements.
+TEST(PartitionOffsets, UnackedCountsRecordsNotAcknowledged) {
+  PartitionOffsets p;
+  for (int64_t o = 0; o < 10; o++) p.track(o);
+  EXPECT_EQ(p.unacked(), 10u);
+  p.ack(3);
+  p.ack(3);  // again: counted once
+  p.ack(5);
+  p.ack(42);  // unknown
+  EXPECT_EQ(p.pending(), 10u);
+  EXPECT_EQ(p.unacked(), 8u);
+  p.ack_through(3);  // 0..2 done without an ack of their own, 3 was acked
+  EXPECT_EQ(p.pending(), 6u);
+  EXPECT_EQ(p.unacked(), 5u);
+  p.ack(4);  // 4 and 5 become committable
+  EXPECT_EQ(p.pending(), 4u);
+  EXPECT_EQ(p.unacked(), 4u);
+  p.track(2);  // seek back
+  EXPECT_EQ(p.unacked(), 1u);
+  p.ack_all();
+  EXPECT_EQ(p.unacked(), 0u);
+  EXPECT_EQ(p.pending(), 0u);
+  OffsetTracker t;
+  t.get("a", 0).track(1);
+  t.get("a", 1).track(1);
+  t.get("a", 1).track(2);
+  t.get("a", 1).ack(2);
+  EXPECT_EQ(t.pending(), 3u);
+  EXPECT_EQ(t.unacked(), 2u);
+}
+
 TEST(PartitionOffsets, SeekBackwardsRestartsPending) {
   PartitionOffsets p;
   p.track(5);

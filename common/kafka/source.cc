@@ -297,6 +297,10 @@ std::string KafkaRecord::extra_json() const {
 namespace {
 // The longest single poll of a wait in next() (see there).
 constexpr std::chrono::milliseconds kIdleSlice{10};
+// Records acknowledged but not committable yet (behind one in flight) pause fetching
+// at this many times max_pending, at most kMaxWaiting (their bookkeeping: 24 bytes each).
+constexpr size_t kWaitingFactor = 64;
+constexpr size_t kMaxWaiting = size_t{1} << 18;
 }  // namespace
 
 KafkaSource::Next KafkaSource::next(KafkaRecord& out, std::chrono::milliseconds timeout, std::string* value_into) {
@@ -312,9 +316,13 @@ KafkaSource::Next KafkaSource::next(KafkaRecord& out, std::chrono::milliseconds 
   if (opt_.exit_at_end && all_at_end() && tracker_.pending() == 0) return Next::kEnd;
   // Backpressure: no fetching while the sink is this far behind (callbacks are still
   // served by the poll below). Paused partitions resume at the next record to hand out.
-  // (Counted over every partition: every 64th call only while not paused.)
+  // (Counted over every partition: every 64th call only while not paused.) Behind means
+  // records handed out and not acknowledged: those acknowledged at once (filtered out)
+  // and waiting for their commit behind one of them are bounded far higher (they cost
+  // their bookkeeping only), or a sink's filter would pause fetching again and again.
   if (paused_ || ++pending_checks_ % 64 == 0) {
-    bool over = tracker_.pending() >= opt_.max_pending;
+    const size_t waiting_bound = std::max(opt_.max_pending, std::min(kWaitingFactor * opt_.max_pending, kMaxWaiting));
+    bool over = tracker_.unacked() >= opt_.max_pending || tracker_.pending() >= waiting_bound;
     if (over != paused_) set_paused(over);
   }
   // The wait is polled in slices of at most kIdleSlice, each empty one followed by a

@@ -42,7 +42,9 @@ struct KafkaSourceOptions {
   std::chrono::milliseconds commit_interval{1000};
   bool exit_at_end = false;        // end once every assigned partition is read to its end
   bool exit_at_group_end = false;  // end once the group's commits are at the end of every partition
-  size_t max_pending = 200000;     // stop fetching while this many records are unacknowledged
+  // Stop fetching while this many records are handed out and not acknowledged (or 64
+  // times as many, at most 262,144, are acknowledged but wait for their commit behind one).
+  size_t max_pending = 200000;
   // How long a revocation waits for the acknowledgements of the revoked partitions'
   // records in flight before it commits and lets them go.
   std::chrono::milliseconds revoke_wait{5000};
