@@ -85,7 +85,7 @@ TEST(KafkaSource, ContiguousCommitsAcrossRestart) {
 
 // Reads one partition of `produced` records with `max_pending`, acknowledging each
 // record at once but every `hold_every`-th, which stays in flight as a sink's slow
-// write would; returns how many records were handed out before none came for 2 s
+// write would; returns how many records were handed out before none came for 4 s
 // (fetching paused), or all of them.
 size_t read_until_paused(const std::string& name, int produced, size_t max_pending, int64_t hold_every) {
   MockCluster cluster;
@@ -100,7 +100,7 @@ size_t read_until_paused(const std::string& name, int produced, size_t max_pendi
   auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(40);
   auto last = std::chrono::steady_clock::now();
   while (std::chrono::steady_clock::now() < deadline && got < static_cast<size_t>(produced)) {
-    if (got > 0 && std::chrono::steady_clock::now() - last > std::chrono::seconds(2)) break;
+    if (got > 0 && std::chrono::steady_clock::now() - last > std::chrono::seconds(4)) break;
     if (src.next(r, std::chrono::milliseconds(50)) != KafkaSource::Next::kRecord) continue;
     got++;
     last = std::chrono::steady_clock::now();
