@@ -145,6 +145,7 @@ void KafkaReader::poll_loop() {
       if (quit_) return;
     }
     if (opt_.committed != nullptr) opt_.committed->store(src_.committed_records(), std::memory_order_relaxed);
+    if (opt_.pauses != nullptr) opt_.pauses->store(src_.pauses(), std::memory_order_relaxed);
     // The value goes straight into the record queued for the preparer (one copy).
     Polled out;
     auto next = src_.next(out.rec, std::chrono::milliseconds(100), &out.value);

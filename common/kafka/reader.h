@@ -61,6 +61,7 @@ class KafkaReader {
     size_t soft_limit = 1024;                      // queued records at which reading waits
     std::function<void(const std::string&)> warn;  // the source's warnings (poller thread)
     std::atomic<uint64_t>* committed = nullptr;    // kept at the source's committed_records()
+    std::atomic<uint64_t>* pauses = nullptr;       // kept at the source's pauses()
   };
   // Sets the source's hooks and starts the threads; from now on only the poller
   // thread uses the source (but for ack()), until stop().

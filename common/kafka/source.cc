@@ -225,6 +225,7 @@ void KafkaSource::set_paused(bool pause) {
     (void)rd_kafka_resume_partitions(rk_, assignment);
   }
   rd_kafka_topic_partition_list_destroy(assignment);
+  if (pause) pauses_++;
   paused_ = pause;
 }
 

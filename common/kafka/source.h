@@ -84,6 +84,11 @@ void add_kafka_sink_options(CLI::App& app, KafkaSinkOptions& o, const std::strin
 Result<KafkaSourceOptions> kafka_sink_source_options(const KafkaSinkOptions& o, const std::string& tool,
                                                      int prefetch_kbytes = 8192);
 
+// The help of the sinks' fetch_pauses counter (KafkaSource::pauses()).
+inline constexpr const char* kFetchPausesHelp =
+    "Times fetching paused because too many records were read and not yet stored (each pause drops what "
+    "librdkafka prefetched)";
+
 class KafkaSource {
  public:
   KafkaSource() = default;
@@ -130,6 +135,10 @@ class KafkaSource {
   size_t pending();
   uint64_t committed_records() const { return commits_.committed_records(); }
   uint64_t commits_refused() const { return commits_.refused(); }
+  // Times fetching paused because max_pending records were unacknowledged (the
+  // caller's thread): each pause throws away what librdkafka prefetched for the
+  // paused partitions, so a sink that hits it often reads much slower.
+  uint64_t pauses() const { return pauses_; }
   // A message about commits worth a warning (the first failure of a streak), once; "" if none.
   std::string take_warning();
   // Per-partition lag and oldest-unacknowledged age are kept up to date in `m`
@@ -159,6 +168,7 @@ class KafkaSource {
   std::function<void(const std::string&, int32_t)> revoked_hook_;
   bool commit_failing_ = false;
   bool paused_ = false;  // fetching paused: too many records unacknowledged
+  uint64_t pauses_ = 0;
   uint32_t pending_checks_ = 0;
   bool cooperative_ = false;  // the assignor's rebalance protocol (see cooperative_assignor)
   bool closing_ = false;      // close(): offsets were just committed; the revocation commits nothing

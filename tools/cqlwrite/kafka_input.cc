@@ -69,6 +69,7 @@ int read_kafka(const Options& o, const CommonOptions& common, CqlSink& sink, Run
     return s.exit_code();
   }
   auto& committed = stats.counter("records_committed", "Records whose Kafka offsets are committed");
+  auto& pauses = stats.counter("fetch_pauses", kFetchPausesHelp);
 
   KafkaReader reader(src);
   AckFn on_ack = [&](Record& r, const Ack& a) {
@@ -120,6 +121,7 @@ int read_kafka(const Options& o, const CommonOptions& common, CqlSink& sink, Run
   ro.soft_limit = std::min<size_t>(ko->max_pending / 2, 4096);
   ro.warn = [](const std::string& w) { diag::warn("%s", w.c_str()); };
   ro.committed = &committed;
+  ro.pauses = &pauses;
   reader.start(prepare, std::move(ro));
 
   int exit_code = kExitOk;

@@ -464,13 +464,14 @@ int App::run() {
   diag::info(1, "connected to PostgreSQL %s", conn_.server_version().c_str());
   if (!o_.from_kafka.empty()) {
     records_committed_ = &stats_.counter("records_committed", "Records whose Kafka offsets are committed");
+    auto& fetch_pauses = stats_.counter("fetch_pauses", kFetchPausesHelp);
     partitions_->export_to(stats_, true);
     stats_.defer_ready();  // ready once the group assigned partitions
     kafka_ = std::make_unique<KafkaInput>();
     // The loader's hold on its open chunks goes before a wait (see ParallelLoader::add).
     kafka_->set_wait_hook([this] { loader_.release_fill(); });
     if (Status s = kafka_->open(o_, partitions_.get(), common_.reader.max_line, common_.reader.validate_utf8,
-                                xform_.get(), records_committed_);
+                                xform_.get(), records_committed_, &fetch_pauses);
         !s.ok())
       return diag::error("%s", s.message().c_str()), s.exit_code();
   } else {

@@ -23,11 +23,13 @@ std::vector<std::pair<std::string, std::string>> consumer_defaults(const PgloadO
 }  // namespace
 
 Status KafkaInput::open(const PgloadOptions& o, PartitionMetrics* metrics, size_t max_line, bool validate_utf8,
-                        transform::RecordTransform* xform, std::atomic<uint64_t>* committed) {
+                        transform::RecordTransform* xform, std::atomic<uint64_t>* committed,
+                        std::atomic<uint64_t>* pauses) {
   auto ko = kafka_sink_source_options(o, "pgload");
   if (!ko.ok()) return ko.status();
   // Read ahead about two batches per job: enough to keep the jobs busy, little to
-  // abandon (and load twice) when partitions are revoked.
+  // abandon (and load twice) when partitions are revoked. (With small batches the
+  // loader's queued chunks hold more, and fetching pauses: fetch_pauses shows it.)
   ko->max_pending = static_cast<size_t>(std::clamp<int64_t>(2 * o.batch_rows * o.jobs_value, 256, 200000));
   if (Status s = values_.open(o.value_format, ReaderOptions{max_line, 1u << 20, validate_utf8}); !s.ok()) return s;
   src_.set_metrics(metrics);
@@ -70,6 +72,7 @@ Status KafkaInput::open(const PgloadOptions& o, PartitionMetrics* metrics, size_
   ro.soft_limit = std::min<size_t>(ko->max_pending / 4, 4096);
   ro.warn = [](const std::string& w) { diag::warn("%s", w.c_str()); };
   ro.committed = committed;
+  ro.pauses = pauses;
   reader_.start(prepare, std::move(ro));
   return Status::Ok();
 }

@@ -45,7 +45,7 @@ class KafkaInput {
   // than max_line or (validate_utf8) not UTF-8 are refused before parsing; xform (if
   // not null) is applied to the others, on the reading thread.
   Status open(const PgloadOptions& o, PartitionMetrics* metrics, size_t max_line, bool validate_utf8,
-              transform::RecordTransform* xform, std::atomic<uint64_t>* committed);
+              transform::RecordTransform* xform, std::atomic<uint64_t>* committed, std::atomic<uint64_t>* pauses);
 
   enum class Next { kRecord, kIdle, kEnd, kError };
   // The next record (transformed, or with its error, or filtered); valid until the
