@@ -7,7 +7,7 @@
 #   pgload --from-kafka --preset created_users --mode upsert --key id, with --jobs 1,
 #     2 and 4 (the default is the CPU count, at most 4), defaults and the documented
 #     low-memory settings (-X queued.max.messages.kbytes=2048 -X fetch.max.bytes=1048576
-#     --batch-bytes 8MiB);
+#     --batch-bytes 4MiB);
 #   cqlwrite --from-kafka -p created_users into the CQL test server (1 node);
 #   kconsume -g to /dev/null.
 # The sinks are slower than Kafka, so librdkafka's prefetch queue runs full: the worst
@@ -33,7 +33,7 @@ kproduce -q -b "$KAFKA_BROKERS" -t raw -k login.uuid <"$raw"
 echo "sink_memory: $n raw users ($(($(stat -c %s "$raw") / 1048576)) MiB) in 48 partitions" >&2
 pg_psql -c "create table mem (id uuid primary key, first_name text, last_name text, gender text, address text,
   post_code text, email text, username text, dob timestamptz, registered_date timestamptz, phone text, picture text)"
-LOW="-X queued.max.messages.kbytes=2048 -X fetch.max.bytes=1048576"  # and --batch-bytes 8MiB for pgload
+LOW="-X queued.max.messages.kbytes=2048 -X fetch.max.bytes=1048576"  # and --batch-bytes 4MiB for pgload
 g=0
 run() {  # run LABEL COMMAND: measures COMMAND (a fresh group in $G) and prints its peak RSS.
   g=$((g + 1))
@@ -44,7 +44,7 @@ run() {  # run LABEL COMMAND: measures COMMAND (a fresh group in $G) and prints 
 P="-t mem --mode upsert --key id -q --preset created_users --from-kafka raw -g @G@ -e -b '$KAFKA_BROKERS'"
 for jobs in 1 2 4; do
   run "pgload --from-kafka --jobs $jobs" "pgload $P --jobs $jobs"
-  run "pgload --from-kafka --jobs $jobs (low-memory)" "pgload $P --jobs $jobs $LOW --batch-bytes 8MiB"
+  run "pgload --from-kafka --jobs $jobs (low-memory)" "pgload $P --jobs $jobs $LOW --batch-bytes 4MiB"
 done
 C="-H '$CQL_HOSTS' -k bench -t mem --create -q -p created_users --from-kafka raw -g @G@ -e -b '$KAFKA_BROKERS'"
 run "cqlwrite --from-kafka" "cqlwrite $C"

@@ -12,6 +12,8 @@
 # chunks queued for the job, 9 MB librdkafka's queue and buffers); the rest is the
 # binary and its libraries (about 12 MB) and what malloc keeps for reuse. The bound was
 # 70 MB (issue 19, when 49 MB was measured here) and failed on the CI machine.
+# The low-memory settings had --batch-bytes 8MiB: 42 to 51 MB on the development VM
+# and 53 MB once on the CI machine, over the 50 MB promised; with 4MiB, 36 to 43 MB.
 set -euo pipefail
 source "$AIRSTREAM_SRC/tests/lib/pg.sh"
 source "$AIRSTREAM_SRC/tests/lib/kafka.sh"
@@ -32,7 +34,7 @@ peak_kb() {
   awk -F: '/Maximum resident set size/ { gsub(/ /, "", $2); print $2 }' time.txt
 }
 defaults=$(peak_kb g-defaults)
-low=$(peak_kb g-low -X queued.max.messages.kbytes=2048 -X fetch.max.bytes=1048576 --batch-bytes 8MiB)
+low=$(peak_kb g-low -X queued.max.messages.kbytes=2048 -X fetch.max.bytes=1048576 --batch-bytes 4MiB)
 echo "pgload --from-kafka peak RSS: $((defaults / 1024)) MB with the defaults, $((low / 1024)) MB with the low-memory settings"
 [ "$defaults" -lt 87040 ] || fail "defaults: peak RSS ${defaults} KB >= 85 MB (pgload(1) says under 85 MB on this topic)"
 [ "$low" -lt 51200 ] || fail "low-memory settings: peak RSS ${low} KB >= 50 MB (pgload(1) says under 50 MB)"
